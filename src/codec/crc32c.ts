@@ -1,0 +1,36 @@
+/**
+ * CRC-32C (Castagnoli), the checksum of etcd's WAL records and .snap files
+ * (etcd: pkg/crc, wal/wal.go crcTable = crc32.MakeTable(crc32.Castagnoli)).
+ *
+ * @node-rs/crc32 computes it with SSE4.2/ARM CRC instructions, an order of
+ * magnitude faster than table lookups; it is an optional dependency, so the
+ * pure-JS crc-32 package is the fallback where the native build is absent.
+ */
+import { createRequire } from 'node:module';
+
+type Crc32c = (data: Uint8Array, prev: number) => number;
+
+const require = createRequire(import.meta.url);
+
+function load(): { fn: Crc32c; impl: string } {
+  if (!process.env.WALT_PURE_CRC) {
+    try {
+      const native = require('@node-rs/crc32') as { crc32c(input: Uint8Array, initial?: number): number };
+      return { fn: (data, prev) => native.crc32c(data, prev), impl: '@node-rs/crc32 (hardware)' };
+    } catch {
+      // optional dependency missing or unbuildable on this platform: fall through
+    }
+  }
+  const pure = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
+  return { fn: (data, prev) => pure.buf(data, prev) >>> 0, impl: 'crc-32 (pure JS)' };
+}
+
+const loaded = load();
+
+/** Which implementation is in use, for `--version` and benchmarks. */
+export const crc32cImplementation = loaded.impl;
+
+/** Continues a running CRC-32C over `data`; start from 0. Returns an unsigned 32-bit value. */
+export function crc32c(data: Uint8Array, prev = 0): number {
+  return data.length === 0 ? prev >>> 0 : loaded.fn(data, prev >>> 0);
+}

@@ -1,0 +1,56 @@
+/**
+ * One class per failure kind, each with a stable `code` and the file and byte
+ * offset it concerns, so the CLI can map codes to exit codes and one-line
+ * messages in one place (see src/cli/errors.ts).
+ */
+export type CodecErrorCode =
+  | 'CRC_MISMATCH'
+  | 'CORRUPT_RECORD'
+  | 'TORN_TAIL'
+  | 'RECORD_TOO_LARGE'
+  | 'UNEXPECTED_RECORD_TYPE'
+  | 'METADATA_CONFLICT'
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'SNAPSHOT_MISMATCH'
+  | 'SLICE_OUT_OF_RANGE'
+  | 'SEGMENT_SEQUENCE'
+  | 'NO_SEGMENTS'
+  | 'BAD_PROTO'
+  | 'SNAP_CRC_MISMATCH'
+  | 'SNAP_EMPTY'
+  | 'NOT_A_DATA_DIR';
+
+export interface ErrorLocation {
+  file?: string;
+  offset?: number;
+}
+
+export class CodecError extends Error {
+  readonly code: CodecErrorCode;
+  readonly file?: string;
+  readonly offset?: number;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: CodecErrorCode, message: string, where: ErrorLocation = {}, data: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'CodecError';
+    this.code = code;
+    this.file = where.file;
+    this.offset = where.offset;
+    this.data = data;
+  }
+
+  /** "file at byte N: message", the one line the CLI prints. */
+  describe(): string {
+    const where = this.file === undefined ? '' : this.offset === undefined ? `${this.file}: ` : `${this.file} at byte ${this.offset}: `;
+    return where + this.message;
+  }
+}
+
+/** Thrown by the protobuf reader when bytes do not parse as the expected message. */
+export class ProtoError extends CodecError {
+  constructor(message: string, offset?: number) {
+    super('BAD_PROTO', message, { offset });
+    this.name = 'ProtoError';
+  }
+}

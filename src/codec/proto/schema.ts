@@ -1,0 +1,235 @@
+/**
+ * A small declarative protobuf engine: a message is a list of fields, and one
+ * decoder and one encoder serve every etcd message that is not on a hot path.
+ * Decoded messages are plain objects with bigint for 64-bit integers (protobufjs
+ * would give Long objects or lose precision; see the README).
+ *
+ * Field presence follows the two dialects etcd uses: gogoproto's proto2 with
+ * (nullable) = false writes a scalar even when it is zero (`always`), proto3
+ * writes only non-zero scalars. Bytes and messages are written when present.
+ */
+import { ProtoReader, ProtoWriter, WireType } from './wire.js';
+
+export type ScalarKind = 'uint64' | 'int64' | 'sint64' | 'uint32' | 'int32' | 'bool' | 'enum' | 'fixed64' | 'fixed32' | 'bytes' | 'string';
+
+export interface FieldSpec {
+  no: number;
+  name: string;
+  kind: ScalarKind | 'message';
+  repeated?: boolean;
+  /** Packed encoding for repeated scalars (proto3's default). */
+  packed?: boolean;
+  /** Written even when zero (gogoproto non-nullable proto2 fields). */
+  always?: boolean;
+  msg?: () => MessageSpec;
+  /** Names of enum values, for display. */
+  enumNames?: Record<number, string>;
+}
+
+export interface MessageSpec {
+  name: string;
+  fields: FieldSpec[];
+}
+
+/** Decoded message: field name → value; unset bytes/messages are undefined, repeated fields are arrays. */
+export type Msg = Record<string, any>;
+
+const indexCache = new WeakMap<MessageSpec, Map<number, FieldSpec>>();
+
+function byNumber(spec: MessageSpec): Map<number, FieldSpec> {
+  let m = indexCache.get(spec);
+  if (!m) {
+    m = new Map(spec.fields.map((f) => [f.no, f]));
+    indexCache.set(spec, m);
+  }
+  return m;
+}
+
+const sortedCache = new WeakMap<MessageSpec, FieldSpec[]>();
+
+/** gogoproto marshals fields in field-number order whatever the .proto order. */
+function sortedFields(spec: MessageSpec): FieldSpec[] {
+  let s = sortedCache.get(spec);
+  if (!s) {
+    s = [...spec.fields].sort((a, b) => a.no - b.no);
+    sortedCache.set(spec, s);
+  }
+  return s;
+}
+
+function zero(f: FieldSpec): unknown {
+  if (f.repeated) return [];
+  switch (f.kind) {
+    case 'uint64':
+    case 'int64':
+    case 'sint64':
+    case 'fixed64':
+      return 0n;
+    case 'uint32':
+    case 'int32':
+    case 'enum':
+    case 'fixed32':
+      return 0;
+    case 'bool':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+function readScalar(r: ProtoReader, kind: ScalarKind): unknown {
+  switch (kind) {
+    case 'uint64':
+      return r.uint64();
+    case 'int64':
+      return r.int64();
+    case 'sint64':
+      return r.sint64();
+    case 'uint32':
+      return r.uint32();
+    case 'int32':
+    case 'enum':
+      return r.int32();
+    case 'bool':
+      return r.bool();
+    case 'fixed64':
+      return r.fixed64();
+    case 'fixed32':
+      return r.fixed32();
+    case 'bytes':
+      return r.bytes();
+    case 'string':
+      return r.string();
+  }
+}
+
+function wireTypeOf(kind: FieldSpec['kind']): number {
+  switch (kind) {
+    case 'fixed64':
+      return WireType.FIXED64;
+    case 'fixed32':
+      return WireType.FIXED32;
+    case 'bytes':
+    case 'string':
+    case 'message':
+      return WireType.LEN;
+    default:
+      return WireType.VARINT;
+  }
+}
+
+export function decodeMessage(spec: MessageSpec, buf: Uint8Array, start = 0, end = buf.length): Msg {
+  const fields = byNumber(spec);
+  const out: Msg = {};
+  for (const f of spec.fields) out[f.name] = zero(f);
+  const r = new ProtoReader(buf, start, end);
+  while (!r.done()) {
+    const t = r.tag();
+    const f = fields.get(t >>> 3);
+    const wt = t & 7;
+    if (!f) {
+      r.skip(wt);
+      continue;
+    }
+    if (f.kind === 'message') {
+      const b = r.bytes();
+      const v = decodeMessage(f.msg!(), b);
+      if (f.repeated) out[f.name].push(v);
+      else out[f.name] = v;
+    } else if (f.repeated && wt === WireType.LEN && f.kind !== 'bytes' && f.kind !== 'string') {
+      const b = r.bytes();
+      const inner = new ProtoReader(b);
+      while (!inner.done()) out[f.name].push(readScalar(inner, f.kind));
+    } else if (f.repeated) {
+      out[f.name].push(readScalar(r, f.kind));
+    } else {
+      out[f.name] = readScalar(r, f.kind);
+    }
+  }
+  return out;
+}
+
+function isZero(v: unknown): boolean {
+  return v === undefined || v === null || v === 0 || v === 0n || v === false || v === '';
+}
+
+function writeScalar(w: ProtoWriter, kind: ScalarKind, v: any): void {
+  switch (kind) {
+    case 'uint64':
+    case 'int64':
+    case 'uint32':
+    case 'int32':
+    case 'enum':
+      w.uint64(v);
+      return;
+    case 'sint64':
+      w.sint64(BigInt(v));
+      return;
+    case 'bool':
+      w.bool(v);
+      return;
+    case 'fixed64':
+      w.fixed64(BigInt(v));
+      return;
+    case 'fixed32':
+      w.fixed32(v);
+      return;
+    case 'bytes':
+      w.bytes(v);
+      return;
+    case 'string':
+      w.string(v);
+      return;
+  }
+}
+
+export function encodeInto(w: ProtoWriter, spec: MessageSpec, msg: Msg): void {
+  for (const f of sortedFields(spec)) {
+    const v = msg[f.name];
+    if (f.repeated) {
+      const list = (v ?? []) as unknown[];
+      if (list.length === 0) continue;
+      if (f.packed && f.kind !== 'message' && f.kind !== 'bytes' && f.kind !== 'string') {
+        const inner = new ProtoWriter();
+        for (const x of list) writeScalar(inner, f.kind, x);
+        w.tag(f.no, WireType.LEN).bytes(inner.finish());
+        continue;
+      }
+      for (const x of list) writeField(w, f, x);
+      continue;
+    }
+    if (f.kind === 'message' || f.kind === 'bytes' || f.kind === 'string') {
+      if (v === undefined || v === null) {
+        if (f.always && f.kind === 'message') writeField(w, f, {});
+        continue;
+      }
+      if (f.kind === 'string' && v === '' && !f.always) continue;
+      writeField(w, f, v);
+      continue;
+    }
+    if (!f.always && isZero(v)) continue;
+    writeField(w, f, v ?? zero(f));
+  }
+}
+
+function writeField(w: ProtoWriter, f: FieldSpec, v: any): void {
+  w.tag(f.no, wireTypeOf(f.kind));
+  if (f.kind === 'message') {
+    const inner = new ProtoWriter();
+    encodeInto(inner, f.msg!(), v);
+    w.bytes(inner.finish());
+  } else {
+    writeScalar(w, f.kind, v);
+  }
+}
+
+export function encodeMessage(spec: MessageSpec, msg: Msg): Uint8Array {
+  const w = new ProtoWriter();
+  encodeInto(w, spec, msg);
+  return w.finish();
+}
+
+/** Field-list shorthand: [no, name, kind, options]. */
+export function fields(...defs: Array<[number, string, FieldSpec['kind'], Partial<FieldSpec>?]>): FieldSpec[] {
+  return defs.map(([no, name, kind, opts]) => ({ no, name, kind, ...opts }));
+}

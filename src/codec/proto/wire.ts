@@ -1,0 +1,239 @@
+/**
+ * The protobuf wire format: a bounds-checked reader that returns views, not
+ * copies, and a growable writer. uint64 values are bigint throughout.
+ */
+import { ProtoError } from '../errors.js';
+
+export const WireType = { VARINT: 0, FIXED64: 1, LEN: 2, START_GROUP: 3, END_GROUP: 4, FIXED32: 5 } as const;
+
+export class ProtoReader {
+  readonly buf: Uint8Array;
+  pos: number;
+  readonly end: number;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+  }
+
+  done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Reads a tag; returns field number * 8 + wire type as protobuf encodes it. */
+  tag(): number {
+    return this.uint32();
+  }
+
+  /** A varint that must fit in 32 bits (tags, lengths, enums, uint32). */
+  uint32(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= this.end) throw new ProtoError('truncated varint', pos);
+      const b = buf[pos++];
+      if (shift < 28) {
+        result |= (b & 0x7f) << shift;
+      } else if (shift < 35) {
+        result += (b & 0x7f) * 2 ** shift;
+      }
+      if (b < 0x80) break;
+      shift += 7;
+      if (shift > 63) throw new ProtoError('varint longer than 10 bytes', pos);
+    }
+    this.pos = pos;
+    // Negative int32 values are sign-extended to 10 bytes; keep the low 32 bits.
+    return result >>> 0;
+  }
+
+  /** A varint as an unsigned 64-bit bigint. */
+  uint64(): bigint {
+    const buf = this.buf;
+    let pos = this.pos;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= this.end) throw new ProtoError('truncated varint', pos);
+      const b = buf[pos++];
+      if (shift < 28) {
+        lo |= (b & 0x7f) << shift;
+      } else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else {
+        hi |= (b & 0x7f) << (shift - 32);
+      }
+      if (b < 0x80) break;
+      shift += 7;
+      if (shift > 63) throw new ProtoError('varint longer than 10 bytes', pos);
+    }
+    this.pos = pos;
+    if (hi === 0) return BigInt(lo >>> 0);
+    return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  }
+
+  int64(): bigint {
+    return BigInt.asIntN(64, this.uint64());
+  }
+
+  sint64(): bigint {
+    const n = this.uint64();
+    return (n >> 1n) ^ -(n & 1n);
+  }
+
+  int32(): number {
+    return this.uint32() | 0;
+  }
+
+  bool(): boolean {
+    return this.uint64() !== 0n;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) throw new ProtoError('truncated fixed32', this.pos);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+  }
+
+  fixed64(): bigint {
+    const lo = this.fixed32();
+    const hi = this.fixed32();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** A length-delimited field as a view into the buffer. */
+  bytes(): Uint8Array {
+    const len = this.uint32();
+    const start = this.pos;
+    if (len > this.end - start) throw new ProtoError(`length ${len} runs past the end of the message`, start);
+    this.pos = start + len;
+    return this.buf.subarray(start, start + len);
+  }
+
+  string(): string {
+    return Buffer.from(this.bytes()).toString('utf8');
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WireType.VARINT:
+        this.uint64();
+        return;
+      case WireType.FIXED64:
+        this.advance(8);
+        return;
+      case WireType.LEN:
+        this.bytes();
+        return;
+      case WireType.FIXED32:
+        this.advance(4);
+        return;
+      case WireType.START_GROUP: {
+        for (;;) {
+          const t = this.tag();
+          if ((t & 7) === WireType.END_GROUP) return;
+          this.skip(t & 7);
+        }
+      }
+      default:
+        throw new ProtoError(`illegal wire type ${wireType}`, this.pos);
+    }
+  }
+
+  private advance(n: number): void {
+    if (this.pos + n > this.end) throw new ProtoError('truncated field', this.pos);
+    this.pos += n;
+  }
+}
+
+export class ProtoWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(initial = 64) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  tag(field: number, wireType: number): this {
+    return this.uint32(field * 8 + wireType);
+  }
+
+  uint32(v: number): this {
+    this.ensure(5);
+    v >>>= 0;
+    while (v > 0x7f) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.pos++] = v;
+    return this;
+  }
+
+  /** Any integer as a varint; negatives as their two's-complement uint64, as protobuf does for int32/int64. */
+  uint64(v: bigint | number): this {
+    if (typeof v === 'number' && v >= 0 && v <= 0xffffffff) return this.uint32(v);
+    let n = BigInt.asUintN(64, BigInt(v));
+    this.ensure(10);
+    while (n > 0x7fn) {
+      this.buf[this.pos++] = Number(n & 0x7fn) | 0x80;
+      n >>= 7n;
+    }
+    this.buf[this.pos++] = Number(n);
+    return this;
+  }
+
+  sint64(v: bigint): this {
+    return this.uint64((v << 1n) ^ (v >> 63n));
+  }
+
+  bool(v: boolean): this {
+    return this.uint32(v ? 1 : 0);
+  }
+
+  fixed32(v: number): this {
+    this.ensure(4);
+    const b = this.buf;
+    b[this.pos++] = v & 0xff;
+    b[this.pos++] = (v >>> 8) & 0xff;
+    b[this.pos++] = (v >>> 16) & 0xff;
+    b[this.pos++] = (v >>> 24) & 0xff;
+    return this;
+  }
+
+  fixed64(v: bigint): this {
+    const n = BigInt.asUintN(64, v);
+    this.fixed32(Number(n & 0xffffffffn));
+    return this.fixed32(Number(n >> 32n));
+  }
+
+  bytes(v: Uint8Array): this {
+    this.uint32(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+    return this;
+  }
+
+  string(v: string): this {
+    return this.bytes(Buffer.from(v, 'utf8'));
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
