@@ -24,7 +24,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"go.etcd.io/etcd/etcdserver/api/snap"
 	pb "go.etcd.io/etcd/etcdserver/etcdserverpb"
@@ -109,6 +111,73 @@ type entryJSON struct {
 	Term  string `json:"term"`
 	Type  string `json:"type"`
 	Data  []byte `json:"data"`
+	// Kind and Text are what etcd 3.4's own types make of the data, decoded
+	// the way etcdserver's apply loop does (see classify).
+	Kind string `json:"kind"`
+	Text string `json:"text,omitempty"`
+}
+
+// classify decodes an entry's data with etcd's generated protobuf types,
+// the way etcdserver.applyEntryNormal / applyConfChange do in 3.4:
+//
+//   - EntryNormal with no data: "empty" (a new leader's no-op).
+//   - EntryNormal that unmarshals as InternalRaftRequest
+//     (pbutil.MaybeUnmarshal): the proto name of the request field that is
+//     set ("put", "txn", "lease_checkpoint", "authenticate", "v2", ...), or
+//     "internal:none" if none is.
+//   - otherwise, as a v2 etcdserverpb.Request: "v2request:<Method>".
+//   - EntryConfChange: "confchange:<ConfChangeType>"; EntryConfChangeV2:
+//     "confchangev2".
+//   - anything that fails to decode: "undecodable" (Text holds the error).
+//
+// Text is the gogo-protobuf compact text (the message's String()).
+func classify(e raftpb.Entry) (kind, text string) {
+	switch e.Type {
+	case raftpb.EntryNormal:
+		if len(e.Data) == 0 {
+			return "empty", ""
+		}
+		var rr pb.InternalRaftRequest
+		if err := rr.Unmarshal(e.Data); err == nil {
+			v := reflect.ValueOf(rr)
+			t := v.Type()
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if f.Name == "Header" || f.Type.Kind() != reflect.Ptr || v.Field(i).IsNil() {
+					continue
+				}
+				return protoName(f), rr.String()
+			}
+			return "internal:none", rr.String()
+		}
+		var r pb.Request
+		if err := r.Unmarshal(e.Data); err != nil {
+			return "undecodable", err.Error()
+		}
+		return "v2request:" + r.Method, r.String()
+	case raftpb.EntryConfChange:
+		var cc raftpb.ConfChange
+		if err := cc.Unmarshal(e.Data); err != nil {
+			return "undecodable", err.Error()
+		}
+		return "confchange:" + cc.Type.String(), cc.String()
+	case raftpb.EntryConfChangeV2:
+		var cc raftpb.ConfChangeV2
+		if err := cc.Unmarshal(e.Data); err != nil {
+			return "undecodable", err.Error()
+		}
+		return "confchangev2", cc.String()
+	}
+	return "undecodable", "unknown entry type"
+}
+
+func protoName(f reflect.StructField) string {
+	for _, part := range strings.Split(f.Tag.Get("protobuf"), ",") {
+		if strings.HasPrefix(part, "name=") {
+			return strings.TrimPrefix(part, "name=")
+		}
+	}
+	return f.Name
 }
 
 type readAllJSON struct {
@@ -213,7 +282,8 @@ func cmdReadAll(args []string) {
 		}
 	}
 	for _, e := range ents {
-		out.Entries = append(out.Entries, entryJSON{Index: u64(e.Index), Term: u64(e.Term), Type: e.Type.String(), Data: e.Data})
+		kind, text := classify(e)
+		out.Entries = append(out.Entries, entryJSON{Index: u64(e.Index), Term: u64(e.Term), Type: e.Type.String(), Data: e.Data, Kind: kind, Text: text})
 	}
 }
 

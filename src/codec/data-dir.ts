@@ -1,0 +1,82 @@
+/**
+ * An etcd data dir (DATA/member/wal, DATA/member/snap) and where a read of it
+ * starts: the snapshot etcd 3.4.23+ would load at start (etcdserver/server.go:
+ * the newest .snap whose term and index match a snapshot record in the WAL at
+ * or below the last hard state's commit, wal.ValidSnapshotEntries).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CodecError } from './errors.js';
+import { RecordReader } from './record-reader.js';
+import { listSegments, selectSegments, type Segment } from './segment-name.js';
+import { loadNewestSnap, type LoadedSnap, type SnapLoadAttempt } from './snap-file.js';
+import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
+import { decodeHardState } from './proto/raftpb.js';
+import { scanWal, type ScanOptions, type WalScan } from './wal-scan.js';
+
+export interface DataDirPaths {
+  /** The data dir, when one was given. */
+  dataDir?: string;
+  walDir: string;
+  snapDir?: string;
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/** Accepts a data dir, a member dir, or a WAL dir; `walDir` overrides where segments are. */
+export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
+  if (!existsSync(path)) throw new CodecError('NOT_A_DATA_DIR', 'no such file or directory', { file: path });
+  if (!isDir(path)) throw new CodecError('NOT_A_DATA_DIR', 'not a directory (give an etcd data dir or a WAL dir)', { file: path });
+  for (const member of [join(path, 'member'), path]) {
+    if (isDir(join(member, 'wal')) || (walDir && isDir(join(member, 'snap')))) {
+      return { dataDir: path, walDir: walDir ?? join(member, 'wal'), snapDir: isDir(join(member, 'snap')) ? join(member, 'snap') : undefined };
+    }
+  }
+  if (readdirSync(path).some((n) => n.endsWith('.wal'))) {
+    const sibling = join(dirname(path), 'snap');
+    return { walDir: walDir ?? path, snapDir: isDir(sibling) ? sibling : undefined };
+  }
+  throw new CodecError('NOT_A_DATA_DIR', 'not an etcd data dir: no member/wal and no *.wal files', { file: path });
+}
+
+/** wal.ValidSnapshotEntries: snapshot records of all segments, kept where index ≤ the last hard state's commit. */
+export function validSnapshotEntries(segments: Segment[]): WalSnapshot[] {
+  const snaps: WalSnapshot[] = [];
+  let commit = 0n;
+  const reader = new RecordReader(segments);
+  for (let rec = reader.next(); rec; rec = reader.next()) {
+    if (rec.type === RecordType.snapshot && rec.data) snaps.push(decodeWalSnapshot(rec.data));
+    else if (rec.type === RecordType.state && rec.data) commit = decodeHardState(rec.data).commit;
+  }
+  reader.close();
+  return snaps.filter((s) => s.index <= commit);
+}
+
+export interface StartPoint {
+  start: WalSnapshot;
+  snap?: LoadedSnap;
+  tried: SnapLoadAttempt[];
+}
+
+/** Where etcd would start reading this data dir. */
+export function chooseStart(paths: DataDirPaths): StartPoint {
+  if (!paths.snapDir) return { start: { index: 0n, term: 0n }, tried: [] };
+  const walSnaps = validSnapshotEntries(listSegments(paths.walDir));
+  const { loaded, tried } = loadNewestSnap(paths.snapDir, (s) =>
+    walSnaps.some((w) => w.index === s.metadata.index && w.term === s.metadata.term),
+  );
+  if (!loaded) return { start: { index: 0n, term: 0n }, tried };
+  return { start: { index: loaded.snapshot.metadata.index, term: loaded.snapshot.metadata.term }, snap: loaded, tried };
+}
+
+export interface OpenedWal {
+  paths: DataDirPaths;
+  segments: Segment[];
+  scan: WalScan;
+}
+
+/** Selects the segments for `start` as etcd does and scans them. */
+export function openWal(paths: DataDirPaths, start: WalSnapshot, opts: ScanOptions = {}): OpenedWal {
+  const segments = selectSegments(paths.walDir, start.index);
+  return { paths, segments, scan: scanWal(segments, start, opts) };
+}

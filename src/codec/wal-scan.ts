@@ -1,0 +1,159 @@
+/**
+ * One pass over the WAL with the checks of etcd's ReadAll (wal/wal.go): the
+ * metadata must be the same in every segment, the snapshot the read starts
+ * from must be found with its term, entry indexes must not skip, and a later
+ * entry at an index replaces the earlier ones from there on (an overwritten,
+ * uncommitted tail). It keeps a summary, not the entries, so its memory does
+ * not grow with the log; `wal-entries.ts` then streams the entries that stand.
+ */
+import { CodecError } from './errors.js';
+import { RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions } from './record-reader.js';
+import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
+import { decodeEntry, decodeHardState, type HardState } from './proto/raftpb.js';
+import { decodeMetadata, type WalMetadata } from './proto/metadata.js';
+import type { Segment } from './segment-name.js';
+
+/** Where a later entry replaced earlier ones: every entry before record `ordinal` with index ≥ `index` is gone. */
+export interface Overwrite {
+  ordinal: number;
+  index: bigint;
+  segment: string;
+  offset: number;
+}
+
+export interface SegmentSummary {
+  segment: Segment;
+  records: number;
+  entries: number;
+  firstIndex?: bigint;
+  lastIndex?: bigint;
+  /** Bytes up to the end of the last valid record. */
+  usedBytes: number;
+}
+
+export interface SnapshotMark extends WalSnapshot {
+  segment: string;
+  offset: number;
+}
+
+export interface WalScan {
+  start: WalSnapshot;
+  segments: SegmentSummary[];
+  metadata?: WalMetadata;
+  metadataBytes?: Uint8Array;
+  hardState?: HardState;
+  hardStateAt?: { segment: string; offset: number };
+  snapshots: SnapshotMark[];
+  /** The start snapshot's record was found with the same term. */
+  snapshotMatched: boolean;
+  /** Number of entry records read (the ordinals `Overwrite` refers to). */
+  entryRecords: number;
+  /** Entries after the start that stand once overwrites are applied. */
+  entryCount: number;
+  /** The last index that stands (start.index when there is none). */
+  lastIndex: bigint;
+  overwrites: Overwrite[];
+  end: ReadEnd;
+  /** An error of ReadAll's own checks (metadata conflict, index gap, snapshot mismatch, unknown record type). */
+  error?: CodecError;
+}
+
+export interface ScanOptions extends RecordReaderOptions {
+  /** Called for each record before it is interpreted (for --raw and progress). */
+  onRecord?: (rec: RawRecord) => void;
+}
+
+export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
+  const reader = new RecordReader(segments, opts);
+  const scan: WalScan = {
+    start,
+    segments: segments.map((segment) => ({ segment, records: 0, entries: 0, usedBytes: 0 })),
+    snapshots: [],
+    snapshotMatched: false,
+    entryRecords: 0,
+    entryCount: 0,
+    lastIndex: start.index,
+    overwrites: [],
+    end: { kind: 'eof' },
+  };
+  const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
+    scan.error = new CodecError(code, message, { file: rec.segment.path, offset: rec.offset }, data);
+  };
+  for (let rec = reader.next(); rec && !scan.error; rec = reader.next()) {
+    opts.onRecord?.(rec);
+    const seg = scan.segments[rec.segmentOrdinal];
+    seg.records++;
+    seg.usedBytes = reader.lastValidOffset;
+    try {
+      interpret(rec);
+    } catch (e) {
+      // etcd panics here (pbutil.MustUnmarshal); walt names the record instead.
+      fail(rec, 'CORRUPT_RECORD', `${RecordType[rec.type] ?? 'unknown'} record passes its CRC but does not decode: ${(e as Error).message}`);
+    }
+  }
+  reader.close();
+  scan.end = reader.end ?? { kind: 'eof' };
+  return scan;
+
+  function interpret(rec: RawRecord): void {
+    const data = rec.data ?? new Uint8Array(0);
+    const seg = scan.segments[rec.segmentOrdinal];
+    switch (rec.type) {
+      case RecordType.entry: {
+        const e = decodeEntry(data);
+        const ordinal = scan.entryRecords++;
+        seg.entries++;
+        seg.firstIndex ??= e.index;
+        seg.lastIndex = e.index;
+        if (e.index > start.index) {
+          const next = start.index + BigInt(scan.entryCount) + 1n;
+          if (e.index > next) {
+            fail(rec, 'SLICE_OUT_OF_RANGE', `entry ${e.index} follows entry ${next - 1n}: the log skips ${e.index - next} index(es)`, { index: e.index, expected: next });
+            return;
+          }
+          if (e.index < next) scan.overwrites.push({ ordinal, index: e.index, segment: rec.segment.name, offset: rec.offset });
+          scan.entryCount = Number(e.index - start.index);
+          scan.lastIndex = e.index;
+        }
+        break;
+      }
+      case RecordType.state:
+        scan.hardState = decodeHardState(data);
+        scan.hardStateAt = { segment: rec.segment.name, offset: rec.offset };
+        break;
+      case RecordType.metadata:
+        if (scan.metadataBytes && !Buffer.from(scan.metadataBytes).equals(data)) {
+          fail(rec, 'METADATA_CONFLICT', 'metadata differs from the metadata of the first segment read');
+          break;
+        }
+        if (!scan.metadataBytes) {
+          scan.metadataBytes = data.slice();
+          scan.metadata = decodeMetadata(data);
+        }
+        break;
+      case RecordType.crc:
+        break;
+      case RecordType.snapshot: {
+        const s = decodeWalSnapshot(data);
+        scan.snapshots.push({ ...s, segment: rec.segment.name, offset: rec.offset });
+        if (s.index === start.index) {
+          if (s.term !== start.term) {
+            fail(rec, 'SNAPSHOT_MISMATCH', `snapshot record at index ${s.index} has term ${s.term}, expected ${start.term}`, { index: s.index, term: s.term, expectedTerm: start.term });
+            break;
+          }
+          scan.snapshotMatched = true;
+        }
+        break;
+      }
+      default:
+        fail(rec, 'UNEXPECTED_RECORD_TYPE', `unexpected record type ${rec.type}`, { type: rec.type });
+    }
+  }
+}
+
+/** What stopped the scan, as one error; undefined for a clean end or a torn tail in the last segment. */
+export function scanFailure(scan: WalScan): CodecError | undefined {
+  if (scan.error) return scan.error;
+  if (scan.end.kind === 'error') return scan.end.error;
+  return undefined;
+}
