@@ -44,6 +44,8 @@ export interface WalScan {
   hardState?: HardState;
   hardStateAt?: { segment: string; offset: number };
   snapshots: SnapshotMark[];
+  /** The start is a snapshot whose record ReadAll must find (false for an arbitrary start index). */
+  snapshotRequired: boolean;
   /** The start snapshot's record was found with the same term. */
   snapshotMatched: boolean;
   /** Number of entry records read (the ordinals `Overwrite` refers to). */
@@ -59,6 +61,8 @@ export interface WalScan {
 }
 
 export interface ScanOptions extends RecordReaderOptions {
+  /** Check the snapshot record at the start index, as ReadAll does (off when the start is not a snapshot). */
+  matchSnapshot?: boolean;
   /** Called for each record before it is interpreted (for --raw and progress). */
   onRecord?: (rec: RawRecord) => void;
 }
@@ -69,6 +73,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
     start,
     segments: segments.map((segment) => ({ segment, records: 0, entries: 0, usedBytes: 0 })),
     snapshots: [],
+    snapshotRequired: opts.matchSnapshot !== false,
     snapshotMatched: false,
     entryRecords: 0,
     entryCount: 0,
@@ -136,7 +141,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
       case RecordType.snapshot: {
         const s = decodeWalSnapshot(data);
         scan.snapshots.push({ ...s, segment: rec.segment.name, offset: rec.offset });
-        if (s.index === start.index) {
+        if (s.index === start.index && opts.matchSnapshot !== false) {
           if (s.term !== start.term) {
             fail(rec, 'SNAPSHOT_MISMATCH', `snapshot record at index ${s.index} has term ${s.term}, expected ${start.term}`, { index: s.index, term: s.term, expectedTerm: start.term });
             break;

@@ -309,13 +309,31 @@ func cmdRepair(args []string) {
 	if len(pos) != 1 {
 		usage()
 	}
+	// Repair returns true both when the last segment ended cleanly (nothing
+	// to do) and when it truncated a torn tail (after copying the file to
+	// <name>.broken); Created lists the files that appeared, so that the two
+	// cases can be told apart.
 	out := struct {
-		Repaired bool   `json:"repaired"`
-		Error    string `json:"error,omitempty"`
-	}{}
+		Repaired bool     `json:"repaired"`
+		Created  []string `json:"created"`
+		Error    string   `json:"error,omitempty"`
+	}{Created: []string{}}
 	defer func() { emit(out) }()
 	defer catch(&out.Error)
+	before := map[string]bool{}
+	if names, err := filepath.Glob(filepath.Join(pos[0], "*")); err == nil {
+		for _, n := range names {
+			before[n] = true
+		}
+	}
 	out.Repaired = wal.Repair(zap.NewNop(), pos[0])
+	if names, err := filepath.Glob(filepath.Join(pos[0], "*")); err == nil {
+		for _, n := range names {
+			if !before[n] {
+				out.Created = append(out.Created, filepath.Base(n))
+			}
+		}
+	}
 }
 
 func cmdSnapLoad(args []string) {

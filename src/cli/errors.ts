@@ -1,0 +1,46 @@
+/**
+ * The one place where failures become exit codes and one-line messages:
+ * 0 success, 1 a problem was found in the data, 2 usage errors and paths that
+ * cannot be read. Never a stack trace for bad input.
+ */
+import { CodecError } from '../codec/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEM = 1;
+export const EXIT_USAGE = 2;
+
+/** A usage error found after option parsing (a bad value, a missing path). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const USAGE_CODES = new Set(['NOT_A_DATA_DIR', 'NO_SEGMENTS']);
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError) return EXIT_USAGE;
+  if (e instanceof CodecError) return USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_PROBLEM;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'EPERM') return EXIT_USAGE;
+  return EXIT_PROBLEM;
+}
+
+export function messageFor(e: unknown): string {
+  if (e instanceof CodecError) return e.describe();
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code && err.path) return `${err.path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`;
+  return err?.message ?? String(e);
+}
+
+/** Runs a command action, turning any failure into a message on stderr and an exit code. */
+export async function runAction(action: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    if (process.env.WALT_DEBUG) console.error(e);
+    process.stderr.write(`walt: ${messageFor(e)}\n`);
+    process.exitCode = exitCodeFor(e);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Real etcd data dirs made by fixtures/make-fixtures.sh, unpacked into a
+ * temp dir per test file, and the records of what etcd served and what
+ * etcd's own wal.ReadAll returned beside them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const fixturesDir = join(repoRoot, 'fixtures');
+export const waltBin = join(repoRoot, 'bin', 'walt');
+
+/** Unpacks fixtures/<name>.tar.gz into a fresh temp dir and returns it. */
+export function unpackFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `walt-${name}-`));
+  execFileSync('tar', ['-xzf', join(fixturesDir, `${name}.tar.gz`), '-C', dir]);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function readFixtureJson<T = any>(...path: string[]): T {
+  return JSON.parse(readFileSync(join(fixturesDir, ...path), 'utf8')) as T;
+}
+
+export interface OracleEntry {
+  index: string;
+  term: string;
+  type: string;
+  data: string | null;
+}
+
+export interface OracleReadAll {
+  metadata: { nodeID: string; clusterID: string };
+  hardState: { term: string; vote: string; commit: string };
+  snapshot: { index: string; term: string };
+  snapFile?: string;
+  entries: OracleEntry[];
+  error: string;
+}
+
+/** Runs bin/walt and returns its exit status and output. */
+export function runWalt(args: string[], opts: { input?: string } = {}): { status: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [waltBin, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 256 << 20 });
+    return { status: 0, stdout, stderr: '' };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { status: err.status, stdout: err.stdout, stderr: err.stderr };
+  }
+}
