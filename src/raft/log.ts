@@ -4,10 +4,8 @@
  */
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { Unstable } from './log_unstable.js';
-import { ErrCompacted, ErrUnavailable, type Storage } from './storage.js';
+import { ErrCompacted, ErrUnavailable, isLogGap, type Storage } from './storage.js';
 import { invariant, limitSize, maxBig } from './util.js';
-
-const isLogGap = (e: unknown): e is ErrCompacted | ErrUnavailable => e instanceof ErrCompacted || e instanceof ErrUnavailable;
 
 export class RaftLog {
   /** Every stable entry since the last snapshot. */

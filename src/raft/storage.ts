@@ -33,6 +33,9 @@ export class ErrSnapshotTemporarilyUnavailable extends RaftError {
   }
 }
 
+/** The two errors that mean "that part of the log is not here" rather than a storage failure. */
+export const isLogGap = (e: unknown): e is ErrCompacted | ErrUnavailable => e instanceof ErrCompacted || e instanceof ErrUnavailable;
+
 export const isEmptySnap = (s: Snapshot | undefined): boolean => s === undefined || s.metadata.index === 0n;
 
 export const emptySnapshot = (): Snapshot => ({ data: undefined, metadata: { confState: emptyConfState(), index: 0n, term: 0n } });

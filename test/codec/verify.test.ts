@@ -1,0 +1,125 @@
+/**
+ * `walt verify` on real data dirs and on damaged copies of them, judged
+ * against etcd's own code (wal.Verify, wal.ReadAll, wal.Repair, snap.Load via
+ * the oracle) where the oracle can be built.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolveDataDir, chooseStart } from '../../src/codec/data-dir.js';
+import { verifyDataDir } from '../../src/report/verify.js';
+import { readFixtureJson, removeDir, runWalt, unpackFixture } from '../helpers/fixtures.js';
+import { oracle, oracleSkip } from '../helpers/oracle.js';
+import { cutInsideLastRecord, cutInsideLengthField, flipBitMidLog, records, truncateHalf, zeroSectorInLastRecord } from '../helpers/corrupt.js';
+
+const single = unpackFixture('single');
+const cluster = unpackFixture('cluster3');
+const scratch = mkdtempSync(join(tmpdir(), 'walt-verify-'));
+after(() => {
+  removeDir(single);
+  removeDir(cluster);
+  removeDir(scratch);
+});
+
+let n = 0;
+function copyOf(src: string): string {
+  const dst = join(scratch, `copy${n++}`);
+  cpSync(src, dst, { recursive: true });
+  return dst;
+}
+const walOf = (d: string) => join(d, 'member', 'wal');
+
+test('real data dirs verify healthy, as etcd’s wal.Verify says', () => {
+  for (const [dir, rec] of [
+    [single, ['single', 'oracle-verify.json']],
+    [join(cluster, 'm1'), ['cluster3', 'm1', 'oracle-verify.json']],
+    [join(cluster, 'm2'), ['cluster3', 'm2', 'oracle-verify.json']],
+    [join(cluster, 'm3'), ['cluster3', 'm3', 'oracle-verify.json']],
+    [join(cluster, 'm4'), ['cluster3', 'm4', 'oracle-verify.json']],
+  ] as const) {
+    assert.equal(readFixtureJson(...rec).error, '');
+    const r = verifyDataDir(resolveDataDir(dir));
+    assert.deepEqual(r.problems, [], dir);
+    assert.equal(r.verdict, 'healthy');
+    assert.equal(r.hardState!.commit, r.lastIndex, 'a cleanly stopped member has committed its whole log');
+  }
+  const cli = runWalt(['verify', single]);
+  assert.equal(cli.status, 0);
+  assert.match(cli.stdout, /HEALTHY/);
+});
+
+for (const [name, damage] of [
+  ['cut inside the last record', cutInsideLastRecord],
+  ['cut inside the last length field', cutInsideLengthField],
+  ['a zeroed sector in the last record', zeroSectorInLastRecord],
+] as const) {
+  test(`torn tail (${name}): repairable, named with file and offset; etcd reads it and repairs it`, { skip: false }, () => {
+    const dir = copyOf(single);
+    const before = records(walOf(dir));
+    const lastGood = before[before.length - 2];
+    damage(walOf(dir));
+    const r = verifyDataDir(resolveDataDir(dir));
+    assert.equal(r.verdict, 'torn-tail');
+    assert.equal(r.ok, false);
+    assert.equal(r.problems.length, 1);
+    const p = r.problems[0];
+    assert.equal(p.code, 'TORN_TAIL');
+    assert.equal(p.repairable, true);
+    assert.equal(p.file, before[before.length - 1].segment.path);
+    assert.equal(p.offset, before[before.length - 1].offset, 'the torn record is the last one');
+    assert.equal(r.segments[0].usedBytes, lastGood.offset + 8 + lastGood.recordBytes + lastGood.padBytes, 'valid bytes end after the last good record');
+    const cli = runWalt(['verify', '--json', dir]);
+    assert.equal(cli.status, 1);
+    assert.equal(JSON.parse(cli.stdout).verdict, 'torn-tail');
+    if (!oracleSkip()) {
+      assert.equal(oracle('verify', walOf(dir)).error, '', 'etcd accepts a torn tail when verifying');
+      assert.equal(oracle('repair', walOf(dir)).repaired, true, 'and repairs it');
+    }
+  });
+}
+
+test('a flipped bit mid-log: corrupt, not repairable, at the damaged record; etcd refuses it too', () => {
+  const dir = copyOf(single);
+  const rec = flipBitMidLog(walOf(dir));
+  const r = verifyDataDir(resolveDataDir(dir));
+  assert.equal(r.verdict, 'corrupt');
+  const p = r.problems.find((x) => x.code === 'CRC_MISMATCH');
+  assert.ok(p, JSON.stringify(r.problems));
+  assert.equal(p.file, rec.segment.path);
+  assert.equal(p.offset, rec.offset);
+  assert.notEqual(p.repairable, true);
+  const cli = runWalt(['verify', dir]);
+  assert.equal(cli.status, 1);
+  assert.match(cli.stdout, new RegExp(`CORRUPT[\\s\\S]*${rec.segment.name} at byte ${rec.offset}`));
+  if (!oracleSkip()) {
+    assert.match(oracle('verify', walOf(dir), '--index', String(chooseStart(resolveDataDir(single)).start.index), '--term', '2').error, /crc mismatch/);
+    assert.equal(oracle('repair', walOf(dir)).repaired, false, 'etcd cannot repair it either');
+  }
+});
+
+test('a truncated newest .snap: reported, and the same older snapshot is chosen as etcd loads', { skip: oracleSkip() }, () => {
+  const dir = copyOf(single);
+  const snapDir = join(dir, 'member', 'snap');
+  const newest = chooseStart(resolveDataDir(dir)).snap!.file;
+  truncateHalf(newest.path);
+  const r = verifyDataDir(resolveDataDir(dir));
+  const p = r.problems.find((x) => x.file === newest.path);
+  assert.ok(p, 'the broken snapshot is named');
+  const start = chooseStart(resolveDataDir(dir));
+  assert.notEqual(start.snap!.file.name, newest.name);
+  const theirs = oracle('snapload', snapDir);
+  assert.equal(start.snap!.file.name, theirs.file);
+  assert.equal(String(start.start.index), theirs.index);
+  rmSync(dir, { recursive: true });
+});
+
+test('usage errors exit 2 with one line naming the path', () => {
+  const missing = runWalt(['verify', '/nonexistent/etcd']);
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr.trim().split('\n').length, 1);
+  assert.match(missing.stderr, /\/nonexistent\/etcd: no such file or directory/);
+  assert.equal(runWalt(['verify']).status, 2);
+  assert.equal(runWalt(['dump', '--start-index', 'abc', single]).status, 2);
+});
