@@ -9,7 +9,7 @@ import { describeEntry } from '../report/entry-view.js';
 import { scanFailure } from '../codec/wal-scan.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
 import { oneOf, parseIndex } from './options.js';
-import { toJSON } from './json.js';
+import { base64, toJSON } from './json.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
 const FORMATS = ['table', 'ndjson'] as const;
@@ -106,7 +106,7 @@ function writeNdjson(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number
         index: entry.index,
         term: entry.term,
         type: entryTypeName(entry.type),
-        data: entry.data ? Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.length).toString('base64') : '',
+        data: entry.data ? base64(entry.data) : '',
         ...view.json,
         segment: record.segment.name,
         offset: record.offset,

@@ -1,12 +1,67 @@
 /**
  * JSON output for scripts. uint64 values are bigint in walt and are printed
  * as exact JSON integers (JSON has no limit on digits; JSON.parse in JS would
- * round above 2^53, so IDs are printed as hex strings instead, as etcd does).
+ * round above 2^53, so member IDs are printed as hex strings, as etcd does).
+ * Hand-written because JSON.stringify with a replacer is several times slower,
+ * and a dump prints millions of lines.
  */
-const MARK = '\u0000bigint:';
-const MARKED = /"\\u0000bigint:(-?\d+)"/g;
+/** A value already in JSON form, printed as it is (base64 needs no escaping, and scanning it costs). */
+export class JsonRaw {
+  constructor(readonly text: string) {}
+}
+
+/** Bytes as a base64 JSON string, the protobuf JSON mapping for bytes. */
+export function base64(b: Uint8Array): JsonRaw {
+  return new JsonRaw(`"${Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')}"`);
+}
 
 export function toJSON(value: unknown, indent?: number): string {
-  const s = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? MARK + v.toString() : v), indent);
-  return s.includes('bigint:') ? s.replace(MARKED, '$1') : s;
+  return write(value, indent ? ' '.repeat(indent) : '', '');
+}
+
+const keys = new Map<string, string>();
+
+/** Object keys repeat on every line: quote each once. */
+function quotedKey(k: string): string {
+  let q = keys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k) + ':';
+    if (keys.size < 10_000) keys.set(k, q);
+  }
+  return q;
+}
+
+function write(v: unknown, step: string, pad: string): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (v === null) return 'null';
+  if (v instanceof JsonRaw) return v.text;
+  const inner = pad + step;
+  const nl = step ? '\n' : '';
+  const sep = step ? ',\n' : ',';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    const items = v.map((x) => inner + (x === undefined ? 'null' : write(x, step, inner)));
+    return `[${nl}${items.join(sep)}${nl}${pad}]`;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return write((v as { toJSON(): unknown }).toJSON(), step, pad);
+  let out = '';
+  for (const k in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function') continue;
+    out += (out ? sep : '') + inner + quotedKey(k) + (step ? ' ' : '') + write(x, step, inner);
+  }
+  return out ? `{${nl}${out}${nl}${pad}}` : '{}';
 }

@@ -24,7 +24,7 @@ export function* standingEntries(segments: Segment[], scan: WalScan): Generator<
   for (let k = ow.length - 1; k >= 0; k--) laterMin[k] = k + 1 < ow.length && laterMin[k + 1] < ow[k].index ? laterMin[k + 1] : ow[k].index;
   let next = 0;
   let ordinal = 0;
-  const reader = new RecordReader(segments);
+  const reader = new RecordReader(segments, { trustCrc: true });
   try {
     for (let rec = reader.next(); rec; rec = reader.next()) {
       if (rec.type !== RecordType.entry) continue;

@@ -55,6 +55,8 @@ export interface WalScan {
   /** The last index that stands (start.index when there is none). */
   lastIndex: bigint;
   overwrites: Overwrite[];
+  /** The first entry whose term is lower than the one before it (a log raft could not have written). */
+  termDecrease?: { index: bigint; term: bigint; previousTerm: bigint; segment: string; offset: number };
   end: ReadEnd;
   /** An error of ReadAll's own checks (metadata conflict, index gap, snapshot mismatch, unknown record type). */
   error?: CodecError;
@@ -81,6 +83,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
     overwrites: [],
     end: { kind: 'eof' },
   };
+  let lastTerm = 0n;
   const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
     scan.error = new CodecError(code, message, { file: rec.segment.path, offset: rec.offset }, data);
   };
@@ -106,6 +109,8 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
     switch (rec.type) {
       case RecordType.entry: {
         const e = decodeEntry(data);
+        if (e.term < lastTerm && !scan.termDecrease) scan.termDecrease = { index: e.index, term: e.term, previousTerm: lastTerm, segment: rec.segment.path, offset: rec.offset };
+        lastTerm = e.term;
         const ordinal = scan.entryRecords++;
         seg.entries++;
         seg.firstIndex ??= e.index;

@@ -10,8 +10,6 @@ import { listSegments, searchIndex, sequenceGap, type Segment } from '../codec/s
 import { listSnapFiles, readSnapFile } from '../codec/snap-file.js';
 import { scanWal, type WalScan } from '../codec/wal-scan.js';
 import type { RawRecord } from '../codec/record-reader.js';
-import { RecordType } from '../codec/proto/walpb.js';
-import { decodeEntry } from '../codec/proto/raftpb.js';
 import { idHex } from '../codec/proto/metadata.js';
 
 export type Severity = 'error' | 'warning';
@@ -78,22 +76,18 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
   const segments: Segment[] = all.slice(first, gap > chosen && chosen >= 0 ? gap : undefined);
 
   let bytes = 0;
-  let lastTerm = 0n;
-  let termProblem = false;
+  const onProgress = opts.onProgress;
   const scan = scanWal(segments, start.start, {
-    onRecord: (rec: RawRecord) => {
-      bytes += 8 + rec.recordBytes + rec.padBytes;
-      opts.onProgress?.(bytes);
-      if (rec.type !== RecordType.entry || termProblem || !rec.data) return;
-      const e = decodeEntry(rec.data);
-      if (e.term < lastTerm) {
-        termProblem = true;
-        problems.push({ severity: 'error', code: 'TERM_DECREASES', message: `entry ${e.index} has term ${e.term}, lower than the term ${lastTerm} before it`, file: rec.segment.path, offset: rec.offset });
-      }
-      lastTerm = e.term;
-    },
+    onRecord: onProgress
+      ? (rec: RawRecord) => {
+          bytes += 8 + rec.recordBytes + rec.padBytes;
+          onProgress(bytes);
+        }
+      : undefined,
   });
   checkScan(scan, segments, problems);
+  const td = scan.termDecrease;
+  if (td) problems.push({ severity: 'error', code: 'TERM_DECREASES', message: `entry ${td.index} has term ${td.term}, lower than the term ${td.previousTerm} before it`, file: td.segment, offset: td.offset });
   checkHardState(scan, problems);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
 

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: the speed and memory targets, measured and printed.
+ *   verify ≥ 1 GB/s, dump --format ndjson ≥ 200,000 entries/s, peak memory
+ *   < 150 MB, on a WAL of ≥ 200 MB in 64 MB segments of 1 KB puts.
+ * Set WALT_BENCH_ENTRIES to change the size of the WAL.
+ */
+import { spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { makeBenchWal } from './make-wal.js';
+import { listSegments } from '../src/codec/segment-name.js';
+import { crc32cImplementation } from '../src/codec/crc32c.js';
+import { benchCrc } from './crc.js';
+
+const entries = Number(process.env.WALT_BENCH_ENTRIES ?? 220_000);
+const task = fileURLToPath(new URL('./wal-task.js', import.meta.url));
+
+function runTask(name: string, dir: string): Record<string, any> {
+  const r = spawnSync(process.execPath, [task, name, dir], { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' });
+  const line = r.stderr.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Error(`${name} task failed: ${r.stderr}`);
+  }
+}
+
+const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+console.log(`CRC-32C implementation: ${crc32cImplementation}`);
+for (const [impl, gbs] of Object.entries(benchCrc())) console.log(`  crc32c ${impl}: ${gbs.toFixed(2)} GB/s`);
+
+const dir = makeBenchWal(entries);
+const segs = listSegments(`${dir}/member/wal`);
+console.log(`WAL: ${entries} entries of 1 KB puts in ${segs.length} segments (${dir})`);
+
+const v = runTask('verify', dir);
+const gbps = v.bytes / v.seconds / 1e9;
+console.log(`verify: ${(v.bytes / 1e6).toFixed(0)} MB in ${v.seconds.toFixed(2)} s = ${gbps.toFixed(2)} GB/s (target ≥ 1) ${pass(gbps >= 1)}; peak RSS ${v.maxRssMB.toFixed(0)} MB (target < 150) ${pass(v.maxRssMB < 150)}`);
+
+const d = runTask('dump', dir);
+const eps = entries / d.seconds;
+console.log(`dump --format ndjson: ${entries} entries in ${d.seconds.toFixed(2)} s = ${Math.round(eps)} entries/s (target ≥ 200000) ${pass(eps >= 200_000)}; peak RSS ${d.maxRssMB.toFixed(0)} MB (target < 150) ${pass(d.maxRssMB < 150)}`);
