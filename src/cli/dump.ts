@@ -5,11 +5,12 @@ import { resolveDataDir } from '../codec/data-dir.js';
 import { entryTypeName } from '../codec/proto/raftpb.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { dumpEntries, planDump, type DumpPlan } from '../report/dump.js';
-import { describeEntry } from '../report/entry-view.js';
+import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
+import { REDACTED } from '../codec/render.js';
 import { scanFailure } from '../codec/wal-scan.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
 import { oneOf, parseIndex } from './options.js';
-import { base64, toJSON } from './json.js';
+import { base64, toJSON } from '../util/json.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
 const FORMATS = ['table', 'ndjson'] as const;
@@ -99,18 +100,19 @@ function writeNdjson(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number
   out.line(toJSON({ record: 'hardState', term: hs?.term ?? 0n, vote: hs ? idHex(hs.vote) : '0', commit: hs?.commit ?? 0n }));
   let n = 0;
   for (const { entry, record } of dumpEntries(plan)) {
-    const view = describeEntry(entry, { showSecrets: !!opts.showSecrets });
+    const view = entryJson(entry, { showSecrets: !!opts.showSecrets });
     out.line(
       toJSON({
         record: 'entry',
         index: entry.index,
         term: entry.term,
         type: entryTypeName(entry.type),
-        data: entry.data ? base64(entry.data) : '',
-        ...view.json,
+        data: view.secret ? REDACTED : entry.data ? base64(entry.data) : '',
+        ...view.fields,
         segment: record.segment.name,
         offset: record.offset,
       }),
+      true,
     );
     n++;
   }
@@ -125,7 +127,7 @@ function writeTable(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number 
     const cs = snap.snapshot.metadata.confState;
     out.line(`${chalk.bold('Snapshot')}: ${snap.file.name} term=${startPoint.start.term} index=${startPoint.start.index} voters=[${cs.voters.map(idHex).join(',')}]${cs.learners.length ? ` learners=[${cs.learners.map(idHex).join(',')}]` : ''}`);
   } else {
-    out.line(`${chalk.bold('Snapshot')}: none; reading from index ${startPoint.start.index}`);
+    out.line(`${chalk.bold('Snapshot')}: none; entries from index ${plan.fromIndex}`);
   }
   if (scan.metadata) out.line(`${chalk.bold('WAL metadata')}: nodeID=${idHex(scan.metadata.nodeId)} clusterID=${idHex(scan.metadata.clusterId)}`);
   const hs = scan.hardState;
@@ -134,8 +136,8 @@ function writeTable(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number 
   out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
   let n = 0;
   for (const { entry } of dumpEntries(plan)) {
-    const view = describeEntry(entry, { showSecrets: !!opts.showSecrets });
-    out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${view.short.padEnd(6)} ${view.summary}`);
+    const summary = entrySummary(entry, { showSecrets: !!opts.showSecrets });
+    out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${summary}`);
     n++;
   }
   const end = scan.end;

@@ -1,29 +1,27 @@
 /**
  * Buffered line output: a dump prints millions of lines, and a write per line
- * would dominate its time. Stops quietly when the reader goes away (`| head`).
+ * would dominate its time. Lines are encoded straight into one reused buffer.
+ * Stops quietly when the reader goes away (`| head`).
  */
 import { writeSync } from 'node:fs';
 
 export interface LineWriter {
-  line(s: string): void;
+  /** `ascii`: the caller knows the line is ASCII (walt's JSON is), so it is copied without UTF-8 encoding. */
+  line(s: string, ascii?: boolean): void;
   end(): void;
 }
 
-const FLUSH_BYTES = 1 << 16;
+const BUFFER_BYTES = 1 << 20;
 
 export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
   const fd = (stream as unknown as { fd?: number }).fd ?? 1;
-  let parts: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (parts.length === 0) return;
-    const buf = Buffer.from(parts.join(''), 'utf8');
-    parts = [];
-    size = 0;
+  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  let used = 0;
+  const writeAll = (b: Uint8Array) => {
     let off = 0;
-    while (off < buf.length) {
+    while (off < b.length) {
       try {
-        off += writeSync(fd, buf, off, buf.length - off);
+        off += writeSync(fd, b, off, b.length - off);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') process.exit(0);
@@ -33,11 +31,22 @@ export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
       }
     }
   };
+  const flush = () => {
+    if (used > 0) writeAll(buf.subarray(0, used));
+    used = 0;
+  };
   return {
-    line(s: string) {
-      parts.push(s, '\n');
-      size += s.length + 1;
-      if (size >= FLUSH_BYTES) flush();
+    line(s: string, ascii = false) {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      if (used + s.length * 3 + 1 > BUFFER_BYTES) {
+        flush();
+        if (s.length * 3 + 1 > BUFFER_BYTES) {
+          writeAll(Buffer.from(s + '\n', 'utf8'));
+          return;
+        }
+      }
+      used += buf.write(s, used, ascii ? 'latin1' : 'utf8');
+      buf[used++] = 10;
     },
     end: flush,
   };

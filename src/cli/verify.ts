@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { verifyDataDir, type VerifyReport } from '../report/verify.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
-import { toJSON } from './json.js';
+import { toJSON } from '../util/json.js';
 
 interface VerifyOptions {
   walDir?: string;

@@ -1,55 +1,47 @@
 /**
  * How an entry reads: its decoded request for JSON output and a one-line
- * summary for the table. Conf changes carry the member as JSON in their
- * context (etcd membership.Member).
+ * summary for the table.
  */
-import { EntryType, decodeConfChange, decodeConfChangeV2, ConfChangeType, ConfChangeTransition, type Entry } from '../codec/proto/raftpb.js';
-import { idHex } from '../codec/proto/metadata.js';
-
-export interface EntryView {
-  /** Short type for the table: norm, conf, conf2. */
-  short: string;
-  summary: string;
-  /** Fields merged into the entry's JSON line. */
-  json: Record<string, unknown>;
-}
+import { EntryType, type Entry } from '../codec/proto/raftpb.js';
+import { decodeConfChangeEntry, decodeNormalEntry } from '../codec/request.js';
+import { carriesSecret, describeConfChange, describeRequest, renderConfChange, renderRequest } from '../codec/render.js';
 
 export interface ViewOptions {
   showSecrets: boolean;
 }
 
-function memberContext(ctx: Uint8Array | undefined): unknown {
-  if (!ctx || ctx.length === 0) return undefined;
-  const text = Buffer.from(ctx).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return Buffer.from(ctx).toString('base64');
-  }
+const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
+
+/** Short type for the table: norm, conf, conf2. */
+export const shortType = (e: Entry): string => (e.type === EntryType.EntryConfChange ? 'conf' : e.type === EntryType.EntryConfChangeV2 ? 'conf2' : 'norm');
+
+export interface EntryJson {
+  /** Fields merged into the entry's JSON line. */
+  fields: Record<string, unknown>;
+  /** The entry holds a password or token: its raw bytes must not be printed either. */
+  secret: boolean;
 }
 
-export function describeEntry(e: Entry, _opts: ViewOptions): EntryView {
-  if (e.type === EntryType.EntryConfChange) {
-    const cc = decodeConfChange(e.data ?? new Uint8Array(0));
-    const member = memberContext(cc.context);
-    const type = ConfChangeType[cc.type] ?? String(cc.type);
-    return {
-      short: 'conf',
-      summary: `${type} node=${idHex(cc.nodeId)}${member ? ' ' + JSON.stringify(member) : ''}`,
-      json: { confChange: { id: cc.id, type, nodeID: idHex(cc.nodeId), ...(member !== undefined ? { context: member } : {}) } },
-    };
+/** The decoded request of an entry, for its JSON line. */
+export function entryJson(e: Entry, opts: ViewOptions): EntryJson {
+  if (isConfChange(e)) {
+    const d = decodeConfChangeEntry(e);
+    const cc = renderConfChange(d);
+    return { fields: { kind: 'confChange', ...(cc ? { confChange: cc } : {}), ...(d.error ? { error: d.error } : {}) }, secret: false };
   }
-  if (e.type === EntryType.EntryConfChangeV2) {
-    const cc = decodeConfChangeV2(e.data ?? new Uint8Array(0));
-    const changes = cc.changes.map((c) => ({ type: ConfChangeType[c.type] ?? String(c.type), nodeID: idHex(c.nodeId) }));
-    const member = memberContext(cc.context);
-    const transition = ConfChangeTransition[cc.transition] ?? String(cc.transition);
-    return {
-      short: 'conf2',
-      summary: `${transition} ${changes.map((c) => `${c.type}(${c.nodeID})`).join(' ') || 'leave-joint'}${member ? ' ' + JSON.stringify(member) : ''}`,
-      json: { confChangeV2: { transition, changes, ...(member !== undefined ? { context: member } : {}) } },
-    };
+  const d = decodeNormalEntry(e.data);
+  const request = renderRequest(d, opts);
+  return {
+    fields: { kind: d.kind, ...(d.wire ? { wire: d.wire } : {}), ...(request ? { request } : {}), ...(d.error ? { error: d.error } : {}) },
+    secret: !opts.showSecrets && carriesSecret(d),
+  };
+}
+
+/** The entry in one line, for the table. */
+export function entrySummary(e: Entry, opts: ViewOptions): string {
+  if (isConfChange(e)) {
+    const d = decodeConfChangeEntry(e);
+    return d.error ? `(undecodable: ${d.error})` : describeConfChange(d);
   }
-  if (!e.data || e.data.length === 0) return { short: 'norm', summary: '(empty: leader no-op)', json: { kind: 'empty' } };
-  return { short: 'norm', summary: `${e.data.length} bytes`, json: {} };
+  return describeRequest(decodeNormalEntry(e.data), opts);
 }

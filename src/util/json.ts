@@ -3,7 +3,9 @@
  * as exact JSON integers (JSON has no limit on digits; JSON.parse in JS would
  * round above 2^53, so member IDs are printed as hex strings, as etcd does).
  * Hand-written because JSON.stringify with a replacer is several times slower,
- * and a dump prints millions of lines.
+ * and a dump prints millions of lines. Non-ASCII characters are escaped
+ * (\uXXXX, valid JSON), so output is pure ASCII and is written without
+ * UTF-8 encoding.
  */
 /** A value already in JSON form, printed as it is (base64 needs no escaping, and scanning it costs). */
 export class JsonRaw {
@@ -19,13 +21,21 @@ export function toJSON(value: unknown, indent?: number): string {
   return write(value, indent ? ' '.repeat(indent) : '', '');
 }
 
+const HAS_NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\x00-\x7f]/g;
+
+function quote(s: string): string {
+  const q = JSON.stringify(s);
+  return HAS_NON_ASCII.test(q) ? q.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : q;
+}
+
 const keys = new Map<string, string>();
 
 /** Object keys repeat on every line: quote each once. */
 function quotedKey(k: string): string {
   let q = keys.get(k);
   if (q === undefined) {
-    q = JSON.stringify(k) + ':';
+    q = quote(k) + ':';
     if (keys.size < 10_000) keys.set(k, q);
   }
   return q;
@@ -34,7 +44,7 @@ function quotedKey(k: string): string {
 function write(v: unknown, step: string, pad: string): string {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quote(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
     case 'bigint':

@@ -4,11 +4,21 @@
  * Decoded messages are plain objects with bigint for 64-bit integers (protobufjs
  * would give Long objects or lose precision; see the README).
  *
- * Field presence follows the two dialects etcd uses: gogoproto's proto2 with
- * (nullable) = false writes a scalar even when it is zero (`always`), proto3
- * writes only non-zero scalars. Bytes and messages are written when present.
+ * Field presence follows the dialects etcd uses: gogoproto's proto2 with
+ * (nullable) = false writes a scalar even when it is zero (`always`); proto3
+ * writes only non-zero scalars; proto3 oneof members and proto2 nullable
+ * fields (Go pointers) are written whenever set, even to zero (`presence`),
+ * and etcd acts on the difference: Compare{create_revision: 0} asks whether a
+ * key is absent, a v2 Request with PrevExist=false is `mk`, without it `set`.
+ *
+ * Decoding is as strict as gogoproto's generated Unmarshal (e.g.
+ * etcdserver/etcdserverpb/rpc.pb.go): field number 0, a stray end-group tag
+ * and a known field with the wrong wire type are errors. etcd relies on that
+ * to tell a bare v2 Request from an InternalRaftRequest (etcdserver/server.go
+ * applyEntryNormal).
  */
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
+import { ProtoError } from '../errors.js';
 
 export type ScalarKind = 'uint64' | 'int64' | 'sint64' | 'uint32' | 'int32' | 'bool' | 'enum' | 'fixed64' | 'fixed32' | 'bytes' | 'string';
 
@@ -21,6 +31,10 @@ export interface FieldSpec {
   packed?: boolean;
   /** Written even when zero (gogoproto non-nullable proto2 fields). */
   always?: boolean;
+  /** Decodes to undefined when absent; written whenever defined, even as zero. */
+  presence?: boolean;
+  /** Name of the oneof this field belongs to: reading one member clears the others. */
+  oneof?: string;
   msg?: () => MessageSpec;
   /** Names of enum values, for display. */
   enumNames?: Record<number, string>;
@@ -34,31 +48,36 @@ export interface MessageSpec {
 /** Decoded message: field name → value; unset bytes/messages are undefined, repeated fields are arrays. */
 export type Msg = Record<string, any>;
 
-const indexCache = new WeakMap<MessageSpec, Map<number, FieldSpec>>();
-
-function byNumber(spec: MessageSpec): Map<number, FieldSpec> {
-  let m = indexCache.get(spec);
-  if (!m) {
-    m = new Map(spec.fields.map((f) => [f.no, f]));
-    indexCache.set(spec, m);
-  }
-  return m;
+interface SpecInfo {
+  byNo: Map<number, FieldSpec>;
+  /** Fields in field-number order: gogoproto marshals in that order whatever the .proto order. */
+  sorted: FieldSpec[];
+  /** Defaults set on every decoded message: zero scalars and empty lists, not presence fields. */
+  defaults: Array<[string, () => unknown]>;
+  /** For each oneof member, the other members of its oneof. */
+  siblings: Map<FieldSpec, FieldSpec[]>;
 }
 
-const sortedCache = new WeakMap<MessageSpec, FieldSpec[]>();
+const infoCache = new WeakMap<MessageSpec, SpecInfo>();
 
-/** gogoproto marshals fields in field-number order whatever the .proto order. */
-function sortedFields(spec: MessageSpec): FieldSpec[] {
-  let s = sortedCache.get(spec);
-  if (!s) {
-    s = [...spec.fields].sort((a, b) => a.no - b.no);
-    sortedCache.set(spec, s);
-  }
-  return s;
+function infoOf(spec: MessageSpec): SpecInfo {
+  let info = infoCache.get(spec);
+  if (info) return info;
+  const siblings = new Map<FieldSpec, FieldSpec[]>();
+  for (const f of spec.fields) if (f.oneof) siblings.set(f, spec.fields.filter((g) => g !== f && g.oneof === f.oneof));
+  info = {
+    byNo: new Map(spec.fields.map((f) => [f.no, f])),
+    sorted: [...spec.fields].sort((a, b) => a.no - b.no),
+    defaults: spec.fields.filter((f) => !f.presence && (f.repeated || zero(f) !== undefined)).map((f) => [f.name, f.repeated ? () => [] : constant(zero(f))]),
+    siblings,
+  };
+  infoCache.set(spec, info);
+  return info;
 }
+
+const constant = (v: unknown) => () => v;
 
 function zero(f: FieldSpec): unknown {
-  if (f.repeated) return [];
   switch (f.kind) {
     case 'uint64':
     case 'int64':
@@ -119,26 +138,31 @@ function wireTypeOf(kind: FieldSpec['kind']): number {
 }
 
 export function decodeMessage(spec: MessageSpec, buf: Uint8Array, start = 0, end = buf.length): Msg {
-  const fields = byNumber(spec);
+  const { byNo, defaults, siblings } = infoOf(spec);
   const out: Msg = {};
-  for (const f of spec.fields) out[f.name] = zero(f);
+  for (const [name, make] of defaults) out[name] = make();
   const r = new ProtoReader(buf, start, end);
   while (!r.done()) {
+    const at = r.pos;
     const t = r.tag();
-    const f = fields.get(t >>> 3);
     const wt = t & 7;
+    if (t >>> 3 === 0) throw new ProtoError(`${spec.name}: illegal field number 0`, at);
+    if (wt === WireType.END_GROUP) throw new ProtoError(`${spec.name}: end-group tag outside a group`, at);
+    const f = byNo.get(t >>> 3);
     if (!f) {
       r.skip(wt);
       continue;
     }
+    const packed = f.repeated && wt === WireType.LEN && f.kind !== 'bytes' && f.kind !== 'string' && f.kind !== 'message';
+    if (wt !== wireTypeOf(f.kind) && !packed) throw new ProtoError(`${spec.name}: wrong wire type ${wt} for field ${f.name}`, at);
+    if (f.oneof) for (const g of siblings.get(f)!) out[g.name] = undefined;
     if (f.kind === 'message') {
       const b = r.bytes();
       const v = decodeMessage(f.msg!(), b);
       if (f.repeated) out[f.name].push(v);
       else out[f.name] = v;
-    } else if (f.repeated && wt === WireType.LEN && f.kind !== 'bytes' && f.kind !== 'string') {
-      const b = r.bytes();
-      const inner = new ProtoReader(b);
+    } else if (packed) {
+      const inner = new ProtoReader(r.bytes());
       while (!inner.done()) out[f.name].push(readScalar(inner, f.kind));
     } else if (f.repeated) {
       out[f.name].push(readScalar(r, f.kind));
@@ -184,7 +208,7 @@ function writeScalar(w: ProtoWriter, kind: ScalarKind, v: any): void {
 }
 
 export function encodeInto(w: ProtoWriter, spec: MessageSpec, msg: Msg): void {
-  for (const f of sortedFields(spec)) {
+  for (const f of infoOf(spec).sorted) {
     const v = msg[f.name];
     if (f.repeated) {
       const list = (v ?? []) as unknown[];
@@ -196,6 +220,10 @@ export function encodeInto(w: ProtoWriter, spec: MessageSpec, msg: Msg): void {
         continue;
       }
       for (const x of list) writeField(w, f, x);
+      continue;
+    }
+    if (f.presence) {
+      if (v !== undefined && v !== null) writeField(w, f, v);
       continue;
     }
     if (f.kind === 'message' || f.kind === 'bytes' || f.kind === 'string') {
@@ -227,6 +255,29 @@ export function encodeMessage(spec: MessageSpec, msg: Msg): Uint8Array {
   const w = new ProtoWriter();
   encodeInto(w, spec, msg);
   return w.finish();
+}
+
+function pick(spec: MessageSpec, names: string[]): FieldSpec[] {
+  return names.map((n) => {
+    const f = spec.fields.find((x) => x.name === n);
+    if (!f) throw new Error(`${spec.name} has no field ${n}`);
+    return f;
+  });
+}
+
+/** Marks proto2 fields declared with (gogoproto.nullable) = true: their zero is a value. */
+export function nullable(spec: MessageSpec, ...names: string[]): MessageSpec {
+  for (const f of pick(spec, names)) f.presence = true;
+  return spec;
+}
+
+/** Marks the members of one oneof. */
+export function oneof(spec: MessageSpec, ...names: string[]): MessageSpec {
+  for (const f of pick(spec, names)) {
+    f.presence = true;
+    f.oneof = names.join('|');
+  }
+  return spec;
 }
 
 /** Field-list shorthand: [no, name, kind, options]. */

@@ -1,0 +1,312 @@
+/**
+ * Decoded requests for people: a JSON-safe object per entry for
+ * `--format ndjson`, and one line per entry for the table.
+ *
+ * JSON follows the protobuf JSON mapping where it can (proto field names, bytes
+ * as base64, enums by name, unset fields left out) except that 64-bit integers
+ * stay bigint, which the CLI's writer prints as exact JSON integers.
+ */
+import type { FieldSpec, MessageSpec, Msg } from './proto/schema.js';
+import { InternalRaftRequestSpec, RequestSpec } from './proto/etcdserverpb.js';
+import * as pb from './proto/etcdserverpb.js';
+import { PermissionSpec, UserSpec } from './proto/authpb.js';
+import { ClusterMemberAttrSetRequestSpec } from './proto/membershippb.js';
+import { idHex } from './proto/metadata.js';
+import { base64 } from '../util/json.js';
+import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from './proto/raftpb.js';
+import type { DecodedConfChange, DecodedRequest, MemberContext } from './request.js';
+
+export interface RenderOptions {
+  /** Print passwords, password hashes and auth tokens instead of REDACTED. */
+  showSecrets?: boolean;
+}
+
+/** etcd-dump-logs' placeholder for a password (tools/etcd-dump-logs/main.go, 3.6). */
+export const REDACTED = '<value removed>';
+
+/**
+ * Fields that hold secrets. etcd-dump-logs redacts only the clear-text password
+ * of auth_user_change_password; etcd's own log stringer (etcdserverpb/
+ * raft_internal_stringer.go) also leaves out auth_user_add's. We add the bcrypt
+ * hashes of 3.5+ (crackable offline), the simple token an authenticate entry
+ * hands out (a live credential until it expires), and authpb.User's hash for
+ * walt's backend reader.
+ */
+const secretFields = new Map<MessageSpec, ReadonlySet<string>>([
+  [pb.AuthUserAddRequestSpec, new Set(['password', 'hashedPassword'])],
+  [pb.AuthUserChangePasswordRequestSpec, new Set(['password', 'hashedPassword'])],
+  [pb.InternalAuthenticateRequestSpec, new Set(['password', 'simple_token'])],
+  [UserSpec, new Set(['password'])],
+]);
+
+/** v2 auth keeps users as JSON with a bcrypt `password` under /2/users/ (etcdserver/api/v2auth). */
+const v2UsersPrefix = '/2/users/';
+
+function redactV2UserVal(val: string): string {
+  try {
+    const user = JSON.parse(val);
+    if (user !== null && typeof user === 'object' && typeof user.password === 'string') return JSON.stringify({ ...user, password: REDACTED });
+  } catch {
+    // Not JSON: nothing we know to be a secret.
+  }
+  return val;
+}
+
+/**
+ * Whether a request carries a secret, so that the raw entry bytes (which hold
+ * it too) are withheld along with the decoded field.
+ */
+export function carriesSecret(d: DecodedRequest): boolean {
+  switch (d.kind) {
+    case 'auth_user_add':
+    case 'auth_user_change_password':
+    case 'authenticate':
+      return true;
+    case 'v2':
+      return typeof d.v2?.Path === 'string' && d.v2.Path.startsWith(v2UsersPrefix);
+    default:
+      return false;
+  }
+}
+
+/** proto3 leaves zero scalars and empty bytes off the wire; only presence fields keep them. */
+function isSet(f: FieldSpec, v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (f.repeated) return (v as unknown[]).length > 0;
+  if (f.presence || f.kind === 'message') return true;
+  if (v instanceof Uint8Array) return v.length > 0;
+  return v !== 0 && v !== 0n && v !== false && v !== '';
+}
+
+const isSecret = (spec: MessageSpec, f: FieldSpec, opts: RenderOptions): boolean => !opts.showSecrets && (secretFields.get(spec)?.has(f.name) ?? false);
+
+function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
+  if (f.kind === 'message') return renderMessage(f.msg!(), v, opts);
+  if (f.kind === 'bytes') return base64(v);
+  if (f.kind === 'enum') return f.enumNames?.[v] ?? v;
+  return v;
+}
+
+const fieldsByName = new WeakMap<MessageSpec, Map<string, FieldSpec>>();
+
+function fieldNamed(spec: MessageSpec, name: string): FieldSpec | undefined {
+  let m = fieldsByName.get(spec);
+  if (!m) fieldsByName.set(spec, (m = new Map(spec.fields.map((f) => [f.name, f]))));
+  return m.get(name);
+}
+
+/**
+ * A message as a JSON-safe object: set fields only, by proto name, in the
+ * order they were decoded (walking the message's own keys rather than the
+ * spec's fields: InternalRaftRequest has over thirty, and a dump renders
+ * millions of them).
+ */
+export function renderMessage(spec: MessageSpec, msg: Msg, opts: RenderOptions = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in msg) {
+    const f = fieldNamed(spec, name);
+    const v = msg[name];
+    if (!f || !isSet(f, v)) continue;
+    if (isSecret(spec, f, opts)) out[f.name] = REDACTED;
+    else out[f.name] = f.repeated ? v.map((x: unknown) => jsonValue(f, x, opts)) : jsonValue(f, v, opts);
+  }
+  if (spec === RequestSpec && !opts.showSecrets && typeof out.Path === 'string' && out.Path.startsWith(v2UsersPrefix) && typeof out.Val === 'string') {
+    out.Val = redactV2UserVal(out.Val);
+  }
+  return out;
+}
+
+/** The decoded message of a normal entry as JSON; undefined for an empty or undecodable entry. */
+export function renderRequest(d: DecodedRequest, opts: RenderOptions = {}): Record<string, unknown> | undefined {
+  if (d.message === undefined) return undefined;
+  return renderMessage(d.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec, d.message, opts);
+}
+
+function renderMember(m: MemberContext): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: idHex(m.id), peerURLs: m.peerURLs };
+  if (m.name !== undefined) out.name = m.name;
+  if (m.clientURLs !== undefined) out.clientURLs = m.clientURLs;
+  if (m.isLearner) out.isLearner = true;
+  if (m.isPromote) out.isPromote = true;
+  return out;
+}
+
+const isV2 = (c: ConfChange | ConfChangeV2): c is ConfChangeV2 => 'changes' in c;
+
+/** A conf change as JSON by raft.proto's field names, member IDs in hex as etcd prints them; the context as the member when it is one. */
+export function renderConfChange(d: DecodedConfChange): Record<string, unknown> | undefined {
+  const c = d.change;
+  if (c === undefined) return undefined;
+  const out: Record<string, unknown> = isV2(c)
+    ? { transition: ConfChangeTransition[c.transition] ?? c.transition, changes: c.changes.map((s) => ({ type: ConfChangeType[s.type] ?? s.type, node_id: idHex(s.nodeId) })) }
+    : { ...(c.id !== 0n && { id: c.id }), type: ConfChangeType[c.type] ?? c.type, node_id: idHex(c.nodeId) };
+  if (d.member !== undefined) out.member = renderMember(d.member);
+  else if (c.context !== undefined && c.context.length > 0) out.context = Buffer.from(c.context).toString('base64');
+  return out;
+}
+
+// ---- One line per request -------------------------------------------------
+
+/**
+ * strconv.Quote: printable UTF-8 as is, Go's escapes for the rest, and each
+ * byte of invalid UTF-8 as \xHH.
+ */
+export function goQuote(s: Uint8Array | string): string {
+  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  let out = '"';
+  let i = 0;
+  while (i < b.length) {
+    const [r, n] = decodeRune(b, i);
+    if (r < 0) out += '\\x' + hex2(b[i]);
+    else if (r === 0x22 || r === 0x5c) out += '\\' + String.fromCodePoint(r);
+    else if (isPrint(r)) out += String.fromCodePoint(r);
+    else if (goEscapes[r] !== undefined) out += goEscapes[r];
+    else if (r < 0x20 || r === 0x7f) out += '\\x' + hex2(r);
+    else if (r < 0x10000) out += '\\u' + r.toString(16).padStart(4, '0');
+    else out += '\\U' + r.toString(16).padStart(8, '0');
+    i += n;
+  }
+  return out + '"';
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+const goEscapes: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const isPrint = (r: number): boolean => printable.test(String.fromCodePoint(r));
+
+/** utf8.DecodeRune: [rune, width], or [-1, 1] for a byte that starts no valid sequence. */
+function decodeRune(b: Uint8Array, i: number): [number, number] {
+  const c = b[i];
+  if (c < 0x80) return [c, 1];
+  const [n, min, lead] = c >= 0xf0 && c <= 0xf4 ? [4, 0x10000, c & 0x07] : c >= 0xe0 && c <= 0xef ? [3, 0x800, c & 0x0f] : c >= 0xc2 && c <= 0xdf ? [2, 0x80, c & 0x1f] : [0, 0, 0];
+  if (n === 0 || i + n > b.length) return [-1, 1];
+  let r = lead;
+  for (let k = 1; k < n; k++) {
+    const x = b[i + k];
+    if ((x & 0xc0) !== 0x80) return [-1, 1];
+    r = (r << 6) | (x & 0x3f);
+  }
+  if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) return [-1, 1];
+  return [r, n];
+}
+
+/** Values longer than this print as their first bytes and their length. */
+const valueExcerpt = 64;
+const valueFields = new Set(['value', 'Val', 'PrevValue']);
+
+/** Lease and member IDs print in hex, as etcdctl and etcd's types.ID print them. */
+const hexFields = new Map<MessageSpec, ReadonlySet<string>>([
+  [pb.PutRequestSpec, new Set(['lease'])],
+  [pb.CompareSpec, new Set(['lease'])],
+  [pb.LeaseGrantRequestSpec, new Set(['ID'])],
+  [pb.LeaseRevokeRequestSpec, new Set(['ID'])],
+  [pb.LeaseCheckpointSpec, new Set(['ID'])],
+  [pb.AlarmRequestSpec, new Set(['memberID'])],
+  [ClusterMemberAttrSetRequestSpec, new Set(['member_ID'])],
+]);
+
+function textScalar(spec: MessageSpec, f: FieldSpec, v: any, opts: RenderOptions): string {
+  if (isSecret(spec, f, opts)) return REDACTED;
+  switch (f.kind) {
+    case 'bytes':
+    case 'string': {
+      const b: Uint8Array = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+      if (valueFields.has(f.name) && b.length > valueExcerpt) return `${goQuote(b.subarray(0, valueExcerpt))}...(${b.length} bytes)`;
+      return goQuote(b);
+    }
+    case 'enum':
+      return f.enumNames?.[v] ?? String(v);
+    case 'message':
+      return `{${textFields(f.msg!(), v, opts)}}`;
+    default:
+      return hexFields.get(spec)?.has(f.name) ? idHex(BigInt.asUintN(64, BigInt(v))) : String(v);
+  }
+}
+
+/** Enums whose zero value a reader would miss: a READ permission, an alarm GET. */
+const namedZeros = new Map<MessageSpec, ReadonlySet<string>>([
+  [PermissionSpec, new Set(['permType'])],
+  [pb.AlarmRequestSpec, new Set(['action'])],
+]);
+
+/** `name=value` for each set field; nested messages in braces, repeated fields in brackets. */
+function textFields(spec: MessageSpec, msg: Msg, opts: RenderOptions): string {
+  const parts: string[] = [];
+  for (const f of spec.fields) {
+    const v = msg[f.name];
+    if (!isSet(f, v) && !(namedZeros.get(spec)?.has(f.name) && v === 0)) continue;
+    const text = f.repeated && !isSecret(spec, f, opts) ? `[${v.map((x: unknown) => textScalar(spec, f, x, opts)).join(', ')}]` : textScalar(spec, f, v, opts);
+    parts.push(`${f.name}=${text}`);
+  }
+  return parts.join(' ');
+}
+
+const compareOps: Record<number, string> = { 0: '=', 1: '>', 2: '<', 3: '!=' };
+const compareMembers = ['version', 'create_revision', 'mod_revision', 'value', 'lease'];
+
+/** etcdctl's txn syntax: `create("/k") = 0`, `value("/k") != "v"`. */
+function textCompare(c: Msg, opts: RenderOptions): string {
+  const spec = pb.CompareSpec;
+  const target = pb.compareTargetNames[c.target] ?? String(c.target);
+  const range = c.range_end !== undefined && c.range_end.length > 0 ? `, ${goQuote(c.range_end)}` : '';
+  // The member matching the target; etcd compares nothing when it is missing.
+  const expected = compareMembers[c.target];
+  const member = expected !== undefined && c[expected] !== undefined ? expected : compareMembers.find((m) => c[m] !== undefined);
+  const f = spec.fields.find((x) => x.name === member);
+  const against = f === undefined ? '(no value)' : textScalar(spec, f, c[f.name], opts);
+  return `${target.toLowerCase()}(${goQuote(c.key ?? new Uint8Array())}${range}) ${compareOps[c.result] ?? c.result} ${against}`;
+}
+
+function textRequestOp(op: Msg, opts: RenderOptions): string {
+  if (op.request_txn !== undefined) return `txn ${textTxn(op.request_txn, opts)}`;
+  for (const f of pb.RequestOpSpec.fields) if (op[f.name] !== undefined) return `${f.name.replace('request_', '')} ${textFields(f.msg!(), op[f.name], opts)}`.trimEnd();
+  return '(empty op)';
+}
+
+function textTxn(t: Msg, opts: RenderOptions): string {
+  const list = (ops: Msg[]) => `[${ops.map((o) => textRequestOp(o, opts)).join(', ')}]`;
+  return `compare=[${t.compare.map((c: Msg) => textCompare(c, opts)).join(', ')}] success=${list(t.success)} failure=${list(t.failure)}`;
+}
+
+/** v2 times are Unix nanoseconds (etcdserver/api/v2http, v2store). */
+const v2Times = new Set(['Expiration', 'Time']);
+
+function textV2(r: Msg, opts: RenderOptions): string {
+  const rendered = renderMessage(RequestSpec, r, opts);
+  const parts = [`v2 ${r.Method === '' ? '(no method)' : r.Method}`];
+  for (const f of RequestSpec.fields) {
+    if (f.name === 'ID' || f.name === 'Method' || rendered[f.name] === undefined) continue;
+    const v = rendered[f.name];
+    if (v2Times.has(f.name)) parts.push(`${f.name}=${new Date(Number((v as bigint) / 1_000_000n)).toISOString()}`);
+    else parts.push(`${f.name}=${f.kind === 'string' ? textScalar(RequestSpec, f, v, opts) : String(v)}`);
+  }
+  return parts.join(' ');
+}
+
+/** One line naming the request, e.g. `put key="/a" value="b" lease=694d7b6c0b1f3a04`. */
+export function describeRequest(d: DecodedRequest, opts: RenderOptions = {}): string {
+  if (d.kind === 'empty') return 'empty';
+  if (d.kind === 'v2') return textV2(d.v2!, opts);
+  if (d.kind === 'unknown' || d.message === undefined) return `unknown: ${d.error ?? 'undecodable'}`;
+  const m = d.message;
+  const body = d.kind === 'txn' ? textTxn(m.txn, opts) : textFields(InternalRaftRequestSpec.fields.find((f) => f.name === d.kind)!.msg!(), m[d.kind], opts);
+  const user = m.header?.username ? ` user=${goQuote(m.header.username)}` : '';
+  return `${d.kind}${body === '' ? '' : ' ' + body}${user}`;
+}
+
+/** One line naming a conf change, e.g. `ConfChangeAddLearnerNode e831bcc5b5101e43 name="n2" peerURLs=[…] learner`. */
+export function describeConfChange(d: DecodedConfChange): string {
+  const c = d.change;
+  if (c === undefined) return `unknown: ${d.error ?? 'undecodable'}`;
+  const changes = isV2(c)
+    ? [`${ConfChangeTransition[c.transition] ?? c.transition}`, ...c.changes.map((s) => `${ConfChangeType[s.type] ?? s.type} ${idHex(s.nodeId)}`)].join(' ')
+    : `${ConfChangeType[c.type] ?? c.type} ${idHex(c.nodeId)}`;
+  const m = d.member;
+  if (m === undefined) return changes;
+  const attrs = [m.name !== undefined ? `name=${goQuote(m.name)}` : '', `peerURLs=[${m.peerURLs.join(', ')}]`];
+  if (m.clientURLs !== undefined) attrs.push(`clientURLs=[${m.clientURLs.join(', ')}]`);
+  if (m.isLearner) attrs.push('learner');
+  if (m.isPromote) attrs.push('promote');
+  return `${changes} ${attrs.filter((a) => a !== '').join(' ')}`;
+}
