@@ -1,0 +1,1121 @@
+/**
+ * The Raft state machine (etcd raft/raft.go, with the raft 3.5/3.6 additions
+ * walt needs: MsgForgetLeader, inflight byte limits, stepDownOnRemoval,
+ * term-aware rejection hints). It does no I/O and keeps no clock: the
+ * application feeds it ticks and messages and collects its output through
+ * RawNode's Ready.
+ */
+import {
+  EntryType,
+  MessageType,
+  decodeConfChange,
+  decodeConfChangeV2,
+  type ConfChangeV2,
+  type ConfState,
+  type Entry,
+  type HardState,
+  type Message,
+  type Snapshot,
+} from '../codec/proto/raftpb.js';
+import { Changer, asV2, enterJoint, leaveJoint, type ConfigAndProgress } from './confchange/confchange.js';
+import { restore as restoreConfig } from './confchange/restore.js';
+import { RaftLog } from './log.js';
+import { VoteResult } from './quorum/quorum.js';
+import type { Ready } from './rawnode.js';
+import { ReadOnly, ReadOnlyOption, type ReadState } from './read_only.js';
+import { ErrSnapshotTemporarilyUnavailable, isEmptySnap, isLogGap, type Storage } from './storage.js';
+import { ProgressStateType } from './tracker/state.js';
+import { ProgressTracker, type TallyResult, type TrackerConfig } from './tracker/tracker.js';
+import type { Progress, ProgressMap } from './tracker/progress.js';
+import {
+  NONE,
+  RaftError,
+  bytesEqual,
+  confStatesEquivalent,
+  invariant,
+  localMessage,
+  maxBig,
+  minBig,
+  newMessage,
+  payloadsSize,
+  voteRespMsgType,
+} from './util.js';
+
+export enum StateType {
+  Follower = 0,
+  Candidate = 1,
+  Leader = 2,
+  PreCandidate = 3,
+}
+
+/** Volatile state worth reporting to the application; not persisted. */
+export interface SoftState {
+  lead: bigint;
+  raftState: StateType;
+}
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface Config {
+  /** This node's ID; never 0. */
+  id: bigint;
+  /** Ticks without hearing from a leader before a follower campaigns; must exceed heartbeatTick (10× is usual). */
+  electionTick: number;
+  /** Ticks between a leader's heartbeats. */
+  heartbeatTick: number;
+  /** Where raft reads the persisted log, hard state and snapshot from. */
+  storage: Storage;
+  /** The last applied index when restarting; entries up to it are not handed out again. */
+  applied?: bigint;
+  /** Byte limit of the entries in one MsgApp; 0 means one entry per message. Default: no limit. */
+  maxSizePerMsg?: number;
+  /** Byte limit of the committed entries in one Ready. Default: maxSizePerMsg. */
+  maxCommittedSizePerReady?: number;
+  /** Payload bytes a leader accepts into its uncommitted tail before dropping proposals. Default/0: no limit. */
+  maxUncommittedEntriesSize?: number;
+  /** MsgApps in flight per follower while replicating. Default 256. */
+  maxInflightMsgs?: number;
+  /** Payload bytes in flight per follower. Default/0: no limit. */
+  maxInflightBytes?: number;
+  /** A leader steps down if it has not heard from a quorum for an election timeout. */
+  checkQuorum?: boolean;
+  /** Run a pre-election first (Raft thesis §9.6) so a partitioned node cannot disrupt the cluster on rejoining. */
+  preVote?: boolean;
+  /** How ReadIndex is served; LeaseBased requires checkQuorum. Default Safe. */
+  readOnlyOption?: ReadOnlyOption;
+  /** Followers drop proposals instead of forwarding them to the leader. */
+  disableProposalForwarding?: boolean;
+  /** A leader removed from (or demoted in) the configuration steps down. */
+  stepDownOnRemoval?: boolean;
+  /** Random source in [0, 1) for election timeouts; seed it to make simulations replayable. Default Math.random. */
+  rand?: () => number;
+  logger?: Logger;
+}
+
+/** A proposal was refused: no leader, a leadership transfer in progress, or the uncommitted-size limit. */
+export class ErrProposalDropped extends RaftError {
+  constructor() {
+    super('PROPOSAL_DROPPED', 'raft proposal dropped');
+  }
+}
+
+type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransfer';
+
+/** The context of a transfer's MsgVote: it lets voters ignore their leader lease. */
+const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
+
+/** JSON.stringify replacer for error messages about bigint-laden structures. */
+const bigintJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+const isConfChangeEntry = (e: Entry): boolean => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
+
+function validate(c: Config): void {
+  const bad = (msg: string): never => {
+    throw new RaftError('INVALID_CONFIG', msg);
+  };
+  if (c.id === NONE) bad('cannot use none as id');
+  if (!(c.heartbeatTick > 0)) bad('heartbeat tick must be greater than 0');
+  if (!(c.electionTick > c.heartbeatTick)) bad('election tick must be greater than heartbeat tick');
+  if (c.storage === undefined) bad('storage cannot be nil');
+  if (c.maxInflightMsgs !== undefined && !(c.maxInflightMsgs > 0)) bad('max inflight messages must be greater than 0');
+  if (c.readOnlyOption === ReadOnlyOption.LeaseBased && !c.checkQuorum) {
+    bad('CheckQuorum must be enabled when ReadOnlyOption is ReadOnlyLeaseBased');
+  }
+}
+
+export class Raft {
+  readonly id: bigint;
+  term = 0n;
+  vote = NONE;
+  readStates: ReadState[] = [];
+  readonly raftLog: RaftLog;
+  prs: ProgressTracker;
+  state = StateType.Follower;
+  /** Whether this node is a learner in the current configuration. */
+  isLearner = false;
+  /** Outgoing messages, handed to the application with the next Ready. */
+  msgs: Message[] = [];
+  lead = NONE;
+  /** The target of a leadership transfer in progress (Raft thesis §3.10), or NONE. */
+  leadTransferee = NONE;
+  /**
+   * At most one conf change may be pending (in the log but unapplied). This is
+   * >= the index of the latest one; new ones are refused until it is applied.
+   */
+  pendingConfIndex = 0n;
+  /** Estimated payload bytes of the leader's uncommitted tail. */
+  uncommittedSize = 0;
+  readOnly: ReadOnly;
+  /** Followers/candidates: ticks since the last election timeout or valid leader message. Leaders: since the last CheckQuorum. */
+  electionElapsed = 0;
+  /** Leaders only: ticks since the last heartbeat. */
+  heartbeatElapsed = 0;
+  readonly checkQuorum: boolean;
+  readonly preVote: boolean;
+  readonly heartbeatTimeout: number;
+  readonly electionTimeout: number;
+  /** Uniform in [electionTimeout, 2*electionTimeout), redrawn on every reset so elections rarely collide. */
+  randomizedElectionTimeout = 0;
+  readonly disableProposalForwarding: boolean;
+  readonly stepDownOnRemoval: boolean;
+  readonly logger: Logger | undefined;
+  private readonly maxMsgSize: number;
+  private readonly maxUncommittedSize: number;
+  private readonly rand: () => number;
+  /** ReadIndex requests received before this leader committed an entry of its term. */
+  private pendingReadIndexMessages: Message[] = [];
+
+  constructor(c: Config) {
+    validate(c);
+    this.id = c.id;
+    const maxMsgSize = c.maxSizePerMsg ?? Infinity;
+    this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady || maxMsgSize);
+    this.maxMsgSize = maxMsgSize;
+    this.maxUncommittedSize = c.maxUncommittedEntriesSize || Infinity;
+    this.prs = new ProgressTracker(c.maxInflightMsgs ?? 256, c.maxInflightBytes ?? 0);
+    this.electionTimeout = c.electionTick;
+    this.heartbeatTimeout = c.heartbeatTick;
+    this.checkQuorum = c.checkQuorum ?? false;
+    this.preVote = c.preVote ?? false;
+    this.readOnly = new ReadOnly(c.readOnlyOption ?? ReadOnlyOption.Safe);
+    this.disableProposalForwarding = c.disableProposalForwarding ?? false;
+    this.stepDownOnRemoval = c.stepDownOnRemoval ?? false;
+    this.rand = c.rand ?? Math.random;
+    this.logger = c.logger;
+
+    const { hardState: hs, confState: cs } = c.storage.initialState();
+    const { config, progress } = restoreConfig(new Changer(this.prs, this.raftLog.lastIndex()), cs);
+    const restored = this.switchToConfig(config, progress);
+    invariant(confStatesEquivalent(cs, restored), () => `restored config ${JSON.stringify(restored, bigintJson)} differs from ${JSON.stringify(cs, bigintJson)}`);
+    if (hs.term !== 0n || hs.vote !== 0n || hs.commit !== 0n) this.loadState(hs);
+    if (c.applied !== undefined && c.applied > 0n) this.raftLog.appliedTo(c.applied);
+    this.becomeFollower(this.term, NONE);
+    this.logger?.info(
+      `newRaft ${this.id.toString(16)} [peers: [${this.prs.voterNodes().map((n) => n.toString(16))}], term: ${this.term}, ` +
+        `commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}]`,
+    );
+  }
+
+  softState(): SoftState {
+    return { lead: this.lead, raftState: this.state };
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.raftLog.committed };
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  /** Queues m for the application to send. Only (pre)vote traffic carries an explicit term; the rest get ours. */
+  private send(m: Message): void {
+    m.from = this.id;
+    const t = m.type;
+    if (t === MessageType.MsgVote || t === MessageType.MsgVoteResp || t === MessageType.MsgPreVote || t === MessageType.MsgPreVoteResp) {
+      // A (pre)vote is for a specific term, which is not necessarily ours (pre-votes are for the next one).
+      invariant(m.term !== 0n, () => `term should be set when sending ${MessageType[t]}`);
+    } else {
+      invariant(m.term === 0n, () => `term should not be set when sending ${MessageType[t]} (was ${m.term})`);
+      // Proposals and read requests forwarded to the leader are treated like local messages.
+      if (t !== MessageType.MsgProp && t !== MessageType.MsgReadIndex) m.term = this.term;
+    }
+    this.msgs.push(m);
+  }
+
+  private sendAppend(to: bigint): void {
+    this.maybeSendAppend(to, true);
+  }
+
+  /**
+   * Sends the follower the entries from its next index (or a snapshot, if
+   * those are compacted away). Returns whether a message was sent; without
+   * sendIfEmpty an append with no entries is not worth sending.
+   */
+  private maybeSendAppend(to: bigint, sendIfEmpty: boolean): boolean {
+    const pr = this.prs.progress.get(to)!;
+    if (pr.isPaused()) return false;
+    let term = 0n;
+    let ents: Entry[] = [];
+    let gap = false;
+    try {
+      term = this.raftLog.term(pr.next - 1n);
+    } catch (e) {
+      if (!isLogGap(e)) throw e;
+      gap = true;
+    }
+    try {
+      ents = this.raftLog.entries(pr.next, this.maxMsgSize);
+    } catch (e) {
+      if (!isLogGap(e)) throw e;
+      gap = true;
+    }
+    if (ents.length === 0 && !sendIfEmpty) return false;
+    if (gap) return this.maybeSendSnapshot(to, pr);
+
+    const m = newMessage(MessageType.MsgApp, to);
+    m.index = pr.next - 1n;
+    m.logTerm = term;
+    m.entries = ents;
+    m.commit = this.raftLog.committed;
+    const n = ents.length;
+    if (n !== 0) {
+      if (pr.state === ProgressStateType.StateReplicate) {
+        // Optimistically assume delivery; a rejection takes next back down.
+        const last = ents[n - 1].index;
+        pr.optimisticUpdate(last);
+        pr.inflights.add(last, payloadsSize(ents));
+      } else {
+        invariant(pr.state === ProgressStateType.StateProbe, () => `${this.id} is sending append in unhandled state ${pr}`);
+        pr.probeSent = true;
+      }
+    }
+    this.send(m);
+    return true;
+  }
+
+  /** The follower needs compacted entries: send the snapshot, unless it seems to be down. */
+  private maybeSendSnapshot(to: bigint, pr: Progress): boolean {
+    if (!pr.recentActive) return false;
+    let snap: Snapshot;
+    try {
+      snap = this.raftLog.snapshot();
+    } catch (e) {
+      if (e instanceof ErrSnapshotTemporarilyUnavailable) return false;
+      throw e;
+    }
+    invariant(!isEmptySnap(snap), () => 'need non-empty snapshot');
+    const m = newMessage(MessageType.MsgSnap, to);
+    m.snapshot = snap;
+    pr.becomeSnapshot(snap.metadata.index);
+    this.logger?.debug(`${this.id.toString(16)} sent snapshot[index: ${snap.metadata.index}, term: ${snap.metadata.term}] to ${to.toString(16)} [${pr}]`);
+    this.send(m);
+    return true;
+  }
+
+  /**
+   * The heartbeat's commit is capped at what the follower is known to have:
+   * it must not commit an index it may hold a different entry at.
+   */
+  private sendHeartbeat(to: bigint, ctx: Uint8Array | undefined): void {
+    const m = newMessage(MessageType.MsgHeartbeat, to);
+    m.commit = minBig(this.prs.progress.get(to)!.match, this.raftLog.committed);
+    m.context = ctx;
+    this.send(m);
+  }
+
+  private bcastAppend(): void {
+    for (const id of this.prs.ids()) if (id !== this.id) this.sendAppend(id);
+  }
+
+  /** Heartbeats carry the newest pending read request, so their acks confirm it. */
+  private bcastHeartbeat(): void {
+    this.bcastHeartbeatWithCtx(this.readOnly.lastPendingRequestCtx());
+  }
+
+  private bcastHeartbeatWithCtx(ctx: Uint8Array | undefined): void {
+    for (const id of this.prs.ids()) if (id !== this.id) this.sendHeartbeat(id, ctx);
+  }
+
+  private sendTimeoutNow(to: bigint): void {
+    this.send(newMessage(MessageType.MsgTimeoutNow, to));
+  }
+
+  // ---- Ready bookkeeping -----------------------------------------------------
+
+  /** The application has persisted and applied `rd`. */
+  advance(rd: Ready): void {
+    const n = rd.committedEntries.length;
+    const applied = n > 0 ? rd.committedEntries[n - 1].index : rd.snapshot !== undefined ? rd.snapshot.metadata.index : 0n;
+    if (applied > 0n) {
+      this.raftLog.appliedTo(applied);
+      if (this.prs.config.autoLeave && applied >= this.pendingConfIndex && this.state === StateType.Leader) {
+        // The joint config this leader entered is applied: propose leaving it.
+        // Empty data decodes as an empty ConfChangeV2 and can never exceed a size limit.
+        const m = localMessage(MessageType.MsgProp, this.id);
+        m.entries = [{ term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: undefined }];
+        try {
+          this.step(m);
+          this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
+        } catch (e) {
+          // Refused during a leadership transfer; retried on the next advance that applies something.
+          if (!(e instanceof ErrProposalDropped)) throw e;
+        }
+      }
+    }
+    this.reduceUncommittedSize(rd.committedEntries);
+    const ne = rd.entries.length;
+    if (ne > 0) {
+      const last = rd.entries[ne - 1];
+      this.raftLog.stableTo(last.index, last.term);
+    }
+    if (rd.snapshot !== undefined) this.raftLog.stableSnapTo(rd.snapshot.metadata.index);
+  }
+
+  // ---- state transitions -----------------------------------------------------
+
+  /** Advances the commit index to what a quorum has acknowledged; true if it moved. */
+  private maybeCommit(): boolean {
+    return this.raftLog.maybeCommit(this.prs.committed(), this.term);
+  }
+
+  private reset(term: bigint): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.abortLeaderTransfer();
+    this.prs.resetVotes();
+    const last = this.raftLog.lastIndex();
+    for (const [id, pr] of this.prs.progress) {
+      pr.match = id === this.id ? last : 0n;
+      pr.next = last + 1n;
+      pr.recentActive = false;
+      pr.resetState(ProgressStateType.StateProbe);
+    }
+    this.pendingConfIndex = 0n;
+    this.uncommittedSize = 0;
+    this.readOnly = new ReadOnly(this.readOnly.option);
+  }
+
+  /**
+   * Appends entries of the current term after the last index, taking only type
+   * and data from `es`. False if they would exceed the uncommitted-size limit.
+   */
+  private appendEntry(es: readonly Entry[]): boolean {
+    if (!this.increaseUncommittedSize(es)) {
+      this.logger?.debug(`${this.id.toString(16)} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
+      return false;
+    }
+    let index = this.raftLog.lastIndex();
+    const term = this.term;
+    const ents = new Array<Entry>(es.length);
+    for (let i = 0; i < es.length; i++) ents[i] = { term, index: ++index, type: es[i].type, data: es[i].data };
+    this.prs.progress.get(this.id)!.maybeUpdate(this.raftLog.append(ents));
+    // Whether or not this commits anything, the caller broadcasts.
+    this.maybeCommit();
+    return true;
+  }
+
+  tick(): void {
+    if (this.state === StateType.Leader) this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  /** Followers and candidates: campaign once the randomized election timeout passes. */
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.pastElectionTimeout()) {
+      this.electionElapsed = 0;
+      this.stepLocal(MessageType.MsgHup);
+    }
+  }
+
+  /** Leaders: heartbeat every heartbeatTimeout; every electionTimeout check the quorum and give up a stalled transfer. */
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTimeout) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum) this.stepLocal(MessageType.MsgCheckQuorum);
+      if (this.state === StateType.Leader && this.leadTransferee !== NONE) this.abortLeaderTransfer();
+    }
+    if (this.state !== StateType.Leader) return;
+    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
+      this.heartbeatElapsed = 0;
+      this.stepLocal(MessageType.MsgBeat);
+    }
+  }
+
+  private stepLocal(type: MessageType): void {
+    this.step(localMessage(type, this.id));
+  }
+
+  becomeFollower(term: bigint, lead: bigint): void {
+    this.reset(term);
+    this.lead = lead;
+    this.state = StateType.Follower;
+    this.logger?.info(`${this.id.toString(16)} became follower at term ${this.term}`);
+  }
+
+  private becomeCandidate(): void {
+    invariant(this.state !== StateType.Leader, () => 'invalid transition [leader -> candidate]');
+    this.reset(this.term + 1n);
+    this.vote = this.id;
+    this.state = StateType.Candidate;
+    this.logger?.info(`${this.id.toString(16)} became candidate at term ${this.term}`);
+  }
+
+  /** A pre-candidate changes neither term nor vote: that is what makes a failed pre-election harmless. */
+  private becomePreCandidate(): void {
+    invariant(this.state !== StateType.Leader, () => 'invalid transition [leader -> pre-candidate]');
+    this.prs.resetVotes();
+    this.lead = NONE;
+    this.state = StateType.PreCandidate;
+    this.logger?.info(`${this.id.toString(16)} became pre-candidate at term ${this.term}`);
+  }
+
+  private becomeLeader(): void {
+    invariant(this.state !== StateType.Follower, () => 'invalid transition [follower -> leader]');
+    this.reset(this.term);
+    this.lead = this.id;
+    this.state = StateType.Leader;
+    // The leader trivially matches itself; reset() set its match to the last index.
+    this.prs.progress.get(this.id)!.becomeReplicate();
+    // There may be an unapplied conf change anywhere in the tail; rather than
+    // scanning for it, refuse new ones until everything up to here is applied.
+    this.pendingConfIndex = this.raftLog.lastIndex();
+    // An entry of the new term: committing it commits everything before it (Raft §5.4.2).
+    invariant(this.appendEntry([{ term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined }]), () => 'empty entry was dropped');
+    this.logger?.info(`${this.id.toString(16)} became leader at term ${this.term}`);
+  }
+
+  /** Starts an election unless this node may not: it is the leader, not a voter, or has conf changes left to apply. */
+  private hup(t: CampaignType): void {
+    if (this.state === StateType.Leader) return;
+    if (!this.promotable()) {
+      this.logger?.warn(`${this.id.toString(16)} is unpromotable and can not campaign`);
+      return;
+    }
+    // Its view of the configuration may be stale until those are applied (etcd raft 3.6 hup).
+    if (this.hasUnappliedConfChanges()) {
+      this.logger?.warn(`${this.id.toString(16)} cannot campaign at term ${this.term} since there are still pending configuration changes to apply`);
+      return;
+    }
+    this.logger?.info(`${this.id.toString(16)} is starting a new election at term ${this.term}`);
+    this.campaign(t);
+  }
+
+  private campaign(t: CampaignType): void {
+    let term: bigint;
+    let voteMsg: MessageType;
+    if (t === 'CampaignPreElection') {
+      this.becomePreCandidate();
+      voteMsg = MessageType.MsgPreVote;
+      // Pre-votes ask about the term we would campaign in, before we move to it.
+      term = this.term + 1n;
+    } else {
+      this.becomeCandidate();
+      voteMsg = MessageType.MsgVote;
+      term = this.term;
+    }
+    if (this.poll(this.id, voteRespMsgType(voteMsg), true).result === VoteResult.VoteWon) {
+      // Our own vote is a quorum: a single-voter cluster.
+      if (t === 'CampaignPreElection') this.campaign('CampaignElection');
+      else this.becomeLeader();
+      return;
+    }
+    const lastIndex = this.raftLog.lastIndex();
+    const lastTerm = this.raftLog.lastTerm();
+    for (const id of this.prs.voterNodes()) {
+      if (id === this.id) continue;
+      const m = newMessage(voteMsg, id);
+      m.term = term;
+      m.index = lastIndex;
+      m.logTerm = lastTerm;
+      if (t === 'CampaignTransfer') m.context = CAMPAIGN_TRANSFER.slice();
+      this.send(m);
+    }
+  }
+
+  private poll(id: bigint, t: MessageType, granted: boolean): TallyResult {
+    this.logger?.info(`${this.id.toString(16)} received ${MessageType[t]}${granted ? '' : ' rejection'} from ${id.toString(16)} at term ${this.term}`);
+    this.prs.recordVote(id, granted);
+    return this.prs.tallyVotes();
+  }
+
+  // ---- stepping ----------------------------------------------------------------
+
+  /** Processes one message. Throws ErrProposalDropped for refused proposals. */
+  step(m: Message): void {
+    if (m.term === 0n) {
+      // A local message.
+    } else if (m.term > this.term) {
+      if (m.type === MessageType.MsgVote || m.type === MessageType.MsgPreVote) {
+        const force = bytesEqual(m.context, CAMPAIGN_TRANSFER);
+        const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
+        if (!force && inLease) {
+          // Raft §6 (thesis §4.2.3): within the minimum election timeout of hearing
+          // from a leader, neither move to the new term nor grant the vote.
+          this.logger?.info(`${this.id.toString(16)} ignored ${MessageType[m.type]} from ${m.from.toString(16)} at term ${this.term}: lease is not expired`);
+          return;
+        }
+      }
+      if (m.type === MessageType.MsgPreVote) {
+        // Never change term in response to a pre-vote.
+      } else if (m.type === MessageType.MsgPreVoteResp && !m.reject) {
+        // A granted pre-vote carries the term we asked about; the term only moves once we campaign.
+      } else {
+        const fromLeader = m.type === MessageType.MsgApp || m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgSnap;
+        this.becomeFollower(m.term, fromLeader ? m.from : NONE);
+      }
+    } else if (m.term < this.term) {
+      if ((this.checkQuorum || this.preVote) && (m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgApp)) {
+        // A leader of an older term. With CheckQuorum or PreVote our term may have
+        // moved on while we were partitioned and the cluster would not follow us;
+        // answering tells the stale leader the new term so it steps down and a
+        // fresh election frees us.
+        this.send(newMessage(MessageType.MsgAppResp, m.from));
+      } else if (m.type === MessageType.MsgPreVote) {
+        // Reject rather than ignore: a pre-candidate with a higher term but a shorter log
+        // could otherwise deadlock a cluster that just enabled pre-vote.
+        const r = newMessage(MessageType.MsgPreVoteResp, m.from);
+        r.term = this.term;
+        r.reject = true;
+        this.send(r);
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case MessageType.MsgHup:
+        this.hup(this.preVote ? 'CampaignPreElection' : 'CampaignElection');
+        return;
+      case MessageType.MsgVote:
+      case MessageType.MsgPreVote:
+        this.handleVoteRequest(m);
+        return;
+    }
+    switch (this.state) {
+      case StateType.Leader:
+        this.stepLeader(m);
+        return;
+      case StateType.Follower:
+        this.stepFollower(m);
+        return;
+      default:
+        this.stepCandidate(m);
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    // We can vote if we already voted for this candidate, or have not voted and
+    // know of no leader in this term, or this is a pre-vote for a later term...
+    const canVote =
+      this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (m.type === MessageType.MsgPreVote && m.term > this.term);
+    // ...and the candidate's log is at least as up to date as ours (Raft §5.4.1).
+    // Learners vote too: one may have been promoted without knowing it yet, and
+    // its vote may be needed to elect the only up-to-date candidate.
+    const resp = newMessage(voteRespMsgType(m.type), m.from);
+    if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
+      // Answer with the request's term, not ours: for pre-votes ours may be
+      // older and the candidate would ignore the answer as stale.
+      resp.term = m.term;
+      this.send(resp);
+      if (m.type === MessageType.MsgVote) {
+        // Only real votes are recorded.
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      resp.term = this.term;
+      resp.reject = true;
+      this.send(resp);
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    // These need no progress for m.from.
+    switch (m.type) {
+      case MessageType.MsgBeat:
+        this.bcastHeartbeat();
+        return;
+      case MessageType.MsgCheckQuorum: {
+        // The leader always counts itself as active, if it is still a member.
+        const self = this.prs.progress.get(this.id);
+        if (self !== undefined) self.recentActive = true;
+        if (!this.prs.quorumActive()) {
+          this.logger?.warn(`${this.id.toString(16)} stepped down to follower since quorum is not active`);
+          this.becomeFollower(this.term, NONE);
+        }
+        // Start the next round: everyone else must be heard from again.
+        for (const [id, pr] of this.prs.progress) if (id !== this.id) pr.recentActive = false;
+        return;
+      }
+      case MessageType.MsgProp:
+        this.handleProposal(m);
+        return;
+      case MessageType.MsgReadIndex:
+        if (this.prs.isSingleton()) {
+          // The only voter: our commit index is trivially the quorum's.
+          this.respondToReadIndex(m, this.raftLog.committed);
+        } else if (!this.committedEntryInCurrentTerm()) {
+          // Until an entry of our term commits we do not know the true commit index (thesis §6.4).
+          this.pendingReadIndexMessages.push(m);
+        } else {
+          this.sendMsgReadIndexResponse(m);
+        }
+        return;
+      case MessageType.MsgForgetLeader:
+        // Nothing to forget as leader.
+        return;
+    }
+
+    const pr = this.prs.progress.get(m.from);
+    if (pr === undefined) return;
+    switch (m.type) {
+      case MessageType.MsgAppResp:
+        this.handleAppendResponse(m, pr);
+        return;
+      case MessageType.MsgHeartbeatResp:
+        this.handleHeartbeatResponse(m, pr);
+        return;
+      case MessageType.MsgSnapStatus:
+        if (pr.state !== ProgressStateType.StateSnapshot) return;
+        // On failure forget the snapshot first, or probing would start past it.
+        if (m.reject) pr.pendingSnapshot = 0n;
+        pr.becomeProbe();
+        // Wait for the follower's MsgAppResp (success) or a heartbeat (failure) before the next append.
+        pr.probeSent = true;
+        return;
+      case MessageType.MsgUnreachable:
+        // While streaming, an unreachable follower has most likely lost a MsgApp.
+        if (pr.state === ProgressStateType.StateReplicate) pr.becomeProbe();
+        return;
+      case MessageType.MsgTransferLeader:
+        this.handleTransferLeader(m, pr);
+        return;
+    }
+  }
+
+  private handleProposal(m: Message): void {
+    invariant(m.entries.length > 0, () => `${this.id.toString(16)} stepped empty MsgProp`);
+    // Removed from the configuration while leading: accept nothing new.
+    if (!this.prs.progress.has(this.id)) throw new ErrProposalDropped();
+    if (this.leadTransferee !== NONE) {
+      this.logger?.debug(`${this.id.toString(16)} [term ${this.term}] transfer leadership to ${this.leadTransferee.toString(16)} is in progress; dropping proposal`);
+      throw new ErrProposalDropped();
+    }
+    let ents: Entry[] = m.entries;
+    for (let i = 0; i < ents.length; i++) {
+      const e = ents[i];
+      if (!isConfChangeEntry(e)) continue;
+      const data = e.data ?? new Uint8Array(0);
+      const cc = e.type === EntryType.EntryConfChange ? asV2(decodeConfChange(data)) : decodeConfChangeV2(data);
+      const refused = this.refuseConfChange(cc);
+      if (refused === undefined) {
+        this.pendingConfIndex = this.raftLog.lastIndex() + BigInt(i) + 1n;
+        continue;
+      }
+      this.logger?.info(`${this.id.toString(16)} ignoring conf change at config ${this.prs.config}: ${refused}`);
+      // Keep the slot as a no-op so the other entries keep their positions; copy rather than touch the sender's array.
+      if (ents === m.entries) ents = ents.slice();
+      ents[i] = { term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined };
+    }
+    if (!this.appendEntry(ents)) throw new ErrProposalDropped();
+    this.bcastAppend();
+  }
+
+  /** Why a proposed conf change must be turned into a no-op, or undefined if it may go ahead. */
+  private refuseConfChange(cc: ConfChangeV2): string | undefined {
+    const joint = this.prs.config.voters.isJoint();
+    const wantsLeaveJoint = cc.changes.length === 0;
+    if (this.pendingConfIndex > this.raftLog.applied) {
+      return `possible unapplied conf change at index ${this.pendingConfIndex} (applied to ${this.raftLog.applied})`;
+    }
+    if (joint && !wantsLeaveJoint) return 'must transition out of joint config first';
+    if (!joint && wantsLeaveJoint) return 'not in joint state; refusing empty conf change';
+    return undefined;
+  }
+
+  private handleAppendResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    if (m.reject) {
+      // The follower's hint (its best (index, term) at or below the rejected
+      // one) lets us skip our whole conflicting term in one step.
+      const nextProbeIdx = m.logTerm > 0n ? this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
+      if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
+        if (pr.state === ProgressStateType.StateReplicate) pr.becomeProbe();
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    const oldPaused = pr.isPaused();
+    // An ack that does not advance match still matters if it confirms exactly
+    // where a probing follower is, taking it back to StateReplicate (etcd 3.5,
+    // heartbeat_resp_recovers_from_probing). Requiring next == match+1 keeps the
+    // answer to a refused snapshot (probing from past it) from bouncing straight
+    // back into sending the snapshot again.
+    const confirmsProbe = pr.state === ProgressStateType.StateProbe && pr.match === m.index && pr.next === m.index + 1n;
+    if (!pr.maybeUpdate(m.index) && !confirmsProbe) return;
+    if (pr.state === ProgressStateType.StateProbe) {
+      pr.becomeReplicate();
+    } else if (pr.state === ProgressStateType.StateSnapshot && pr.match + 1n >= this.raftLog.firstIndex()) {
+      // Whatever snapshot the follower applied, it can now be caught up from the
+      // log (raft 3.6). Go through probe so next accounts for the snapshot.
+      pr.becomeProbe();
+      pr.becomeReplicate();
+    } else if (pr.state === ProgressStateType.StateReplicate) {
+      pr.inflights.freeLE(m.index);
+    }
+    if (this.maybeCommit()) {
+      // An entry of our term committed: read requests held back can be answered now.
+      this.releasePendingReadIndexMessages();
+      this.bcastAppend();
+    } else if (oldPaused) {
+      // It was paused, so it may have missed the latest commit index.
+      this.sendAppend(m.from);
+    }
+    // Flow control may have opened up for several (size-limited) messages.
+    while (this.maybeSendAppend(m.from, false));
+    if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
+      this.logger?.info(`${this.id.toString(16)} sent MsgTimeoutNow to ${m.from.toString(16)} after received MsgAppResp`);
+      this.sendTimeoutNow(m.from);
+    }
+  }
+
+  private handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    pr.probeSent = false;
+    // Free one slot of a full window so replication can resume even if all inflight MsgApps were lost.
+    if (pr.state === ProgressStateType.StateReplicate && pr.inflights.full()) pr.inflights.freeFirstOne();
+    // A caught-up follower left in StateProbe (say after MsgUnreachable) gets an
+    // empty append so that its answer moves it back to StateReplicate.
+    if (pr.match < this.raftLog.lastIndex() || pr.state === ProgressStateType.StateProbe) this.sendAppend(m.from);
+
+    if (this.readOnly.option !== ReadOnlyOption.Safe || m.context === undefined || m.context.length === 0) return;
+    const acks = this.readOnly.recvAck(m.from, m.context);
+    if (acks === undefined || this.prs.config.voters.voteResult(acks) !== VoteResult.VoteWon) return;
+    for (const rs of this.readOnly.advance(m)) this.respondToReadIndex(rs.req, rs.index);
+  }
+
+  private handleTransferLeader(m: Message, pr: Progress): void {
+    if (pr.isLearner) {
+      this.logger?.debug(`${this.id.toString(16)} is learner. Ignored transferring leadership`);
+      return;
+    }
+    const transferee = m.from;
+    if (this.leadTransferee !== NONE) {
+      if (this.leadTransferee === transferee) return; // already under way
+      this.abortLeaderTransfer();
+    }
+    if (transferee === this.id) return;
+    this.logger?.info(`${this.id.toString(16)} [term ${this.term}] starts to transfer leadership to ${transferee.toString(16)}`);
+    // The transfer must finish within an election timeout (tickHeartbeat aborts it otherwise).
+    this.electionElapsed = 0;
+    this.leadTransferee = transferee;
+    if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
+    else this.sendAppend(transferee);
+  }
+
+  /** StateCandidate and StatePreCandidate; they differ in which vote responses count. */
+  private stepCandidate(m: Message): void {
+    // A candidate may still receive pre-vote responses from its pre-candidacy; ignore those.
+    const myVoteRespType = this.state === StateType.PreCandidate ? MessageType.MsgPreVoteResp : MessageType.MsgVoteResp;
+    switch (m.type) {
+      case MessageType.MsgProp:
+        this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+        throw new ErrProposalDropped();
+      case MessageType.MsgApp:
+        this.becomeFollower(m.term, m.from); // m.term === this.term: another node won this term
+        this.handleAppendEntries(m);
+        return;
+      case MessageType.MsgHeartbeat:
+        this.becomeFollower(m.term, m.from);
+        this.handleHeartbeat(m);
+        return;
+      case MessageType.MsgSnap:
+        this.becomeFollower(m.term, m.from);
+        this.handleSnapshot(m);
+        return;
+      case myVoteRespType: {
+        const { granted, rejected, result } = this.poll(m.from, m.type, !m.reject);
+        this.logger?.info(`${this.id.toString(16)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
+        if (result === VoteResult.VoteWon) {
+          if (this.state === StateType.PreCandidate) {
+            this.campaign('CampaignElection');
+          } else {
+            this.becomeLeader();
+            this.bcastAppend();
+          }
+        } else if (result === VoteResult.VoteLost) {
+          // A rejected pre-vote may carry a later term; we stay in ours.
+          this.becomeFollower(this.term, NONE);
+        }
+        return;
+      }
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case MessageType.MsgProp:
+        if (this.lead === NONE) {
+          this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+          throw new ErrProposalDropped();
+        }
+        if (this.disableProposalForwarding) {
+          this.logger?.info(`${this.id.toString(16)} not forwarding to leader ${this.lead.toString(16)} at term ${this.term}; dropping proposal`);
+          throw new ErrProposalDropped();
+        }
+        this.forwardToLeader(m);
+        return;
+      case MessageType.MsgApp:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppendEntries(m);
+        return;
+      case MessageType.MsgHeartbeat:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case MessageType.MsgSnap:
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        return;
+      case MessageType.MsgTransferLeader:
+      case MessageType.MsgReadIndex:
+        if (this.lead === NONE) {
+          this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping ${MessageType[m.type]}`);
+          return;
+        }
+        this.forwardToLeader(m);
+        return;
+      case MessageType.MsgTimeoutNow:
+        // A transfer skips pre-vote: we are not rejoining after a partition, so the extra round trip buys nothing.
+        this.logger?.info(`${this.id.toString(16)} [term ${this.term}] received MsgTimeoutNow from ${m.from.toString(16)} and starts an election to get leadership`);
+        this.hup('CampaignTransfer');
+        return;
+      case MessageType.MsgReadIndexResp:
+        if (m.entries.length !== 1) {
+          this.logger?.warn(`${this.id.toString(16)} invalid format of MsgReadIndexResp from ${m.from.toString(16)}, entries count: ${m.entries.length}`);
+          return;
+        }
+        this.readStates.push({ index: m.index, requestCtx: m.entries[0].data ?? new Uint8Array(0) });
+        return;
+      case MessageType.MsgForgetLeader:
+        // A leaseholder might still serve lease-based reads, so another leader must not be elected under it.
+        if (this.readOnly.option === ReadOnlyOption.LeaseBased) {
+          this.logger?.warn(`${this.id.toString(16)} ignoring MsgForgetLeader due to ReadOnlyLeaseBased`);
+          return;
+        }
+        // Without a leader, this follower grants (pre-)votes despite CheckQuorum's lease.
+        this.lead = NONE;
+        return;
+    }
+  }
+
+  /** Re-sends a copy of m (never m itself, which the caller may still hold) to the leader. */
+  private forwardToLeader(m: Message): void {
+    this.send({ ...m, to: this.lead });
+  }
+
+  private handleAppendEntries(m: Message): void {
+    const resp = newMessage(MessageType.MsgAppResp, m.from);
+    if (m.index < this.raftLog.committed) {
+      // Everything up to our commit index is settled; tell the leader where we are.
+      resp.index = this.raftLog.committed;
+      this.send(resp);
+      return;
+    }
+    const last = this.raftLog.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (last !== undefined) {
+      resp.index = last;
+      this.send(resp);
+      return;
+    }
+    // Hint the highest (index, term) at or below the rejected index whose term is at
+    // most the leader's logTerm: our entries of later terms there must go anyway
+    // (etcd 3.5 handleAppendEntries).
+    const hintIndex = this.raftLog.findConflictByTerm(minBig(m.index, this.raftLog.lastIndex()), m.logTerm);
+    resp.index = m.index;
+    resp.reject = true;
+    resp.rejectHint = hintIndex;
+    resp.logTerm = this.raftLog.term(hintIndex);
+    this.send(resp);
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.raftLog.commitTo(m.commit);
+    const resp = newMessage(MessageType.MsgHeartbeatResp, m.from);
+    resp.context = m.context;
+    this.send(resp);
+  }
+
+  private handleSnapshot(m: Message): void {
+    const s = m.snapshot!;
+    const resp = newMessage(MessageType.MsgAppResp, m.from);
+    if (this.restore(s)) {
+      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      resp.index = this.raftLog.lastIndex();
+    } else {
+      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      resp.index = this.raftLog.committed;
+    }
+    this.send(resp);
+  }
+
+  /**
+   * Resets log and configuration to the snapshot. Returns false if it was
+   * ignored: not newer than our commit index, or already matching our log (then
+   * only the commit index moves).
+   */
+  private restore(s: Snapshot): boolean {
+    if (s.metadata.index <= this.raftLog.committed) return false;
+    if (this.state !== StateType.Follower) {
+      // Defense in depth: only followers get here. Moving to a new term keeps a
+      // would-be leader from applying a snapshot under its own leadership.
+      this.logger?.warn(`${this.id.toString(16)} attempted to restore snapshot as leader; should never happen`);
+      this.becomeFollower(this.term + 1n, NONE);
+      return false;
+    }
+    // Defense in depth: much of the code assumes we are in our own configuration.
+    const cs = s.metadata.confState;
+    if (!cs.voters.includes(this.id) && !cs.learners.includes(this.id) && !cs.votersOutgoing.includes(this.id)) {
+      this.logger?.warn(`${this.id.toString(16)} attempted to restore snapshot but it is not in the ConfState; should never happen`);
+      return false;
+    }
+    if (this.raftLog.matchTerm(s.metadata.index, s.metadata.term)) {
+      // We have the snapshot's last entry, hence (log matching) everything before it.
+      this.raftLog.commitTo(s.metadata.index);
+      return false;
+    }
+    this.raftLog.restore(s);
+    this.prs = new ProgressTracker(this.prs.maxInflight, this.prs.maxInflightBytes);
+    const { config, progress } = restoreConfig(new Changer(this.prs, this.raftLog.lastIndex()), cs);
+    const restored = this.switchToConfig(config, progress);
+    invariant(confStatesEquivalent(cs, restored), () => `unable to restore config ${JSON.stringify(cs, bigintJson)}`);
+    const pr = this.prs.progress.get(this.id)!;
+    pr.maybeUpdate(pr.next - 1n);
+    return true;
+  }
+
+  /** Whether this node may become leader: it is a voter in the current configuration. */
+  promotable(): boolean {
+    const pr = this.prs.progress.get(this.id);
+    return pr !== undefined && !pr.isLearner;
+  }
+
+  applyConfChange(cc: ConfChangeV2): ConfState {
+    const changer = new Changer(this.prs, this.raftLog.lastIndex());
+    let next: ConfigAndProgress;
+    if (leaveJoint(cc)) {
+      next = changer.leaveJoint();
+    } else {
+      const j = enterJoint(cc);
+      next = j.ok ? changer.enterJoint(j.autoLeave, cc.changes) : changer.simple(cc.changes);
+    }
+    return this.switchToConfig(next.config, next.progress);
+  }
+
+  /**
+   * Makes cfg/prs the active configuration and reacts to it: a removed leader
+   * may step down; a leader commits what the new quorum allows and probes new
+   * members right away rather than at the next heartbeat.
+   */
+  private switchToConfig(cfg: TrackerConfig, prs: ProgressMap): ConfState {
+    this.prs.setConfig(cfg, prs);
+    this.logger?.info(`${this.id.toString(16)} switched to configuration ${cfg}`);
+    const cs = this.prs.confState();
+    const pr = prs.get(this.id);
+    this.isLearner = pr !== undefined && pr.isLearner;
+    if ((pr === undefined || this.isLearner) && this.state === StateType.Leader) {
+      // Removed or demoted while leading (raft 3.6). Staying leader until the
+      // application notices lets it transfer leadership gracefully.
+      if (this.stepDownOnRemoval) this.becomeFollower(this.term, NONE);
+      return cs;
+    }
+    if (this.state !== StateType.Leader || cs.voters.length === 0) return cs;
+    if (this.maybeCommit()) {
+      this.bcastAppend();
+    } else {
+      for (const id of this.prs.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
+    }
+    if (this.leadTransferee !== NONE && !prs.has(this.leadTransferee)) this.abortLeaderTransfer();
+    return cs;
+  }
+
+  private loadState(hs: HardState): void {
+    invariant(
+      hs.commit >= this.raftLog.committed && hs.commit <= this.raftLog.lastIndex(),
+      () => `${this.id.toString(16)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`,
+    );
+    this.raftLog.committed = hs.commit;
+    this.term = hs.term;
+    this.vote = hs.vote;
+  }
+
+  private pastElectionTimeout(): boolean {
+    return this.electionElapsed >= this.randomizedElectionTimeout;
+  }
+
+  private resetRandomizedElectionTimeout(): void {
+    this.randomizedElectionTimeout = this.electionTimeout + Math.floor(this.rand() * this.electionTimeout);
+  }
+
+  private abortLeaderTransfer(): void {
+    this.leadTransferee = NONE;
+  }
+
+  private committedEntryInCurrentTerm(): boolean {
+    return this.raftLog.termOrZero(this.raftLog.committed) === this.term;
+  }
+
+  /** Answers a read request at readIndex: locally as a ReadState, or with a MsgReadIndexResp to the follower that asked. */
+  private respondToReadIndex(req: Message, readIndex: bigint): void {
+    if (req.from === NONE || req.from === this.id) {
+      this.readStates.push({ index: readIndex, requestCtx: req.entries[0].data ?? new Uint8Array(0) });
+      return;
+    }
+    const m = newMessage(MessageType.MsgReadIndexResp, req.from);
+    m.index = readIndex;
+    m.entries = req.entries;
+    this.send(m);
+  }
+
+  private sendMsgReadIndexResponse(m: Message): void {
+    if (this.readOnly.option === ReadOnlyOption.Safe) {
+      // Confirm we are still leader with a heartbeat round carrying the request context.
+      const ctx = m.entries[0].data ?? new Uint8Array(0);
+      this.readOnly.addRequest(this.raftLog.committed, m);
+      this.readOnly.recvAck(this.id, ctx);
+      this.bcastHeartbeatWithCtx(ctx);
+    } else {
+      this.respondToReadIndex(m, this.raftLog.committed);
+    }
+  }
+
+  private releasePendingReadIndexMessages(): void {
+    const msgs = this.pendingReadIndexMessages;
+    if (msgs.length === 0) return;
+    this.pendingReadIndexMessages = [];
+    for (const m of msgs) this.sendMsgReadIndexResponse(m);
+  }
+
+  /**
+   * Accounts for proposed entries; false if they would push the uncommitted
+   * tail over its limit. An empty tail accepts a proposal of any size, so a
+   * single large entry cannot wedge the leader.
+   */
+  private increaseUncommittedSize(ents: readonly Entry[]): boolean {
+    const s = payloadsSize(ents);
+    if (this.uncommittedSize > 0 && s > 0 && this.uncommittedSize + s > this.maxUncommittedSize) return false;
+    this.uncommittedSize += s;
+    return true;
+  }
+
+  private reduceUncommittedSize(ents: readonly Entry[]): void {
+    // Followers do not track it.
+    if (this.uncommittedSize === 0) return;
+    const s = payloadsSize(ents);
+    // The estimate may undercount (it restarts at 0 each term) but never overcounts: saturate at 0.
+    this.uncommittedSize = s > this.uncommittedSize ? 0 : this.uncommittedSize - s;
+  }
+
+  /** Whether a committed but unapplied entry changes the configuration. */
+  private hasUnappliedConfChanges(): boolean {
+    const log = this.raftLog;
+    if (log.applied >= log.committed) return false;
+    // A snapshot restored but not yet applied covers everything below firstIndex.
+    const ents = log.slice(maxBig(log.applied + 1n, log.firstIndex()), log.committed + 1n, Infinity);
+    return ents.some(isConfChangeEntry);
+  }
+}
