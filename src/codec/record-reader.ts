@@ -52,6 +52,8 @@ export interface RecordReaderOptions {
    * already checked (it stops where the first pass stopped).
    */
   trustCrc?: boolean;
+  /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
+  resume?: { offset: number; crc: number };
 }
 
 export class RecordReader {
@@ -60,6 +62,7 @@ export class RecordReader {
   private readonly continueOnCrcError: boolean;
   private readonly chunkBytes: number;
   private readonly trustCrc: boolean;
+  private readonly resume?: { offset: number; crc: number };
 
   private ordinal = -1;
   private fd = -1;
@@ -83,6 +86,8 @@ export class RecordReader {
     this.continueOnCrcError = opts.continueOnCrcError ?? false;
     this.chunkBytes = opts.chunkBytes ?? 4 << 20;
     this.trustCrc = opts.trustCrc ?? false;
+    this.resume = opts.resume;
+    if (this.resume) this.crc = this.resume.crc;
     this.buf = new Uint8Array(this.chunkBytes);
   }
 
@@ -102,10 +107,11 @@ export class RecordReader {
     const seg = this.segments[this.ordinal];
     this.fd = openSync(seg.path, 'r');
     this.fileSize = fstatSync(this.fd).size;
-    this.bufFileOff = 0;
+    const start = this.ordinal === 0 && this.resume ? this.resume.offset : 0;
+    this.bufFileOff = start;
     this.bufLen = 0;
-    this.pos = 0;
-    this.lastValidOffset = 0;
+    this.pos = start;
+    this.lastValidOffset = start;
     return true;
   }
 

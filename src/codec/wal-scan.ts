@@ -55,6 +55,8 @@ export interface WalScan {
   /** The last index that stands (start.index when there is none). */
   lastIndex: bigint;
   overwrites: Overwrite[];
+  /** Where reading stopped cleanly: the segment, the offset after its last valid record, and the running CRC there. */
+  endPosition: { segmentOrdinal: number; offset: number; crc: number };
   /** The first entry whose term is lower than the one before it (a log raft could not have written). */
   termDecrease?: { index: bigint; term: bigint; previousTerm: bigint; segment: string; offset: number };
   end: ReadEnd;
@@ -81,6 +83,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
     entryCount: 0,
     lastIndex: start.index,
     overwrites: [],
+    endPosition: { segmentOrdinal: 0, offset: 0, crc: 0 },
     end: { kind: 'eof' },
   };
   let lastTerm = 0n;
@@ -89,6 +92,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
   };
   for (let rec = reader.next(); rec && !scan.error; rec = reader.next()) {
     opts.onRecord?.(rec);
+    scan.endPosition = { segmentOrdinal: rec.segmentOrdinal, offset: reader.lastValidOffset, crc: reader.crc };
     const seg = scan.segments[rec.segmentOrdinal];
     seg.records++;
     seg.usedBytes = reader.lastValidOffset;

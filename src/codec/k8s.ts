@@ -1,0 +1,62 @@
+/**
+ * Kubernetes objects as the API server stores them in etcd under /registry/:
+ * the magic "k8s\0", then a runtime.Unknown message
+ * (k8s.io/apimachinery/pkg/runtime/generated.proto: 1 typeMeta {1 apiVersion,
+ * 2 kind}, 2 raw, 3 contentEncoding, 4 contentType) whose raw bytes are the
+ * object, its field 1 being ObjectMeta (1 name, 2 generateName, 3 namespace).
+ */
+import { decodeMessage, fields, type MessageSpec } from './proto/schema.js';
+import { ProtoReader, WireType } from './proto/wire.js';
+
+export const K8S_MAGIC = Buffer.from('k8s\0', 'latin1');
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  contentType?: string;
+}
+
+const TypeMetaSpec: MessageSpec = { name: 'runtime.TypeMeta', fields: fields([1, 'apiVersion', 'string'], [2, 'kind', 'string']) };
+const ObjectMetaSpec: MessageSpec = { name: 'v1.ObjectMeta', fields: fields([1, 'name', 'string'], [2, 'generateName', 'string'], [3, 'namespace', 'string']) };
+
+/**
+ * The object's identity, or undefined when the value is not a Kubernetes
+ * protobuf envelope. Read field by field and leniently: what decoded before a
+ * damaged or unknown field is still worth showing.
+ */
+export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
+  if (!value || value.length < K8S_MAGIC.length || Buffer.compare(value.subarray(0, 4), K8S_MAGIC) !== 0) return undefined;
+  const out: K8sObject = { apiVersion: '', kind: '' };
+  const r = new ProtoReader(value, 4);
+  try {
+    while (!r.done()) {
+      const t = r.tag();
+      if (t === ((1 << 3) | WireType.LEN)) Object.assign(out, pick(decodeMessage(TypeMetaSpec, r.bytes()), 'apiVersion', 'kind'));
+      else if (t === ((2 << 3) | WireType.LEN)) Object.assign(out, objectMeta(r.bytes()));
+      else if (t === ((4 << 3) | WireType.LEN)) out.contentType = r.string();
+      else r.skip(t & 7);
+    }
+  } catch {
+    // Keep what decoded before the damage.
+  }
+  return out.kind || out.apiVersion ? out : undefined;
+}
+
+/** Every object's field 1 is its ObjectMeta. */
+function objectMeta(raw: Uint8Array): Partial<K8sObject> {
+  const r = new ProtoReader(raw);
+  while (!r.done()) {
+    const t = r.tag();
+    if (t === ((1 << 3) | WireType.LEN)) return pick(decodeMessage(ObjectMetaSpec, r.bytes()), 'namespace', 'name');
+    r.skip(t & 7);
+  }
+  return {};
+}
+
+function pick(m: Record<string, unknown>, ...names: Array<keyof K8sObject>): Partial<K8sObject> {
+  const out: Partial<K8sObject> = {};
+  for (const n of names) if (typeof m[n] === 'string' && m[n] !== '') (out as Record<string, unknown>)[n] = m[n];
+  return out;
+}
