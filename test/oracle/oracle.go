@@ -7,17 +7,18 @@
 //
 // Usage:
 //
-//	oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none]
+//	oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data]
 //	oracle verify WAL_DIR [--index N --term T]
 //	oracle repair WAL_DIR
 //	oracle snapload SNAP_DIR
 //
 // All uint64 numbers are printed as JSON strings to avoid precision loss.
 // Member and cluster IDs are printed as etcd prints them (types.ID: lowercase
-// hex, no padding). Entry data is base64 (encoding/json's []byte encoding).
+// hex, no padding). Entry data is base64 (standard alphabet, padded).
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -58,7 +59,7 @@ func emit(v interface{}) {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
-  oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none]
+  oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data]
   oracle verify WAL_DIR [--index N --term T]
   oracle repair WAL_DIR
   oracle snapload SNAP_DIR`)
@@ -110,7 +111,10 @@ type entryJSON struct {
 	Index string `json:"index"`
 	Term  string `json:"term"`
 	Type  string `json:"type"`
-	Data  []byte `json:"data"`
+	// Data is the entry's data, base64 ("" when empty); absent with
+	// --omit-data, which leaves only DataLen.
+	Data    *string `json:"data,omitempty"`
+	DataLen int     `json:"dataLen"`
 	// Kind and Text are what etcd 3.4's own types make of the data, decoded
 	// the way etcdserver's apply loop does (see classify).
 	Kind string `json:"kind"`
@@ -203,6 +207,7 @@ func cmdReadAll(args []string) {
 	fs := flag.NewFlagSet("readall", flag.ExitOnError)
 	startIndex := fs.String("start-index", "", "index of the snapshot to start from")
 	startTerm := fs.String("start-term", "", "term of the snapshot to start from")
+	omitData := fs.Bool("omit-data", false, "print no entry data or text (for big WALs)")
 	snapMode := fs.String("snap-mode", "etcd", "without --start-index: etcd (wal.ValidSnapshotEntries + Snapshotter.LoadNewestAvailable, as etcd 3.4.23's server does), load (Snapshotter.Load: newest valid .snap), none (index 0)")
 	pos := parseArgs(fs, args)
 	if len(pos) != 1 {
@@ -283,7 +288,14 @@ func cmdReadAll(args []string) {
 	}
 	for _, e := range ents {
 		kind, text := classify(e)
-		out.Entries = append(out.Entries, entryJSON{Index: u64(e.Index), Term: u64(e.Term), Type: e.Type.String(), Data: e.Data, Kind: kind, Text: text})
+		ej := entryJSON{Index: u64(e.Index), Term: u64(e.Term), Type: e.Type.String(), DataLen: len(e.Data), Kind: kind, Text: text}
+		if *omitData {
+			ej.Text = ""
+		} else {
+			b64 := base64.StdEncoding.EncodeToString(e.Data)
+			ej.Data = &b64
+		}
+		out.Entries = append(out.Entries, ej)
 	}
 }
 
