@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dumpCommand } from './dump.js';
 import { verifyCommand } from './verify.js';
+import { repairTailCommand } from './repair-tail.js';
+import { cutCommand } from './cut.js';
 import { EXIT_USAGE } from './errors.js';
 import { crc32cImplementation } from '../codec/crc32c.js';
 
@@ -14,7 +16,7 @@ export function buildProgram(): Command {
     .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version')
     .showHelpAfterError('(walt <command> --help shows the options)')
     .exitOverride();
-  for (const cmd of [dumpCommand(), verifyCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
+  for (const cmd of [dumpCommand(), verifyCommand(), repairTailCommand(), cutCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
   return program;
 }
 

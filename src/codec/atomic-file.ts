@@ -3,7 +3,7 @@
  * fsync it, rename it over the target, fsync the directory. A crash leaves
  * either the old file or the new one, never a mix.
  */
-import { closeSync, copyFileSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, copyFileSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function fsyncDir(dir: string): void {
@@ -15,11 +15,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `chunks` to `path` atomically. */
-export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>, mode = 0o600): void {
+/**
+ * Writes `chunks` to `path` atomically, with exactly `mode` (the umask does not
+ * narrow it) and, when given, `owner` (to replace a file in place as it was).
+ */
+export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>, mode = 0o600, owner?: { uid: number; gid: number }): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp-walt`);
   const fd = openSync(tmp, 'w', mode);
   try {
+    fchmodSync(fd, mode);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
     for (const c of chunks) {
       let off = 0;
       while (off < c.length) off += writeSync(fd, c, off, c.length - off);
