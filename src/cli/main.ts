@@ -5,6 +5,7 @@ import { dumpCommand } from './dump.js';
 import { verifyCommand } from './verify.js';
 import { repairTailCommand } from './repair-tail.js';
 import { cutCommand } from './cut.js';
+import { snapCommand } from './snap.js';
 import { EXIT_USAGE } from './errors.js';
 import { crc32cImplementation } from '../codec/crc32c.js';
 
@@ -16,11 +17,16 @@ export function buildProgram(): Command {
     .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version')
     .showHelpAfterError('(walt <command> --help shows the options)')
     .exitOverride();
-  for (const cmd of [dumpCommand(), verifyCommand(), repairTailCommand(), cutCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
+  for (const cmd of [dumpCommand(), verifyCommand(), repairTailCommand(), cutCommand(), snapCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `walt … | head`: the reader went away; stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {

@@ -3,20 +3,23 @@ import { Command } from 'commander';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { verifyDataDir, type VerifyReport } from '../report/verify.js';
-import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
+import { compareMembers, type CompareReport } from '../report/compare.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, runAction } from './errors.js';
 import { toJSON } from '../util/json.js';
 
 interface VerifyOptions {
   walDir?: string;
   json?: boolean;
+  compare?: boolean;
 }
 
 export function verifyCommand(): Command {
   return new Command('verify')
     .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy, 1 problem found, 2 usage error')
-    .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
+    .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; with --compare, two or more')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
     .option('--json', 'print a report with "ok", "verdict" and a list of "problems", for CI')
+    .option('--compare', 'compare the logs of members of one cluster entry by entry; exit 0 consistent, 1 diverged or corrupt')
     .addHelpText(
       'after',
       `
@@ -26,14 +29,31 @@ and terms, the hard state's commit against the log, and every .snap file's CRC.
 A torn tail (a write cut short by a crash, in the last segment) is told apart
 from corruption in the middle of the log: only the first is repairable.
 
+--compare DIR1 DIR2 [DIR3...] reads each member's log from the first entry its
+WAL holds and compares the members index by index: their IDs, hard states and
+index ranges, the first index where two logs differ, which members are behind,
+and whether a difference is legal (above a holder's commit index: an
+uncommitted tail a new leader overwrites) or corruption (committed entries, or
+the same index and term, that differ). Members of different clusters: exit 2.
+
 Examples:
   walt verify /var/lib/etcd
   walt verify --json /var/lib/etcd | jq .problems
-  walt verify --wal-dir /mnt/wal /var/lib/etcd`,
+  walt verify --wal-dir /mnt/wal /var/lib/etcd
+  walt verify --compare /backup/m1 /backup/m2 /backup/m3
+  walt verify --compare --json m1 m2 m3 | jq .pairs`,
     )
-    .action((dir: string, opts: VerifyOptions) =>
+    .action((dirs: string[], opts: VerifyOptions) =>
       runAction(() => {
-        const report = verifyDataDir(resolveDataDir(dir, opts.walDir));
+        if (opts.compare) {
+          if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
+          if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
+          const report = compareMembers(dirs.map((d) => resolveDataDir(d)));
+          process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderCompare(report));
+          return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
+        }
+        if (dirs.length > 1) throw new UsageError('give one data dir (or --compare with several)');
+        const report = verifyDataDir(resolveDataDir(dirs[0], opts.walDir));
         process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderVerify(report));
         return report.ok ? EXIT_OK : EXIT_PROBLEM;
       }),
@@ -62,5 +82,19 @@ function renderVerify(r: VerifyReport): string {
     const tag = p.severity === 'error' ? chalk.red('error') : chalk.yellow('warning');
     lines.push(`  ${tag} ${p.code}: ${where}${p.message}`);
   }
+  return lines.join('\n') + '\n';
+}
+
+function renderCompare(r: CompareReport): string {
+  const lines = [`${chalk.bold('Members')}${r.clusterID ? ` of cluster ${r.clusterID}` : ''}`];
+  for (const m of r.members) {
+    const hs = m.hardState ? `term ${m.hardState.term}, vote ${m.hardState.vote}, commit ${m.hardState.commit}` : 'no hard state';
+    const range = m.firstIndex === undefined ? 'no entries' : `entries ${m.firstIndex}–${m.lastIndex}`;
+    lines.push(`  ${m.nodeID ?? '?'} ${m.dir}: ${hs}; ${range}${m.behind > 0n ? chalk.yellow(`, behind by ${m.behind}`) : ''}${m.end === 'torn' ? ', torn tail' : ''}`);
+  }
+  const mark = { identical: '=', disjoint: chalk.dim('-'), legal: chalk.yellow('≠'), corruption: chalk.red('✗') };
+  for (const p of r.pairs) lines.push(`  ${mark[p.verdict]} ${p.message}`);
+  const verdict = { consistent: chalk.green.bold('CONSISTENT'), diverged: chalk.yellow.bold('DIVERGED') + ' — legal: uncommitted tails differ', corrupt: chalk.red.bold('CORRUPT'), 'different-clusters': chalk.red.bold('NOT ONE CLUSTER') };
+  lines.push('', verdict[r.verdict], ...r.problems.map((p) => `  ${chalk.red('error')} ${p}`));
   return lines.join('\n') + '\n';
 }
