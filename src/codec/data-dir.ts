@@ -43,7 +43,8 @@ export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
 export function validSnapshotEntries(segments: Segment[]): WalSnapshot[] {
   const snaps: WalSnapshot[] = [];
   let commit = 0n;
-  const reader = new RecordReader(segments);
+  // Only snapshot and state records matter here, and the scan that follows checks every CRC.
+  const reader = new RecordReader(segments, { trustCrc: true });
   for (let rec = reader.next(); rec; rec = reader.next()) {
     if (rec.type === RecordType.snapshot && rec.data) snaps.push(decodeWalSnapshot(rec.data));
     else if (rec.type === RecordType.state && rec.data) commit = decodeHardState(rec.data).commit;

@@ -52,6 +52,28 @@ function redactV2UserVal(val: string): string {
   return val;
 }
 
+const utf8 = (v: string | Uint8Array): string => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
+
+/**
+ * `msg` with each secret that is set replaced by REDACTED, and a v2 user's
+ * password inside its Val; a shallow copy when anything changes. String
+ * fields may hold raw bytes (text-format.ts reads them so, as Go does).
+ */
+export function redactSecrets(spec: MessageSpec, msg: Msg): Msg {
+  let out = msg;
+  const set = (name: string, v: unknown) => {
+    if (out === msg) out = { ...msg };
+    out[name] = v;
+  };
+  for (const name of secretFields.get(spec) ?? []) if (msg[name]?.length > 0) set(name, REDACTED);
+  if (spec === RequestSpec && msg.Path !== undefined && msg.Val !== undefined && utf8(msg.Path).startsWith(v2UsersPrefix)) {
+    const val = utf8(msg.Val);
+    const redacted = redactV2UserVal(val);
+    if (redacted !== val) set('Val', redacted);
+  }
+  return out;
+}
+
 /**
  * Whether a request carries a secret, so that the raw entry bytes (which hold
  * it too) are withheld along with the decoded field.

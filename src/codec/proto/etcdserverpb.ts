@@ -113,7 +113,12 @@ export const DowngradeVersionTestRequestSpec: MessageSpec = {
   fields: fields([1, 'ver', 'string']),
 };
 
-/** InternalRaftRequest's operations: one is set per request (etcdserver/apply.go dispatches on it). */
+/**
+ * InternalRaftRequest's operations: one is set per request (etcdserver/apply.go
+ * dispatches on it). In raft_internal.proto's declaration order, which the
+ * text format follows (3.5 declares auth_status before authenticate); the
+ * encoder sorts by number itself.
+ */
 const ops = [
   [2, 'v2', RequestSpec],
   [3, 'range', RangeRequestSpec],
@@ -127,8 +132,8 @@ const ops = [
   [11, 'lease_checkpoint', LeaseCheckpointRequestSpec],
   [1000, 'auth_enable', auth.AuthEnableRequestSpec],
   [1011, 'auth_disable', auth.AuthDisableRequestSpec],
-  [1012, 'authenticate', auth.InternalAuthenticateRequestSpec],
   [1013, 'auth_status', auth.AuthStatusRequestSpec],
+  [1012, 'authenticate', auth.InternalAuthenticateRequestSpec],
   [1100, 'auth_user_add', auth.AuthUserAddRequestSpec],
   [1101, 'auth_user_delete', auth.AuthUserDeleteRequestSpec],
   [1102, 'auth_user_get', auth.AuthUserGetRequestSpec],
@@ -150,7 +155,7 @@ const ops = [
 
 export type InternalRaftOp = (typeof ops)[number][1];
 
-/** The operation names in field-number order. */
+/** The operation names in declaration order. */
 export const internalRaftOps: readonly InternalRaftOp[] = ops.map(([, name]) => name);
 
 export const InternalRaftRequestSpec: MessageSpec = {
