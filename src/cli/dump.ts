@@ -1,31 +1,45 @@
 /** `walt dump DATA_DIR`: options → planDump/dumpEntries → a table for people or NDJSON for scripts, or dumpLogs for etcd-dump-logs' output. */
 import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { entryTypeName } from '../codec/proto/raftpb.js';
-import { idHex } from '../codec/proto/metadata.js';
-import { dumpEntries, planDump, type DumpPlan } from '../report/dump.js';
-import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
-import { REDACTED } from '../codec/render.js';
+import { planDump, type DumpPlan } from '../report/dump.js';
+import type { ValueMode } from '../codec/render.js';
+import type { EntrySelection } from '../report/entry-select.js';
+import { collectStats } from '../report/stats.js';
+import { followEntries } from '../report/follow.js';
+import { ndjsonPrinter, tablePrinter, writeNdjson, writeTable, type ListingOptions } from './dump-out.js';
+import { writeRaw } from './dump-raw-out.js';
+import { writeStats } from './dump-stats-out.js';
 import { scanFailure } from '../codec/wal-scan.js';
 import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/entry-filter.js';
 import { dumpLogs } from '../report/dump-logs-format.js';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
-import { oneOf, parseIndex } from './options.js';
-import { base64, toJSON } from '../util/json.js';
+import { oneOf, parseCount, parseIndex } from './options.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
 const FORMATS = ['table', 'ndjson', 'etcd-dump-logs'] as const;
 
+const VALUE_MODES = ['k8s', 'utf8', 'hex', 'none'] as const;
+
 interface DumpOptions {
   walDir?: string;
   startIndex?: bigint;
+  endIndex?: bigint;
+  term?: bigint;
+  key?: string;
+  prefix?: string;
+  limit?: number;
   format: (typeof FORMATS)[number];
   showSecrets?: boolean;
   entryType?: EntryFilter;
   streamDecoder?: string;
+  raw?: boolean;
+  stats?: boolean;
+  statsDepth: number;
+  top: number;
+  decodeValues: ValueMode;
+  follow?: boolean;
 }
 
 /** An empty list is no filter, as etcd-dump-logs takes it. */
@@ -48,7 +62,18 @@ export function dumpCommand(): Command {
     .addOption(new Command().createOption('--format <format>', `output format: ${FORMATS.join(', ')}`).argParser(oneOf(FORMATS)).default('table'))
     .option('--entry-type <types>', "print only entries of these comma-separated kinds, etcd-dump-logs' names and walt's (see below)", parseEntryTypeOption)
     .option('--stream-decoder <cmd>', 'with --format etcd-dump-logs: pipe each entry\'s data as a hex line to CMD (split on spaces) and print its "status|data" reply')
-    .option('--show-secrets', 'print passwords and auth tokens instead of "<value removed>"')
+    .option('--end-index <n>', 'print entries up to index N (inclusive)', parseIndex)
+    .option('--term <n>', 'print only entries of term N', parseIndex)
+    .option('--key <key>', 'print only requests touching KEY: puts, deletes and ranges of it or covering it, txns comparing or writing it')
+    .option('--prefix <prefix>', 'print only requests touching a key under PREFIX')
+    .option('--limit <n>', 'print at most N entries', parseCount)
+    .option('--raw', 'print every record of every segment in file order (crc, metadata, state, snapshot, entry) with offset, length, padding and both CRCs; goes on past CRC errors')
+    .option('--stats', 'count records and entries by type, request kind, key prefix, lease, term and segment, and list the largest entries')
+    .option('--stats-depth <n>', 'with --stats: path segments of a key that make its prefix', parseCount, 2)
+    .option('--top <n>', 'with --stats: how many of the largest entries to list', parseCount, 10)
+    .addOption(new Command().createOption('--decode-values <mode>', `how the table shows put values: ${VALUE_MODES.join(', ')} (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)`).argParser(oneOf(VALUE_MODES)).default('k8s'))
+    .option('--follow', 'after the log, keep printing entries as a running etcd appends them (read-only; its lock is not taken); stop with Ctrl-C')
+    .option('--show-secrets', 'print passwords, auth tokens and values under /registry/secrets/ instead of "<value removed>"')
     .addHelpText(
       'after',
       `
@@ -75,9 +100,24 @@ Exit status: 0 when the log reads to its end (a torn tail is reported, as etcd
 accepts it), 1 when reading stopped at corruption (or where etcd-dump-logs
 stops short: no entries, a decoder gone), 2 for usage errors.
 
+Filters compose: --start-index/--end-index (both inclusive), --term,
+--entry-type, --key/--prefix, then --limit.
+
+--raw lists records, not entries: every record of every segment in file order,
+including the ones etcd's reader would skip or stop at, with each CRC error
+marked, so you can see where a log went bad and what follows it.
+
 Examples:
   walt dump /var/lib/etcd
   walt dump --start-index 1200 /var/lib/etcd
+  walt dump --start-index 1200 --end-index 1300 --term 7 /var/lib/etcd
+  walt dump --prefix /registry/pods/ --limit 20 /var/lib/etcd
+  walt dump --key /config/feature-x --format ndjson /var/lib/etcd
+  walt dump --raw /var/lib/etcd
+  walt dump --stats --stats-depth 3 /var/lib/etcd
+  walt dump --stats --format ndjson /var/lib/etcd | jq .byRequestKind
+  walt dump --decode-values hex --prefix /bin/ /var/lib/etcd
+  walt dump --follow --format ndjson /var/lib/etcd
   walt dump --format ndjson /var/lib/etcd | jq -c 'select(.record=="entry") | .request'
   walt dump --entry-type IRRTxn,IRRAuth --format ndjson /var/lib/etcd
   walt dump --format etcd-dump-logs --start-index 1200 /var/lib/etcd
@@ -85,15 +125,31 @@ Examples:
     )
     .action((dir: string, opts: DumpOptions) =>
       runAction(() => {
+        checkCombinations(opts);
         const paths = resolveDataDir(dir, opts.walDir);
         if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
-        if (opts.streamDecoder !== undefined) throw new UsageError('--stream-decoder needs --format etcd-dump-logs');
-        const plan = planDump(paths, opts.startIndex);
         const out = createLineWriter(process.stdout);
-        const count = opts.format === 'ndjson' ? writeNdjson(plan, out, opts) : writeTable(plan, out, opts);
+        const json = opts.format === 'ndjson';
+        if (opts.raw) {
+          const { bad, stopped } = writeRaw(paths.walDir, out, json);
+          out.end();
+          return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
+        }
+        const plan = planDump(paths, opts.startIndex);
+        const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
+        const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
+        let count: number;
+        if (opts.stats) {
+          const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });
+          writeStats(stats, out, json);
+          count = stats.entries;
+        } else {
+          count = json ? writeNdjson(plan, sel, out, listing, !opts.follow) : writeTable(plan, sel, out, listing);
+        }
         const failure = scanFailure(plan.scan) ?? snapshotMissing(plan);
         out.end();
         if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
+        if (opts.follow && !failure) return follow(plan, out, json, listing);
         return failure ? EXIT_PROBLEM : EXIT_OK;
       }),
     );
@@ -125,81 +181,27 @@ function snapshotMissing(plan: DumpPlan): string | undefined {
   return `${plan.paths.walDir}: no WAL snapshot record at index ${s.start.index} term ${s.start.term} (etcd's ErrSnapshotNotFound)`;
 }
 
-function endLine(plan: DumpPlan): Record<string, unknown> {
-  const end = plan.scan.end;
-  const failure = scanFailure(plan.scan);
-  return {
-    record: 'end',
-    entries: plan.scan.entryCount,
-    lastIndex: plan.scan.lastIndex,
-    status: failure ? 'error' : end.kind,
-    ...(failure ? { error: failure.describe(), code: failure.code } : {}),
-    ...(end.kind === 'torn' ? { file: end.segment.path, offset: end.offset, reason: end.reason } : {}),
-  };
+const bytesOpt = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'utf8'));
+
+function checkCombinations(opts: DumpOptions): void {
+  if (opts.streamDecoder !== undefined && opts.format !== 'etcd-dump-logs') throw new UsageError('--stream-decoder needs --format etcd-dump-logs');
+  const modes = [opts.raw && '--raw', opts.stats && '--stats', opts.follow && '--follow', opts.format === 'etcd-dump-logs' && '--format etcd-dump-logs'].filter(Boolean);
+  if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be used together`);
 }
 
-function writeNdjson(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number {
-  const { scan, startPoint } = plan;
-  const snap = startPoint.snap;
-  const cs = snap?.snapshot.metadata.confState;
-  out.line(
-    toJSON({
-      record: 'snapshot',
-      file: snap?.file.name ?? null,
-      index: startPoint.start.index,
-      term: startPoint.start.term,
-      ...(cs ? { confState: { voters: cs.voters.map(idHex), learners: cs.learners.map(idHex), votersOutgoing: cs.votersOutgoing.map(idHex), learnersNext: cs.learnersNext.map(idHex), autoLeave: cs.autoLeave } } : {}),
-      ...(snap ? { dataBytes: snap.snapshot.data?.length ?? 0 } : {}),
-    }),
+/** Prints entries as etcd appends them until interrupted. */
+async function follow(plan: DumpPlan, out: LineWriter, json: boolean, listing: ListingOptions): Promise<number> {
+  const printer = json ? ndjsonPrinter(out, listing) : tablePrinter(out, listing);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  await followEntries(
+    plan,
+    (entry, record, overwrites) => {
+      printer.entry(entry, record, overwrites ? { overwrites: true } : undefined);
+      out.end();
+    },
+    { signal: stop.signal },
   );
-  out.line(toJSON({ record: 'metadata', nodeID: scan.metadata ? idHex(scan.metadata.nodeId) : null, clusterID: scan.metadata ? idHex(scan.metadata.clusterId) : null }));
-  const hs = scan.hardState;
-  out.line(toJSON({ record: 'hardState', term: hs?.term ?? 0n, vote: hs ? idHex(hs.vote) : '0', commit: hs?.commit ?? 0n }));
-  let n = 0;
-  for (const { entry, record } of dumpEntries(plan)) {
-    if (opts.entryType && !opts.entryType.accepts(entry)) continue;
-    const view = entryJson(entry, { showSecrets: !!opts.showSecrets });
-    out.line(
-      toJSON({
-        record: 'entry',
-        index: entry.index,
-        term: entry.term,
-        type: entryTypeName(entry.type),
-        data: view.secret ? REDACTED : entry.data ? base64(entry.data) : '',
-        ...view.fields,
-        segment: record.segment.name,
-        offset: record.offset,
-      }),
-      true,
-    );
-    n++;
-  }
-  out.line(toJSON(endLine(plan)));
-  return n;
-}
-
-function writeTable(plan: DumpPlan, out: LineWriter, opts: DumpOptions): number {
-  const { scan, startPoint } = plan;
-  const snap = startPoint.snap;
-  if (snap) {
-    const cs = snap.snapshot.metadata.confState;
-    out.line(`${chalk.bold('Snapshot')}: ${snap.file.name} term=${startPoint.start.term} index=${startPoint.start.index} voters=[${cs.voters.map(idHex).join(',')}]${cs.learners.length ? ` learners=[${cs.learners.map(idHex).join(',')}]` : ''}`);
-  } else {
-    out.line(`${chalk.bold('Snapshot')}: none; entries from index ${plan.fromIndex}`);
-  }
-  if (scan.metadata) out.line(`${chalk.bold('WAL metadata')}: nodeID=${idHex(scan.metadata.nodeId)} clusterID=${idHex(scan.metadata.clusterId)}`);
-  const hs = scan.hardState;
-  out.line(`${chalk.bold('WAL hard state')}: ${hs ? `term=${hs.term} vote=${idHex(hs.vote)} commit=${hs.commit}` : 'none'}`);
-  out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
-  out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
-  let n = 0;
-  for (const { entry } of dumpEntries(plan)) {
-    if (opts.entryType && !opts.entryType.accepts(entry)) continue;
-    const summary = entrySummary(entry, { showSecrets: !!opts.showSecrets });
-    out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${summary}`);
-    n++;
-  }
-  const end = scan.end;
-  if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
-  return n;
+  return EXIT_OK;
 }

@@ -35,7 +35,10 @@ export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undef
       const t = r.tag();
       if (t === ((1 << 3) | WireType.LEN)) Object.assign(out, pick(decodeMessage(TypeMetaSpec, r.bytes()), 'apiVersion', 'kind'));
       else if (t === ((2 << 3) | WireType.LEN)) Object.assign(out, objectMeta(r.bytes()));
-      else if (t === ((4 << 3) | WireType.LEN)) out.contentType = r.string();
+      else if (t === ((4 << 3) | WireType.LEN)) {
+        const ct = r.string();
+        if (ct) out.contentType = ct;
+      }
       else r.skip(t & 7);
     }
   } catch {

@@ -12,14 +12,26 @@ import * as pb from './proto/etcdserverpb.js';
 import { PermissionSpec, UserSpec } from './proto/authpb.js';
 import { ClusterMemberAttrSetRequestSpec } from './proto/membershippb.js';
 import { idHex } from './proto/metadata.js';
+import { decodeK8sValue } from './k8s.js';
+import { requestKeys } from './request-keys.js';
 import { base64 } from '../util/json.js';
 import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from './proto/raftpb.js';
 import type { DecodedConfChange, DecodedRequest, MemberContext } from './request.js';
 
 export interface RenderOptions {
-  /** Print passwords, password hashes and auth tokens instead of REDACTED. */
+  /** Print passwords, password hashes, auth tokens and Kubernetes Secrets instead of REDACTED. */
   showSecrets?: boolean;
+  /** How one-line descriptions show put values: Kubernetes objects by identity (default), text, hex, or not at all. */
+  values?: ValueMode;
 }
+
+export type ValueMode = 'k8s' | 'utf8' | 'hex' | 'none';
+
+/** Kubernetes keeps Secret objects under this prefix; their values are credentials. */
+const k8sSecretsPrefix = Buffer.from('/registry/secrets/');
+
+const isK8sSecretKey = (key: Uint8Array | undefined): boolean =>
+  key !== undefined && key.length >= k8sSecretsPrefix.length && Buffer.compare(key.subarray(0, k8sSecretsPrefix.length), k8sSecretsPrefix) === 0;
 
 /** etcd-dump-logs' placeholder for a password (tools/etcd-dump-logs/main.go, 3.6). */
 export const REDACTED = '<value removed>';
@@ -66,6 +78,7 @@ export function redactSecrets(spec: MessageSpec, msg: Msg): Msg {
     out[name] = v;
   };
   for (const name of secretFields.get(spec) ?? []) if (msg[name]?.length > 0) set(name, REDACTED);
+  if (spec === pb.PutRequestSpec && isK8sSecretKey(msg.key) && msg.value?.length > 0) set('value', REDACTED);
   if (spec === RequestSpec && msg.Path !== undefined && msg.Val !== undefined && utf8(msg.Path).startsWith(v2UsersPrefix)) {
     const val = utf8(msg.Val);
     const redacted = redactV2UserVal(val);
@@ -87,7 +100,7 @@ export function carriesSecret(d: DecodedRequest): boolean {
     case 'v2':
       return typeof d.v2?.Path === 'string' && d.v2.Path.startsWith(v2UsersPrefix);
     default:
-      return false;
+      return requestKeys(d).some((k) => k.op === 'put' && isK8sSecretKey(k.key));
   }
 }
 
@@ -100,7 +113,8 @@ function isSet(f: FieldSpec, v: unknown): boolean {
   return v !== 0 && v !== 0n && v !== false && v !== '';
 }
 
-const isSecret = (spec: MessageSpec, f: FieldSpec, opts: RenderOptions): boolean => !opts.showSecrets && (secretFields.get(spec)?.has(f.name) ?? false);
+const isSecret = (spec: MessageSpec, f: FieldSpec, msg: Msg, opts: RenderOptions): boolean =>
+  !opts.showSecrets && ((secretFields.get(spec)?.has(f.name) ?? false) || (spec === pb.PutRequestSpec && f.name === 'value' && isK8sSecretKey(msg.key)));
 
 function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
   if (f.kind === 'message') return renderMessage(f.msg!(), v, opts);
@@ -129,7 +143,7 @@ export function renderMessage(spec: MessageSpec, msg: Msg, opts: RenderOptions =
     const f = fieldNamed(spec, name);
     const v = msg[name];
     if (!f || !isSet(f, v)) continue;
-    if (isSecret(spec, f, opts)) out[f.name] = REDACTED;
+    if (isSecret(spec, f, msg, opts)) out[f.name] = REDACTED;
     else out[f.name] = f.repeated ? v.map((x: unknown) => jsonValue(f, x, opts)) : jsonValue(f, v, opts);
   }
   if (spec === RequestSpec && !opts.showSecrets && typeof out.Path === 'string' && out.Path.startsWith(v2UsersPrefix) && typeof out.Val === 'string') {
@@ -228,12 +242,16 @@ const hexFields = new Map<MessageSpec, ReadonlySet<string>>([
   [ClusterMemberAttrSetRequestSpec, new Set(['member_ID'])],
 ]);
 
-function textScalar(spec: MessageSpec, f: FieldSpec, v: any, opts: RenderOptions): string {
-  if (isSecret(spec, f, opts)) return REDACTED;
+function textScalar(spec: MessageSpec, f: FieldSpec, v: any, msg: Msg, opts: RenderOptions): string {
+  if (isSecret(spec, f, msg, opts)) return REDACTED;
   switch (f.kind) {
     case 'bytes':
     case 'string': {
       const b: Uint8Array = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+      if (spec === pb.PutRequestSpec && f.name === 'value') {
+        const shown = valueText(b, opts.values ?? 'k8s');
+        if (shown !== undefined) return shown;
+      }
       if (valueFields.has(f.name) && b.length > valueExcerpt) return `${goQuote(b.subarray(0, valueExcerpt))}...(${b.length} bytes)`;
       return goQuote(b);
     }
@@ -243,6 +261,24 @@ function textScalar(spec: MessageSpec, f: FieldSpec, v: any, opts: RenderOptions
       return `{${textFields(f.msg!(), v, opts)}}`;
     default:
       return hexFields.get(spec)?.has(f.name) ? idHex(BigInt.asUintN(64, BigInt(v))) : String(v);
+  }
+}
+
+/** A put value shown other than as quoted text, or undefined to quote it. */
+function valueText(b: Uint8Array, mode: ValueMode): string | undefined {
+  switch (mode) {
+    case 'none':
+      return `(${b.length} bytes)`;
+    case 'hex':
+      return b.length > valueExcerpt ? `${Buffer.from(b.subarray(0, valueExcerpt)).toString('hex')}...(${b.length} bytes)` : Buffer.from(b).toString('hex');
+    case 'k8s': {
+      const o = decodeK8sValue(b);
+      if (!o) return undefined;
+      const where = o.name ? ` ${o.namespace ? o.namespace + '/' : ''}${o.name}` : '';
+      return `k8s(${o.apiVersion}/${o.kind}${where}, ${b.length} bytes)`;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -258,7 +294,7 @@ function textFields(spec: MessageSpec, msg: Msg, opts: RenderOptions): string {
   for (const f of spec.fields) {
     const v = msg[f.name];
     if (!isSet(f, v) && !(namedZeros.get(spec)?.has(f.name) && v === 0)) continue;
-    const text = f.repeated && !isSecret(spec, f, opts) ? `[${v.map((x: unknown) => textScalar(spec, f, x, opts)).join(', ')}]` : textScalar(spec, f, v, opts);
+    const text = f.repeated && !isSecret(spec, f, msg, opts) ? `[${v.map((x: unknown) => textScalar(spec, f, x, msg, opts)).join(', ')}]` : textScalar(spec, f, v, msg, opts);
     parts.push(`${f.name}=${text}`);
   }
   return parts.join(' ');
@@ -276,7 +312,7 @@ function textCompare(c: Msg, opts: RenderOptions): string {
   const expected = compareMembers[c.target];
   const member = expected !== undefined && c[expected] !== undefined ? expected : compareMembers.find((m) => c[m] !== undefined);
   const f = spec.fields.find((x) => x.name === member);
-  const against = f === undefined ? '(no value)' : textScalar(spec, f, c[f.name], opts);
+  const against = f === undefined ? '(no value)' : textScalar(spec, f, c[f.name], c, opts);
   return `${target.toLowerCase()}(${goQuote(c.key ?? new Uint8Array())}${range}) ${compareOps[c.result] ?? c.result} ${against}`;
 }
 
@@ -301,7 +337,7 @@ function textV2(r: Msg, opts: RenderOptions): string {
     if (f.name === 'ID' || f.name === 'Method' || rendered[f.name] === undefined) continue;
     const v = rendered[f.name];
     if (v2Times.has(f.name)) parts.push(`${f.name}=${new Date(Number((v as bigint) / 1_000_000n)).toISOString()}`);
-    else parts.push(`${f.name}=${f.kind === 'string' ? textScalar(RequestSpec, f, v, opts) : String(v)}`);
+    else parts.push(`${f.name}=${f.kind === 'string' ? textScalar(RequestSpec, f, v, r, opts) : String(v)}`);
   }
   return parts.join(' ');
 }

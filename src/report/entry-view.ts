@@ -4,11 +4,8 @@
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
 import { decodeConfChangeEntry, decodeNormalEntry } from '../codec/request.js';
-import { carriesSecret, describeConfChange, describeRequest, renderConfChange, renderRequest } from '../codec/render.js';
-
-export interface ViewOptions {
-  showSecrets: boolean;
-}
+import { carriesSecret, describeConfChange, describeRequest, renderConfChange, renderRequest, type RenderOptions } from '../codec/render.js';
+import { decodeK8sValue } from '../codec/k8s.js';
 
 const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
 
@@ -23,7 +20,7 @@ export interface EntryJson {
 }
 
 /** The decoded request of an entry, for its JSON line. */
-export function entryJson(e: Entry, opts: ViewOptions): EntryJson {
+export function entryJson(e: Entry, opts: RenderOptions): EntryJson {
   if (isConfChange(e)) {
     const d = decodeConfChangeEntry(e);
     const cc = renderConfChange(d);
@@ -31,14 +28,15 @@ export function entryJson(e: Entry, opts: ViewOptions): EntryJson {
   }
   const d = decodeNormalEntry(e.data);
   const request = renderRequest(d, opts);
+  const k8s = (opts.values ?? 'k8s') === 'k8s' && d.kind === 'put' ? decodeK8sValue(d.message?.put?.value) : undefined;
   return {
-    fields: { kind: d.kind, ...(d.wire ? { wire: d.wire } : {}), ...(request ? { request } : {}), ...(d.error ? { error: d.error } : {}) },
+    fields: { kind: d.kind, ...(d.wire ? { wire: d.wire } : {}), ...(request ? { request } : {}), ...(k8s ? { k8s } : {}), ...(d.error ? { error: d.error } : {}) },
     secret: !opts.showSecrets && carriesSecret(d),
   };
 }
 
 /** The entry in one line, for the table. */
-export function entrySummary(e: Entry, opts: ViewOptions): string {
+export function entrySummary(e: Entry, opts: RenderOptions): string {
   if (isConfChange(e)) {
     const d = decodeConfChangeEntry(e);
     return d.error ? `(undecodable: ${d.error})` : describeConfChange(d);

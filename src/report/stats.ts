@@ -10,7 +10,8 @@ import { entryTypeName, EntryType } from '../codec/proto/raftpb.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { decodeNormalEntry } from '../codec/request.js';
 import { requestKeys } from '../codec/request-keys.js';
-import { dumpEntries, type DumpPlan } from './dump.js';
+import type { DumpPlan } from './dump.js';
+import { selectEntries, type EntrySelection } from './entry-select.js';
 
 export interface Tally {
   count: number;
@@ -40,10 +41,10 @@ export interface DumpStats {
 }
 
 export interface StatsOptions {
+  /** Path segments of a key that make its prefix. */
   depth: number;
+  /** How many of the largest entries to keep. */
   top: number;
-  /** Only these entries count (dump's filters). */
-  accept?: (entry: import('../codec/proto/raftpb.js').Entry) => boolean;
 }
 
 const add = (m: Record<string, Tally>, k: string, bytes: number) => {
@@ -61,14 +62,14 @@ export function keyPrefix(key: Uint8Array, depth: number): string {
   return (lead ? '/' : '') + parts.slice(0, depth).join('/') + '/';
 }
 
-export function collectStats(plan: DumpPlan, opts: StatsOptions): DumpStats {
+/** Statistics of the entries `sel` selects (dump's filters), and of every record of the segments read. */
+export function collectStats(plan: DumpPlan, sel: EntrySelection, opts: StatsOptions): DumpStats {
   const stats: DumpStats = { records: {}, entries: 0, entryBytes: 0, byEntryType: {}, byRequestKind: {}, byKeyPrefix: {}, byLease: {}, byTerm: {}, bySegment: {}, largest: [] };
   const reader = new RecordReader(plan.segments, { trustCrc: true });
   for (let rec = reader.next(); rec; rec = reader.next()) add(stats.records, recordTypeName(rec.type), 8 + rec.recordBytes + rec.padBytes);
   reader.close();
 
-  for (const { entry, record } of dumpEntries(plan)) {
-    if (opts.accept && !opts.accept(entry)) continue;
+  for (const { entry, record } of selectEntries(plan, sel)) {
     const bytes = entry.data?.length ?? 0;
     stats.entries++;
     stats.entryBytes += bytes;

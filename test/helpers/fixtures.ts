@@ -33,6 +33,10 @@ export interface OracleEntry {
   term: string;
   type: string;
   data: string | null;
+  /** How etcd's own types decode it: put, v2request:PUT, confchange:ConfChangeAddNode, empty… */
+  kind: string;
+  /** Go's String() of the decoded request. */
+  text: string;
 }
 
 export interface OracleReadAll {

@@ -1,0 +1,119 @@
+/** The entry listings of `walt dump`: a table for people and NDJSON for scripts. */
+import chalk from 'chalk';
+import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
+import { idHex } from '../codec/proto/metadata.js';
+import { REDACTED, type ValueMode } from '../codec/render.js';
+import { scanFailure } from '../codec/wal-scan.js';
+import type { RawRecord } from '../codec/record-reader.js';
+import type { DumpPlan } from '../report/dump.js';
+import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
+import { selectEntries, type EntrySelection } from '../report/entry-select.js';
+import { base64, toJSON } from '../util/json.js';
+import type { LineWriter } from './line-writer.js';
+
+export interface ListingOptions {
+  showSecrets: boolean;
+  values: ValueMode;
+}
+
+/** One entry as it prints; `extra` adds fields to its JSON (e.g. where it lies). */
+export interface EntryPrinter {
+  entry(e: Entry, record: RawRecord, extra?: Record<string, unknown>): void;
+}
+
+export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
+  return {
+    entry(entry, record, extra) {
+      const view = entryJson(entry, opts);
+      out.line(
+        toJSON({
+          record: 'entry',
+          index: entry.index,
+          term: entry.term,
+          type: entryTypeName(entry.type),
+          data: view.secret ? REDACTED : entry.data ? base64(entry.data) : '',
+          ...view.fields,
+          segment: record.segment.name,
+          offset: record.offset,
+          ...extra,
+        }),
+        true,
+      );
+    },
+  };
+}
+
+export function tablePrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
+  return {
+    entry(entry, _record, extra) {
+      const note = extra?.overwrites ? chalk.yellow(' (overwrites an uncommitted entry)') : '';
+      out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${entrySummary(entry, opts)}${note}`);
+    },
+  };
+}
+
+function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
+  const end = plan.scan.end;
+  const failure = scanFailure(plan.scan);
+  return {
+    record: 'end',
+    printed,
+    lastIndex: plan.scan.lastIndex,
+    status: failure ? 'error' : end.kind,
+    ...(failure ? { error: failure.describe(), code: failure.code } : {}),
+    ...(end.kind === 'torn' ? { file: end.segment.path, offset: end.offset, reason: end.reason } : {}),
+  };
+}
+
+/** Header lines, the selected entries, and the end line; returns how many entries printed. */
+export function writeNdjson(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions, end = true): number {
+  const { scan, startPoint } = plan;
+  const snap = startPoint.snap;
+  const cs = snap?.snapshot.metadata.confState;
+  out.line(
+    toJSON({
+      record: 'snapshot',
+      file: snap?.file.name ?? null,
+      index: startPoint.start.index,
+      term: startPoint.start.term,
+      ...(cs ? { confState: { voters: cs.voters.map(idHex), learners: cs.learners.map(idHex), votersOutgoing: cs.votersOutgoing.map(idHex), learnersNext: cs.learnersNext.map(idHex), autoLeave: cs.autoLeave } } : {}),
+      ...(snap ? { dataBytes: snap.snapshot.data?.length ?? 0 } : {}),
+    }),
+  );
+  out.line(toJSON({ record: 'metadata', nodeID: scan.metadata ? idHex(scan.metadata.nodeId) : null, clusterID: scan.metadata ? idHex(scan.metadata.clusterId) : null }));
+  const hs = scan.hardState;
+  out.line(toJSON({ record: 'hardState', term: hs?.term ?? 0n, vote: hs ? idHex(hs.vote) : '0', commit: hs?.commit ?? 0n }));
+  const printer = ndjsonPrinter(out, opts);
+  let n = 0;
+  for (const { entry, record } of selectEntries(plan, sel)) {
+    printer.entry(entry, record);
+    n++;
+  }
+  if (end) out.line(toJSON(endLine(plan, n)));
+  return n;
+}
+
+export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions): number {
+  const { scan, startPoint } = plan;
+  const snap = startPoint.snap;
+  if (snap) {
+    const cs = snap.snapshot.metadata.confState;
+    out.line(`${chalk.bold('Snapshot')}: ${snap.file.name} term=${startPoint.start.term} index=${startPoint.start.index} voters=[${cs.voters.map(idHex).join(',')}]${cs.learners.length ? ` learners=[${cs.learners.map(idHex).join(',')}]` : ''}`);
+  } else {
+    out.line(`${chalk.bold('Snapshot')}: none; entries from index ${plan.fromIndex}`);
+  }
+  if (scan.metadata) out.line(`${chalk.bold('WAL metadata')}: nodeID=${idHex(scan.metadata.nodeId)} clusterID=${idHex(scan.metadata.clusterId)}`);
+  const hs = scan.hardState;
+  out.line(`${chalk.bold('WAL hard state')}: ${hs ? `term=${hs.term} vote=${idHex(hs.vote)} commit=${hs.commit}` : 'none'}`);
+  out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
+  out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
+  const printer = tablePrinter(out, opts);
+  let n = 0;
+  for (const { entry, record } of selectEntries(plan, sel)) {
+    printer.entry(entry, record);
+    n++;
+  }
+  const end = scan.end;
+  if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
+  return n;
+}
