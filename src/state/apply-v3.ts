@@ -1,0 +1,191 @@
+/**
+ * The v3 request dispatch of etcd's apply loop (etcdserver/apply.go
+ * applierV3backend.Apply, wrapped by apply_auth.go authApplierV3 and, while an
+ * alarm is raised, by newApplierV3Capped or newApplierV3Corrupt). Reads are
+ * not applied: with no client waiting, as in a replay, etcd skips them
+ * (server.go applyEntryNormal, noSideEffect).
+ */
+import type { Msg } from '../codec/proto/schema.js';
+import type { InternalRaftOp } from '../codec/proto/etcdserverpb.js';
+import { AlarmType, type AlarmStore } from './alarm.js';
+import type { AuthInfo, AuthStore } from './auth.js';
+import { fail } from './etcd-errors.js';
+import { StateError } from './errors.js';
+import { latin1 } from './kv.js';
+import { applyDeleteRange, applyPut, applyTxn, checkLeasePuts, type KvContext, type KvResult } from './kv-apply.js';
+import type { Lessor } from './lease.js';
+import type { RaftCluster } from './membership.js';
+import type { MvccStore } from './mvcc.js';
+
+export interface V3Outcome extends Partial<KvResult> {
+  /** Why the request changed nothing by design (a read, a request walt does not model). */
+  skipped?: string;
+}
+
+/** apply_auth.go needAdminPermission. */
+const ADMIN_OPS = new Set<InternalRaftOp>([
+  'auth_enable',
+  'auth_disable',
+  'auth_user_add',
+  'auth_user_delete',
+  'auth_user_change_password',
+  'auth_user_grant_role',
+  'auth_user_revoke_role',
+  'auth_role_add',
+  'auth_role_grant_permission',
+  'auth_role_revoke_permission',
+  'auth_role_delete',
+  'auth_user_list',
+  'auth_role_list',
+]);
+
+const EMPTY = new Uint8Array();
+/** proto3 strings: an absent field decodes as undefined, which etcd reads as "". */
+const str = (s: string | undefined): string => s ?? '';
+
+export interface V3Parts {
+  store: MvccStore;
+  lessor: Lessor;
+  auth: AuthStore;
+  alarms: AlarmStore;
+  cluster: RaftCluster;
+}
+
+export class V3Applier {
+  /** Which applier an alarm put in place: NOSPACE refuses puts and grants, CORRUPT every kv and lease request. */
+  mode: 'normal' | 'nospace' | 'corrupt' = 'normal';
+  /**
+   * An alarm raised while applying replaces the whole applier chain with one
+   * built on the bare backend applier, so auth is not checked until it is
+   * cleared; on restart the alarm applier wraps the auth one instead.
+   */
+  checkAuth = true;
+
+  constructor(private readonly s: V3Parts) {}
+
+  /** Mode after loading a backend (server.go restoreAlarms). */
+  restoreAlarms(): void {
+    this.checkAuth = true;
+    this.mode = this.s.alarms.get(AlarmType.CORRUPT).length > 0 ? 'corrupt' : this.s.alarms.get(AlarmType.NOSPACE).length > 0 ? 'nospace' : 'normal';
+  }
+
+  /** Applies InternalRaftRequest `req` whose operation is `op`; throws EtcdRequestError where etcd answers with an error. */
+  apply(op: InternalRaftOp, req: Msg): V3Outcome {
+    const { store, lessor, auth, cluster } = this.s;
+    const info: AuthInfo = { username: req.header?.username ?? '', revision: req.header?.auth_revision ?? 0n };
+    if (this.checkAuth && ADMIN_OPS.has(op)) auth.isAdminPermitted(info);
+    const ctx: KvContext = { store, lessor, auth, info, checkAuth: this.checkAuth };
+    const body: Msg = req[op];
+    switch (op) {
+      case 'range':
+      case 'auth_user_get':
+      case 'auth_role_get':
+        return { skipped: 'a read with no client waiting is not applied' };
+      case 'put':
+        this.refuse(true);
+        return applyPut(ctx, body);
+      case 'delete_range':
+        this.refuse(false);
+        return applyDeleteRange(ctx, body);
+      case 'txn':
+        // applierV3Capped.Txn: refused when a put is among its top-level ops (quota cost > 0).
+        this.refuse([...body.success, ...body.failure].some((o: Msg) => o.request_put !== undefined));
+        return applyTxn(ctx, body);
+      case 'compaction':
+        this.refuse(false);
+        store.compact(body.revision);
+        return { revision: store.currentRev };
+      case 'lease_grant':
+        this.refuse(true);
+        lessor.grant(body.ID, body.TTL);
+        return { revision: store.currentRev };
+      case 'lease_revoke':
+        this.refuse(false);
+        if (this.checkAuth) checkLeasePuts(ctx, body.ID);
+        lessor.revoke(body.ID, store);
+        return { revision: store.currentRev };
+      case 'lease_checkpoint':
+        for (const c of body.checkpoints) lessor.checkpoint(c.ID, c.remaining_TTL);
+        return {};
+      case 'alarm':
+        this.alarm(body);
+        return {};
+      case 'auth_enable':
+        auth.enable();
+        return {};
+      case 'auth_disable':
+        auth.disable();
+        return {};
+      case 'auth_user_add':
+        auth.userAdd(str(body.name), str(body.password), str(body.hashedPassword), body.options?.no_password === true);
+        return {};
+      case 'auth_user_delete':
+        auth.userDelete(str(body.name));
+        return {};
+      case 'auth_user_change_password':
+        auth.userChangePassword(str(body.name), str(body.password), str(body.hashedPassword));
+        return {};
+      case 'auth_user_grant_role':
+        auth.userGrantRole(str(body.user), str(body.role));
+        return {};
+      case 'auth_user_revoke_role':
+        auth.userRevokeRole(str(body.name), str(body.role));
+        return {};
+      case 'auth_role_add':
+        auth.roleAdd(str(body.name));
+        return {};
+      case 'auth_role_delete':
+        auth.roleDelete(str(body.role));
+        return {};
+      case 'auth_role_grant_permission': {
+        const p: Msg = body.perm ?? {};
+        auth.roleGrantPermission(str(body.name), { permType: p.permType ?? 0, key: latin1(p.key ?? EMPTY), rangeEnd: latin1(p.range_end ?? EMPTY) });
+        return {};
+      }
+      case 'auth_role_revoke_permission':
+        auth.roleRevokePermission(str(body.role), latin1(body.key ?? EMPTY), latin1(body.range_end ?? EMPTY));
+        return {};
+      case 'authenticate':
+      case 'auth_status':
+      case 'auth_user_list':
+      case 'auth_role_list':
+        // Authenticate only issues a token, held in memory; the others read.
+        return {};
+      case 'cluster_version_set':
+        cluster.setVersion(str(body.ver));
+        return {};
+      case 'cluster_member_attr_set':
+        cluster.updateAttributes(body.member_ID, str(body.member_attributes?.name), body.member_attributes?.client_urls ?? []);
+        return {};
+      case 'downgrade_info_set':
+      case 'downgrade_version_test':
+        return { skipped: 'downgrade state is not modelled' };
+      case 'v2':
+        throw new StateError('ETCD_PANIC', 'a v2 request reached the v3 applier');
+    }
+  }
+
+  /** The capped and corrupt appliers' refusals; `writes` says whether the nospace applier refuses this one. */
+  private refuse(writes: boolean): void {
+    if (this.mode === 'corrupt') fail('ErrCorrupt');
+    if (this.mode === 'nospace' && writes) fail('ErrNoSpace');
+  }
+
+  /** applierV3backend.Alarm. */
+  private alarm(a: Msg): void {
+    const alarm = a.alarm as AlarmType;
+    if (a.action === 1) {
+      if (!this.s.alarms.activate(a.memberID, alarm)) return;
+      if (alarm === AlarmType.NOSPACE || alarm === AlarmType.CORRUPT) {
+        this.mode = alarm === AlarmType.NOSPACE ? 'nospace' : 'corrupt';
+        this.checkAuth = false;
+      }
+    } else if (a.action === 2) {
+      if (!this.s.alarms.deactivate(a.memberID, alarm)) return;
+      if (alarm === AlarmType.NOSPACE || alarm === AlarmType.CORRUPT) {
+        this.mode = 'normal';
+        this.checkAuth = true;
+      }
+    }
+  }
+}

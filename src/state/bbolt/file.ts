@@ -1,0 +1,126 @@
+/**
+ * A bbolt file opened read-only with positioned reads: pages are read when a
+ * walk reaches them, so a large backend is never held in memory at once.
+ * Opening follows bbolt's Open (db.go): the page size comes from meta page 0
+ * when it validates, else the OS page size is assumed (4096 here); then the
+ * valid meta with the higher txid wins, else the other one (DB.meta).
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StateError } from '../errors.js';
+import { META_SIZE, metaProblem, parseMeta, type Meta } from './meta.js';
+import { PAGE_HEADER_SIZE, readPageHeader, type PageRef } from './page.js';
+import { Bucket } from './bucket.js';
+
+export interface BboltOptions {
+  /** The deepest B+tree walk accepted (nested buckets included); deeper means a cycle of page ids. */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 64;
+/** bbolt falls back to the OS page size when meta page 0 does not validate. */
+const FALLBACK_PAGE_SIZE = 4096;
+const MIN_PAGE_SIZE = 512;
+const MAX_PAGE_SIZE = 1 << 20;
+
+export class BboltFile {
+  readonly meta: Meta;
+  readonly pageSize: number;
+  readonly size: number;
+  readonly maxDepth: number;
+  private fd: number | undefined;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    size: number,
+    meta: Meta,
+    opts: BboltOptions,
+  ) {
+    this.fd = fd;
+    this.size = size;
+    this.meta = meta;
+    this.pageSize = meta.pageSize;
+    this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  static open(path: string, opts: BboltOptions = {}): BboltFile {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      return new BboltFile(path, fd, size, chooseMeta(path, fd, size), opts);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** The root bucket, whose keys name etcd's buckets. */
+  root(): Bucket {
+    return new Bucket(this, this.meta.root, undefined, 0);
+  }
+
+  /** Reads page `id` and its overflow blocks, checking it lies inside what the meta says was written. */
+  page(id: bigint): PageRef {
+    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    if (id < 2n || id >= this.meta.pgid) {
+      throw new StateError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
+    }
+    const base = Number(id) * this.pageSize;
+    // One read for the usual single-block page; a second only for overflow pages.
+    const first = readAt(this.path, this.fd, this.size, base, this.pageSize);
+    const h = readPageHeader(first, 0);
+    if (h.id !== id) throw new StateError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
+    if (id + BigInt(h.overflow) >= this.meta.pgid) {
+      throw new StateError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
+    }
+    const length = (h.overflow + 1) * this.pageSize;
+    const buf = h.overflow === 0 ? first : readAt(this.path, this.fd, this.size, base, length);
+    return { file: this.path, buf, at: 0, end: length, base, id };
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function readAt(path: string, fd: number, size: number, offset: number, length: number): Buffer {
+  if (offset + length > size) {
+    throw new StateError('BBOLT_TRUNCATED', `needs ${length} bytes at ${offset} but the file ends at ${size}`, { file: path, offset }, { size });
+  }
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, offset + done);
+    if (n === 0) throw new StateError('BBOLT_TRUNCATED', `the file ended while reading ${length} bytes`, { file: path, offset: offset + done });
+    done += n;
+  }
+  return buf;
+}
+
+function chooseMeta(path: string, fd: number, size: number): Meta {
+  const metaBytes = PAGE_HEADER_SIZE + META_SIZE;
+  if (size < metaBytes) throw new StateError('BBOLT_TRUNCATED', `${size} bytes is too short for a bbolt file`, { file: path, offset: 0 });
+  const first = readAt(path, fd, size, 0, metaBytes);
+  const meta0 = parseMeta(first, 0, 0);
+  const problem0 = metaProblem(first, 0, meta0) ?? pageSizeProblem(meta0);
+  const pageSize = problem0 === undefined ? meta0.pageSize : FALLBACK_PAGE_SIZE;
+  const second = size >= pageSize + metaBytes ? readAt(path, fd, size, pageSize, metaBytes) : undefined;
+  const meta1 = second && parseMeta(second, 0, 1);
+  const problem1 = second && meta1 ? (metaProblem(second, 0, meta1) ?? pageSizeProblem(meta1)) : `the file ends before meta page 1 at ${pageSize}`;
+  const valid = [problem0 === undefined ? meta0 : undefined, problem1 === undefined ? meta1 : undefined].filter((m): m is Meta => m !== undefined);
+  if (valid.length === 0) {
+    throw new StateError('BBOLT_BAD_META', `no valid meta page: page 0: ${problem0}; page 1: ${problem1}`, { file: path, offset: 0 }, { problem0, problem1 });
+  }
+  valid.sort((a, b) => (a.txid > b.txid ? -1 : a.txid < b.txid ? 1 : 0));
+  const meta = valid[0];
+  if (meta.root < 2n || meta.root >= meta.pgid) {
+    throw new StateError('BBOLT_BAD_META', `meta page ${meta.page}'s root bucket page ${meta.root} is not below its high-water mark ${meta.pgid}`, { file: path, offset: meta.page * pageSize });
+  }
+  return meta;
+}
+
+function pageSizeProblem(m: Meta): string | undefined {
+  const ok = m.pageSize >= MIN_PAGE_SIZE && m.pageSize <= MAX_PAGE_SIZE && (m.pageSize & (m.pageSize - 1)) === 0;
+  return ok ? undefined : `page size ${m.pageSize} is not a power of two between ${MIN_PAGE_SIZE} and ${MAX_PAGE_SIZE}`;
+}

@@ -1,0 +1,113 @@
+/**
+ * bbolt's page layout (go.etcd.io/bbolt page.go): a 16-byte header (id u64,
+ * flags u16, count u16, overflow u32), then `count` fixed-size elements whose
+ * `pos` field is relative to the element itself, then the keys and values.
+ * A page with `overflow` n spans n + 1 page-size blocks.
+ *
+ * bbolt writes its structs in the machine's byte order; every etcd release is
+ * built for little-endian machines except s390x, so walt reads little-endian
+ * (meta.ts says so when a file looks big-endian).
+ *
+ * Free functions over a buffer and an offset: these run once per key when a
+ * backend is loaded.
+ */
+import { StateError } from '../errors.js';
+
+export const PAGE_HEADER_SIZE = 16;
+export const BRANCH_ELEMENT_SIZE = 16;
+export const LEAF_ELEMENT_SIZE = 16;
+/** bucket.go: `bucket{root pgid, sequence uint64}`, the head of a bucket's value. */
+export const BUCKET_HEADER_SIZE = 16;
+
+export const PageFlag = { branch: 0x01, leaf: 0x02, meta: 0x04, freelist: 0x10 } as const;
+/** A leaf element with this flag holds a nested bucket, not a value. */
+export const BUCKET_LEAF_FLAG = 0x01;
+
+/**
+ * A page held in memory: `buf` holds it from `at`, and nothing it points to may
+ * lie at or past `end` (the page's blocks, or an inline bucket's value).
+ * `base` is the file offset of buf[0], for error messages.
+ */
+export interface PageRef {
+  file: string;
+  buf: Buffer;
+  at: number;
+  end: number;
+  base: number;
+  /** The page id it was read as; 0 for an inline bucket's page. */
+  id: bigint;
+}
+
+export interface PageHeader {
+  id: bigint;
+  flags: number;
+  count: number;
+  overflow: number;
+}
+
+export function readPageHeader(buf: Buffer, at: number): PageHeader {
+  return { id: buf.readBigUInt64LE(at), flags: buf.readUInt16LE(at + 8), count: buf.readUInt16LE(at + 10), overflow: buf.readUInt32LE(at + 12) };
+}
+
+function badPage(p: PageRef, at: number, message: string): StateError {
+  return new StateError('BBOLT_BAD_PAGE', `page ${p.id}: ${message}`, { file: p.file, offset: p.base + at });
+}
+
+/** The page's kind and element count, checked against the bytes it has. */
+export function checkElementPage(p: PageRef): { flags: number; count: number } {
+  const h = readPageHeader(p.buf, p.at);
+  if (h.flags !== PageFlag.branch && h.flags !== PageFlag.leaf) {
+    throw badPage(p, p.at + 8, `flags 0x${h.flags.toString(16)} where a branch (0x01) or leaf (0x02) page was expected`);
+  }
+  const size = h.flags === PageFlag.branch ? BRANCH_ELEMENT_SIZE : LEAF_ELEMENT_SIZE;
+  if (p.at + PAGE_HEADER_SIZE + h.count * size > p.end) throw badPage(p, p.at + 10, `${h.count} elements do not fit in the page`);
+  return { flags: h.flags, count: h.count };
+}
+
+/** The bytes [elem + pos, elem + pos + size) of an element, bounds-checked. */
+function slice(p: PageRef, elem: number, pos: number, size: number, what: string): Buffer {
+  const start = elem + pos;
+  if (start + size > p.end) throw badPage(p, elem, `${what} of ${size} bytes at +${pos} runs past the page`);
+  return p.buf.subarray(start, start + size);
+}
+
+export interface BranchElement {
+  key: Buffer;
+  child: bigint;
+}
+
+export function branchElement(p: PageRef, i: number): BranchElement {
+  const elem = p.at + PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
+  const pos = p.buf.readUInt32LE(elem);
+  const ksize = p.buf.readUInt32LE(elem + 4);
+  return { key: slice(p, elem, pos, ksize, 'key'), child: p.buf.readBigUInt64LE(elem + 8) };
+}
+
+export interface LeafElement {
+  flags: number;
+  key: Buffer;
+  value: Buffer;
+  /** File offset of the value, for errors about what it holds. */
+  valueOffset: number;
+}
+
+export function leafElement(p: PageRef, i: number): LeafElement {
+  const elem = p.at + PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
+  const flags = p.buf.readUInt32LE(elem);
+  const pos = p.buf.readUInt32LE(elem + 4);
+  const ksize = p.buf.readUInt32LE(elem + 8);
+  const vsize = p.buf.readUInt32LE(elem + 12);
+  const key = slice(p, elem, pos, ksize, 'key');
+  const value = slice(p, elem, pos + ksize, vsize, 'value');
+  return { flags, key, value, valueOffset: p.base + elem + pos + ksize };
+}
+
+/** Just the key of element i, for binary search without touching values. */
+export function elementKey(p: PageRef, flags: number, i: number): Buffer {
+  if (flags === PageFlag.branch) {
+    const elem = p.at + PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
+    return slice(p, elem, p.buf.readUInt32LE(elem), p.buf.readUInt32LE(elem + 4), 'key');
+  }
+  const elem = p.at + PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
+  return slice(p, elem, p.buf.readUInt32LE(elem + 4), p.buf.readUInt32LE(elem + 8), 'key');
+}

@@ -1,0 +1,59 @@
+/**
+ * Failures of the state layer: a backend file that is not what etcd writes,
+ * and reads the key space cannot answer. The shape follows CodecError (a
+ * stable `code`, the file and byte offset, a `data` object, `describe()`), so
+ * the CLI can map these codes in the same place it maps the codec's.
+ *
+ * etcd's own request errors (a put with ignore_value on a missing key, a
+ * compaction of a future revision, ...) are not exceptions here: an applied
+ * entry that etcd answers with an error is still a committed entry, so
+ * EtcdState.applyEntry reports them as a result (see etcd-errors.ts).
+ */
+export type StateErrorCode =
+  /** The file is shorter than two meta pages, or a page lies past its end. */
+  | 'BBOLT_TRUNCATED'
+  /** Neither meta page has bbolt's magic, version 2 and a matching FNV-64a checksum. */
+  | 'BBOLT_BAD_META'
+  /** A page's header or elements contradict what its parent or the format says. */
+  | 'BBOLT_BAD_PAGE'
+  /** A B+tree walk went deeper than any file etcd writes (a cycle of page ids). */
+  | 'BBOLT_TOO_DEEP'
+  /** A key of a bucket was expected to hold a nested bucket, or the reverse. */
+  | 'BBOLT_NOT_A_BUCKET'
+  /** One of etcd's buckets holds a key or value in a shape etcd does not write. */
+  | 'BACKEND_BAD_RECORD'
+  /** The v2 store JSON of a `.snap` file is not what store.Save writes. */
+  | 'BAD_V2_SNAPSHOT'
+  /** The backend has no `key` bucket: not an etcd v3 backend. */
+  | 'BACKEND_NO_KEY_BUCKET'
+  /** A read asked for history the store was told not to keep. */
+  | 'HISTORY_DROPPED'
+  /** An entry that makes etcd panic (an inconsistency etcd does not survive either). */
+  | 'ETCD_PANIC';
+
+export interface StateErrorLocation {
+  file?: string;
+  offset?: number;
+}
+
+export class StateError extends Error {
+  readonly code: StateErrorCode;
+  readonly file?: string;
+  readonly offset?: number;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: StateErrorCode, message: string, where: StateErrorLocation = {}, data: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'StateError';
+    this.code = code;
+    this.file = where.file;
+    this.offset = where.offset;
+    this.data = data;
+  }
+
+  /** "file at byte N: message", the one line the CLI prints. */
+  describe(): string {
+    const where = this.file === undefined ? '' : this.offset === undefined ? `${this.file}: ` : `${this.file} at byte ${this.offset}: `;
+    return where + this.message;
+  }
+}

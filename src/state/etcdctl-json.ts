@@ -1,0 +1,55 @@
+/**
+ * What `etcdctl get ... -w json` prints (etcdctl/ctlv3/command/printer_json.go):
+ * Go's encoding/json of the RangeResponse, whose generated fields all carry
+ * omitempty, so zeros, empty values, `more: false` and an empty `kvs` are left
+ * out; bytes are standard base64; int64 and uint64 are plain numbers (above
+ * 2^53 too, which is why this is written by hand); a newline ends it.
+ */
+import type { KeyValue } from './kv.js';
+
+export interface ResponseHeader {
+  clusterId: bigint;
+  memberId: bigint;
+  revision: bigint;
+  raftTerm: bigint;
+}
+
+type Field = [name: string, json: string | undefined];
+
+const num = (v: bigint): string | undefined => (v === 0n ? undefined : v.toString());
+const b64 = (b: Uint8Array): string | undefined => (b.length === 0 ? undefined : `"${Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')}"`);
+
+function object(fields: Field[]): string {
+  return '{' + fields.filter((f): f is [string, string] => f[1] !== undefined).map(([k, v]) => `"${k}":${v}`).join(',') + '}';
+}
+
+export function headerJson(h: ResponseHeader): string {
+  return object([
+    ['cluster_id', num(h.clusterId)],
+    ['member_id', num(h.memberId)],
+    ['revision', num(h.revision)],
+    ['raft_term', num(h.raftTerm)],
+  ]);
+}
+
+export function keyValueJson(kv: KeyValue): string {
+  return object([
+    ['key', b64(kv.key)],
+    ['create_revision', num(kv.createRevision)],
+    ['mod_revision', num(kv.modRevision)],
+    ['version', num(kv.version)],
+    ['value', b64(kv.value)],
+    ['lease', num(kv.lease)],
+  ]);
+}
+
+export function rangeResponseJson(header: ResponseHeader, kvs: KeyValue[], count: number, more = false): string {
+  return (
+    object([
+      ['header', headerJson(header)],
+      ['kvs', kvs.length === 0 ? undefined : '[' + kvs.map(keyValueJson).join(',') + ']'],
+      ['more', more ? 'true' : undefined],
+      ['count', count === 0 ? undefined : String(count)],
+    ]) + '\n'
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * The revisions of one key (etcd mvcc/key_index.go keyIndex), with what was
+ * written at each: etcd keeps the values in the backend, walt keeps them here.
+ *
+ * A key has generations: a put starts one when the last is empty, a delete
+ * appends its tombstone revision to the current one and opens a new, empty
+ * one. For put(1.0) put(2.0) delete(3.0) put(4.0) delete(5.0):
+ *   {1.0, 2.0, 3.0(t)} {4.0, 5.0(t)} {}
+ * Compacting at a revision drops every revision at or below it except the
+ * latest, and a generation whose latest is its tombstone; a key left with one
+ * empty generation is gone from the index.
+ */
+import { StateError } from './errors.js';
+import { compareRevision, type Revision } from './revision.js';
+import type { Kv } from './kv.js';
+
+/** One change of the key; `value` is undefined for the delete (tombstone). */
+export interface KeyRevision {
+  main: bigint;
+  sub: bigint;
+  value?: string;
+  lease: bigint;
+}
+
+interface Generation {
+  /** Puts in this generation since it was created, compacted ones included. */
+  ver: bigint;
+  created: Revision;
+  revs: KeyRevision[];
+}
+
+const isEmptyGen = (g: Generation | undefined): boolean => g === undefined || g.revs.length === 0;
+
+export interface KeyAt {
+  rev: KeyRevision;
+  created: Revision;
+  version: bigint;
+}
+
+export class KeyIndex {
+  /** The last change; every new one must be above it. */
+  private modified: Revision = { main: 0n, sub: 0n };
+  private generations: Generation[] = [];
+
+  constructor(readonly key: string) {}
+
+  put(change: KeyRevision): void {
+    if (compareRevision(change, this.modified) <= 0) {
+      // keyIndex.put panics: the store hands out revisions in order.
+      throw new StateError('ETCD_PANIC', `mvcc: put of ${JSON.stringify(this.key)} at ${change.main}.${change.sub}, not above ${this.modified.main}.${this.modified.sub}`);
+    }
+    if (this.generations.length === 0) this.generations.push({ ver: 0n, created: change, revs: [] });
+    const g = this.generations[this.generations.length - 1];
+    if (g.revs.length === 0) g.created = { main: change.main, sub: change.sub };
+    g.revs.push(change);
+    g.ver++;
+    this.modified = change;
+  }
+
+  /**
+   * The first revision of a key read back from a backend (keyIndex.restore):
+   * earlier ones may have been compacted away, so the generation's create
+   * revision and version come from the stored KeyValue.
+   */
+  restore(createRevision: bigint, version: bigint, change: KeyRevision): void {
+    this.modified = change;
+    this.generations = [{ ver: version, created: { main: createRevision, sub: 0n }, revs: [change] }];
+  }
+
+  /** Appends the delete and opens a new generation; false when the key has no live generation (ErrRevisionNotFound). */
+  tombstone(main: bigint, sub: bigint): boolean {
+    if (isEmptyGen(this.generations[this.generations.length - 1])) return false;
+    this.put({ main, sub, value: undefined, lease: 0n });
+    this.generations.push({ ver: 0n, created: { main: 0n, sub: 0n }, revs: [] });
+    return true;
+  }
+
+  isEmpty(): boolean {
+    return this.generations.length === 0 || (this.generations.length === 1 && isEmptyGen(this.generations[0]));
+  }
+
+  /** The key's state at `atRev` (keyIndex.get); undefined where it did not exist. */
+  get(atRev: bigint): KeyAt | undefined {
+    const g = this.findGeneration(atRev);
+    if (g === undefined || g.revs.length === 0) return undefined;
+    for (let n = g.revs.length - 1; n >= 0; n--) {
+      if (g.revs[n].main <= atRev) return { rev: g.revs[n], created: g.created, version: g.ver - BigInt(g.revs.length - n - 1) };
+    }
+    return undefined;
+  }
+
+  kvAt(atRev: bigint): Kv | undefined {
+    const at = this.get(atRev);
+    if (at === undefined) return undefined;
+    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value ?? '', lease: at.rev.lease };
+  }
+
+  /**
+   * The changes at or after main revision `rev`, oldest first, one per main
+   * revision (the highest sub: the others were never visible; keyIndex.since).
+   */
+  since(rev: bigint): KeyRevision[] {
+    const since: Revision = { main: rev, sub: 0n };
+    let gi = this.generations.length - 1;
+    for (; gi > 0; gi--) {
+      const g = this.generations[gi];
+      if (!isEmptyGen(g) && compareRevision(since, g.created) > 0) break;
+    }
+    const out: KeyRevision[] = [];
+    let last = -1n;
+    for (gi = Math.max(gi, 0); gi < this.generations.length; gi++) {
+      for (const r of this.generations[gi].revs) {
+        if (compareRevision(since, r) > 0) continue;
+        if (r.main === last) out[out.length - 1] = r;
+        else out.push(r);
+        last = r.main;
+      }
+    }
+    return out;
+  }
+
+  /** keyIndex.compact: drops what no read at or above `atRev` can see. */
+  compact(atRev: bigint): void {
+    if (this.isEmpty()) return;
+    let genIdx = 0;
+    // The first generation that holds atRev or was created after it.
+    while (genIdx < this.generations.length - 1) {
+      const revs = this.generations[genIdx].revs;
+      if (revs[revs.length - 1].main > atRev) break;
+      genIdx++;
+    }
+    const g = this.generations[genIdx];
+    if (g.revs.length > 0) {
+      let revIndex = -1;
+      for (let i = g.revs.length - 1; i >= 0; i--) {
+        if (g.revs[i].main <= atRev) {
+          revIndex = i;
+          break;
+        }
+      }
+      if (revIndex !== -1) g.revs = g.revs.slice(revIndex);
+      // A generation left with only its tombstone is gone.
+      if (g.revs.length === 1 && genIdx !== this.generations.length - 1) genIdx++;
+    }
+    this.generations = this.generations.slice(genIdx);
+  }
+
+  /** keyIndex.findGeneration: the generation `rev` falls in, or undefined in the gap after a delete. */
+  private findGeneration(rev: bigint): Generation | undefined {
+    const lastg = this.generations.length - 1;
+    for (let cg = lastg; cg >= 0; cg--) {
+      const g = this.generations[cg];
+      if (g.revs.length === 0) continue;
+      if (cg !== lastg && g.revs[g.revs.length - 1].main <= rev) return undefined;
+      if (g.revs[0].main <= rev) return g;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Put, delete range and txn as etcd applies them (etcdserver/apply.go
+ * applierV3backend, and apply_auth.go authApplierV3 for the permission checks
+ * made at apply time). A request etcd refuses throws EtcdRequestError before
+ * anything is written, as etcd returns before opening its write txn.
+ */
+import type { Msg } from '../codec/proto/schema.js';
+import type { AuthInfo, AuthStore } from './auth.js';
+import { compareAll, rangeEnd } from './compare.js';
+import { EtcdRequestError, fail } from './etcd-errors.js';
+import { StateError } from './errors.js';
+import { latin1, NO_LEASE } from './kv.js';
+import type { Lessor } from './lease.js';
+import type { MvccStore, TxnWrite } from './mvcc.js';
+
+export interface KvContext {
+  store: MvccStore;
+  lessor: Lessor;
+  auth: AuthStore;
+  /** Who the request runs as (its header). */
+  info: AuthInfo;
+  /** False while an alarm's applier stands in for the auth applier (apply.go Alarm). */
+  checkAuth: boolean;
+}
+
+export interface KvResult {
+  /** The header revision etcd answers with. */
+  revision: bigint;
+  succeeded?: boolean;
+  deleted?: number;
+}
+
+const EMPTY = new Uint8Array();
+const bytes = (b: Uint8Array | undefined): string => latin1(b ?? EMPTY);
+
+export function applyPut(ctx: KvContext, p: Msg): KvResult {
+  const key = bytes(p.key);
+  if (ctx.checkAuth) {
+    ctx.auth.isPutPermitted(ctx.info, key);
+    checkLeasePuts(ctx, p.lease);
+    if (p.prev_kv) ctx.auth.isRangePermitted(ctx.info, key, '');
+  }
+  if (p.lease !== NO_LEASE && ctx.lessor.lookup(p.lease) === undefined) fail('ErrLeaseNotFound');
+  const txn = ctx.store.write();
+  try {
+    return { revision: put(txn, p) };
+  } finally {
+    txn.end();
+  }
+}
+
+export function applyDeleteRange(ctx: KvContext, dr: Msg): KvResult {
+  const key = bytes(dr.key);
+  if (ctx.checkAuth) {
+    ctx.auth.isDeleteRangePermitted(ctx.info, key, bytes(dr.range_end));
+    if (dr.prev_kv) ctx.auth.isRangePermitted(ctx.info, key, bytes(dr.range_end));
+  }
+  const txn = ctx.store.write();
+  const { deleted, rev } = txn.deleteRange(key, rangeEnd(dr.range_end));
+  txn.end();
+  return { revision: rev, deleted };
+}
+
+/**
+ * applierV3backend.Txn. No client waits for a replayed entry, so etcd first
+ * drops the txn's top-level range ops (server.go applyEntryNormal,
+ * removeNeedlessRangeReqs); nested txns keep theirs. All compares, nested
+ * ones included, read the key space as it was before the txn.
+ */
+export function applyTxn(ctx: KvContext, rt: Msg): KvResult {
+  const notRange = (op: Msg) => op.request_range === undefined;
+  const t: Msg = { compare: rt.compare, success: rt.success.filter(notRange), failure: rt.failure.filter(notRange) };
+  if (ctx.checkAuth) checkTxnAuth(ctx, t);
+  const path = compareToPath(ctx.store, t);
+  const isWrite = [...t.success, ...t.failure].some(notRange);
+  if (isWrite) walk(t, path, 0, (op) => checkPut(ctx, op));
+  walk(t, path, 0, (op) => checkRange(ctx.store, op));
+  if (!isWrite) return { revision: ctx.store.currentRev, succeeded: path[0] };
+  const txn = ctx.store.write();
+  walk(t, path, 0, (op) => applyOp(txn, op));
+  txn.end();
+  return { revision: txn.changed ? txn.beginRev + 1n : txn.beginRev, succeeded: path[0] };
+}
+
+/** Put with ignore_value/ignore_lease, which need the key to exist (applierV3backend.Put with a txn). */
+function put(txn: TxnWrite, p: Msg): bigint {
+  const key = bytes(p.key);
+  let value = bytes(p.value);
+  let lease: bigint = p.lease;
+  if (p.ignore_value || p.ignore_lease) {
+    const prev = txn.range(key, undefined).kvs[0];
+    if (prev === undefined) fail('ErrKeyNotFound');
+    if (p.ignore_value) value = prev.value;
+    if (p.ignore_lease) lease = prev.lease;
+  }
+  return txn.put(key, value, lease);
+}
+
+function applyOp(txn: TxnWrite, op: Msg): void {
+  try {
+    if (op.request_put) put(txn, op.request_put);
+    else if (op.request_delete_range) txn.deleteRange(bytes(op.request_delete_range.key), rangeEnd(op.request_delete_range.range_end));
+    // Ranges change nothing; their errors were ruled out by checkRange.
+  } catch (e) {
+    // applyTxn: "unexpected error during txn" is a panic (e.g. ignore_value on a key deleted earlier in the txn).
+    if (e instanceof EtcdRequestError) throw new StateError('ETCD_PANIC', `unexpected error during txn: ${e.message}`);
+    throw e;
+  }
+}
+
+/** compareToPath: the branch taken by the txn and by each nested txn on it, in walk order. */
+function compareToPath(store: MvccStore, t: Msg): boolean[] {
+  const ok = compareAll(store, t.compare);
+  const path = [ok];
+  for (const op of ok ? t.success : t.failure) if (op.request_txn) path.push(...compareToPath(store, op.request_txn));
+  return path;
+}
+
+/**
+ * Calls f on every non-txn op on the path, descending into nested txns
+ * (checkRequests, applyTxn); returns how many nested txns it passed.
+ */
+function walk(t: Msg, path: boolean[], at: number, f: (op: Msg) => void): number {
+  let txns = 0;
+  for (const op of path[at] ? t.success : t.failure) {
+    if (op.request_txn) txns += walk(op.request_txn, path, at + 1 + txns, f) + 1;
+    else f(op);
+  }
+  return txns;
+}
+
+/** checkRequestPut, against the key space before the txn. */
+function checkPut(ctx: KvContext, op: Msg): void {
+  const p = op.request_put;
+  if (p === undefined) return;
+  if ((p.ignore_value || p.ignore_lease) && ctx.store.range(bytes(p.key), undefined).kvs.length === 0) fail('ErrKeyNotFound');
+  if (p.lease !== NO_LEASE && ctx.lessor.lookup(p.lease) === undefined) fail('ErrLeaseNotFound');
+}
+
+/** checkRequestRange. */
+function checkRange(store: MvccStore, op: Msg): void {
+  const rev: bigint | undefined = op.request_range?.revision;
+  if (rev === undefined || rev === 0n) return;
+  if (rev > store.currentRev) fail('ErrFutureRev');
+  if (rev < store.compactRev) fail('ErrCompacted');
+}
+
+/** checkTxnAuth: the compares' ranges and the top-level ops only (3.4 does not look into nested txns). */
+function checkTxnAuth(ctx: KvContext, t: Msg): void {
+  const { auth, info } = ctx;
+  for (const c of t.compare) auth.isRangePermitted(info, bytes(c.key), bytes(c.range_end));
+  for (const op of [...t.success, ...t.failure]) {
+    if (op.request_range) auth.isRangePermitted(info, bytes(op.request_range.key), bytes(op.request_range.range_end));
+    else if (op.request_put) auth.isPutPermitted(info, bytes(op.request_put.key));
+    else if (op.request_delete_range) {
+      const dr = op.request_delete_range;
+      if (dr.prev_kv) auth.isRangePermitted(info, bytes(dr.key), bytes(dr.range_end));
+      auth.isDeleteRangePermitted(info, bytes(dr.key), bytes(dr.range_end));
+    }
+  }
+}
+
+/** authApplierV3.checkLeasePuts: attaching to (or revoking) a lease needs write access to all its keys. */
+export function checkLeasePuts(ctx: KvContext, leaseId: bigint): void {
+  for (const key of ctx.lessor.lookup(leaseId)?.keys ?? []) ctx.auth.isPutPermitted(ctx.info, key);
+}

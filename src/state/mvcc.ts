@@ -1,0 +1,249 @@
+/**
+ * The v3 key space with etcd's MVCC semantics (mvcc/kvstore.go,
+ * kvstore_txn.go, index.go): every write txn that changes something takes the
+ * next main revision, each change in it the next sub revision; reads name a
+ * revision and see the key space as it was, unless it was compacted away.
+ *
+ * History: etcd keeps every revision's value in its backend until a
+ * compaction. With `keepHistory` (the default) walt keeps them in memory the
+ * same way, so memory grows with the writes since the last compaction; without
+ * it, each write txn compacts the keys it touched at its own revision, memory
+ * stays proportional to the live key space, and reads of older revisions fail
+ * with HISTORY_DROPPED. Either way the applied state is the same: nothing etcd
+ * applies depends on an old value, only on the compaction revision.
+ */
+import { StateError } from './errors.js';
+import { fail } from './etcd-errors.js';
+import { KeyIndex, type KeyRevision } from './key-index.js';
+import { NO_LEASE, type Kv } from './kv.js';
+import { SortedKeys } from './sorted-keys.js';
+
+/** The lessor's side of keys with leases (lease/lessor.go Attach, Detach, GetLease). */
+export interface LeaseAttachments {
+  leaseOf(key: string): bigint;
+  /** False when the lease does not exist. */
+  attach(lease: bigint, key: string): boolean;
+  detach(lease: bigint, key: string): void;
+}
+
+export interface MvccOptions {
+  keepHistory?: boolean;
+}
+
+export interface RangeOptions {
+  /** 0 or absent: no limit. */
+  limit?: number;
+  /** 0 or absent: the current revision. */
+  rev?: bigint;
+  countOnly?: boolean;
+}
+
+export interface RangeResult {
+  kvs: Kv[];
+  /** Every key in range at the revision, whatever the limit. */
+  count: number;
+  /** The store's revision when read (the header revision). */
+  rev: bigint;
+}
+
+/** A revision read back from a backend's `key` bucket, in revision order. */
+export interface StoredRevision {
+  main: bigint;
+  sub: bigint;
+  tombstone: boolean;
+  kv: Kv;
+}
+
+export type HistoryEvent = { type: 'put'; kv: Kv } | { type: 'delete'; key: string; modRevision: bigint };
+
+export class MvccStore {
+  /** The revision of the last write txn that changed something; a new store starts at 1 (NewStore). */
+  currentRev = 1n;
+  /** The last compaction's revision; -1 before any. */
+  compactRev = -1n;
+  readonly keepHistory: boolean;
+  private readonly index = new Map<string, KeyIndex>();
+  private readonly keys = new SortedKeys();
+
+  constructor(
+    readonly leases: LeaseAttachments,
+    opts: MvccOptions = {},
+  ) {
+    this.keepHistory = opts.keepHistory ?? true;
+  }
+
+  /** Number of keys in the index, deleted ones whose history is kept included. */
+  get indexedKeys(): number {
+    return this.keys.size;
+  }
+
+  write(): TxnWrite {
+    return new TxnWrite(this, this.currentRev);
+  }
+
+  /** A read at the current revision (storeTxnRead.Range). */
+  range(key: string, end: string | undefined, opts: RangeOptions = {}): RangeResult {
+    return this.rangeKeys(key, end, this.currentRev, opts);
+  }
+
+  /** storeTxnRead.rangeKeys: `end` undefined reads `key` alone, '' means every key from `key` on. */
+  rangeKeys(key: string, end: string | undefined, curRev: bigint, opts: RangeOptions): RangeResult {
+    let rev = opts.rev ?? 0n;
+    if (rev > curRev) fail('ErrFutureRev');
+    if (rev <= 0n) rev = curRev;
+    if (rev < this.compactRev) fail('ErrCompacted');
+    if (!this.keepHistory && rev < this.currentRev) {
+      throw new StateError('HISTORY_DROPPED', `revision ${rev} is before the current revision ${this.currentRev}, and history is not kept`);
+    }
+    const live = this.liveAt(key, end, rev);
+    if (opts.countOnly || live.length === 0) return { kvs: [], count: live.length, rev: curRev };
+    const limit = opts.limit && opts.limit > 0 && opts.limit < live.length ? opts.limit : live.length;
+    return { kvs: live.slice(0, limit).map((ki) => ki.kvAt(rev)!), count: live.length, rev: curRev };
+  }
+
+  /** treeIndex.Range: the key indexes with a live key at `atRev`, in key order. */
+  liveAt(key: string, end: string | undefined, atRev: bigint): KeyIndex[] {
+    if (end === undefined) {
+      const ki = this.index.get(key);
+      return ki?.get(atRev) ? [ki] : [];
+    }
+    const out: KeyIndex[] = [];
+    for (const k of this.keys.range(key, end)) {
+      const ki = this.index.get(k)!;
+      if (ki.get(atRev)) out.push(ki);
+    }
+    return out;
+  }
+
+  /** store.Compact: ErrCompacted at or below the last compaction, ErrFutureRev above the current revision. */
+  compact(rev: bigint): void {
+    if (rev <= this.compactRev) fail('ErrCompacted');
+    if (rev > this.currentRev) fail('ErrFutureRev');
+    this.compactRev = rev;
+    for (const ki of [...this.index.values()]) this.compactKey(ki, rev);
+  }
+
+  /** Every change of `key` still kept, oldest first (keyIndex.since). */
+  history(key: string): HistoryEvent[] {
+    const ki = this.index.get(key);
+    if (ki === undefined) return [];
+    return ki.since(0n).map((r): HistoryEvent => (r.value === undefined ? { type: 'delete', key, modRevision: r.main } : { type: 'put', kv: ki.kvAt(r.main)! }));
+  }
+
+  /**
+   * Rebuilds the index from a backend (kvstore.go restore): the first revision
+   * of a key restores its generation from the stored KeyValue, later ones are
+   * replayed, a key whose first revision is a delete is skipped; the leases of
+   * the keys live at the end are attached; an unfinished scheduled compaction runs.
+   */
+  restore(revisions: Iterable<StoredRevision>, compaction: { finished?: bigint; scheduled?: bigint }): void {
+    if (this.index.size !== 0 || this.currentRev !== 1n) throw new Error('mvcc: restore into a store that is not new');
+    const keyToLease = new Map<string, bigint>();
+    let last = 1n;
+    for (const r of revisions) {
+      last = r.main;
+      const key = r.kv.key;
+      if (r.tombstone || r.kv.lease === NO_LEASE) keyToLease.delete(key);
+      else keyToLease.set(key, r.kv.lease);
+      const ki = this.index.get(key);
+      const change: KeyRevision = { main: r.main, sub: r.sub, value: r.tombstone ? undefined : r.kv.value, lease: r.tombstone ? NO_LEASE : r.kv.lease };
+      if (ki) {
+        if (r.tombstone) ki.tombstone(r.main, r.sub);
+        else ki.put(change);
+      } else if (!r.tombstone) {
+        const fresh = new KeyIndex(key);
+        fresh.restore(r.kv.createRevision, r.kv.version, change);
+        this.addKey(fresh);
+      }
+    }
+    this.compactRev = compaction.finished ?? -1n;
+    // Compaction may have removed every revision up to it: the store is at least there.
+    this.currentRev = last < this.compactRev ? this.compactRev : last;
+    for (const [key, lease] of keyToLease) this.leases.attach(lease, key);
+    const scheduled = compaction.scheduled ?? 0n;
+    if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled);
+    if (!this.keepHistory) for (const ki of [...this.index.values()]) this.compactKey(ki, this.currentRev);
+  }
+
+  /** @internal TxnWrite's access to the index. */
+  keyIndex(key: string): KeyIndex | undefined {
+    return this.index.get(key);
+  }
+
+  /** @internal */
+  addKey(ki: KeyIndex): void {
+    this.index.set(ki.key, ki);
+    this.keys.add(ki.key);
+  }
+
+  /** @internal */
+  compactKey(ki: KeyIndex, rev: bigint): void {
+    ki.compact(rev);
+    if (ki.isEmpty()) {
+      this.index.delete(ki.key);
+      this.keys.delete(ki.key);
+    }
+  }
+}
+
+/**
+ * A write txn (storeTxnWrite): its changes share main revision beginRev + 1,
+ * which becomes the store's revision at end() if anything changed.
+ */
+export class TxnWrite {
+  private changes = 0;
+  private readonly touched = new Set<KeyIndex>();
+
+  constructor(
+    private readonly store: MvccStore,
+    readonly beginRev: bigint,
+  ) {}
+
+  get changed(): boolean {
+    return this.changes > 0;
+  }
+
+  /** Reads see this txn's own changes. */
+  range(key: string, end: string | undefined, opts: RangeOptions = {}): RangeResult {
+    return this.store.rangeKeys(key, end, this.changes > 0 ? this.beginRev + 1n : this.beginRev, opts);
+  }
+
+  /** Returns the revision of the write. */
+  put(key: string, value: string, lease: bigint): bigint {
+    const rev = this.beginRev + 1n;
+    let ki = this.store.keyIndex(key);
+    // A key that exists keeps its create revision and loses its old lease (storeTxnWrite.put).
+    const oldLease = ki?.get(rev) ? this.store.leases.leaseOf(key) : NO_LEASE;
+    if (ki === undefined) {
+      ki = new KeyIndex(key);
+      this.store.addKey(ki);
+    }
+    ki.put({ main: rev, sub: BigInt(this.changes), value, lease });
+    this.changes++;
+    this.touched.add(ki);
+    if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);
+    // etcd panics here; every caller checks the lease exists first (apply.go checkRequestPut).
+    if (lease !== NO_LEASE && !this.store.leases.attach(lease, key)) throw new StateError('ETCD_PANIC', `mvcc: put of ${JSON.stringify(key)} with lease ${lease}, which does not exist`);
+    return rev;
+  }
+
+  /** Deletes the keys live in [key, end) (or `key` alone); returns how many and the revision (storeTxnWrite.DeleteRange). */
+  deleteRange(key: string, end: string | undefined): { deleted: number; rev: bigint } {
+    const live = this.store.liveAt(key, end, this.changes > 0 ? this.beginRev + 1n : this.beginRev);
+    for (const ki of live) {
+      if (!ki.tombstone(this.beginRev + 1n, BigInt(this.changes))) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
+      this.changes++;
+      this.touched.add(ki);
+      const lease = this.store.leases.leaseOf(ki.key);
+      if (lease !== NO_LEASE) this.store.leases.detach(lease, ki.key);
+    }
+    if (live.length !== 0 || this.changes > 0) return { deleted: live.length, rev: this.beginRev + 1n };
+    return { deleted: 0, rev: this.beginRev };
+  }
+
+  end(): void {
+    if (this.changes === 0) return;
+    this.store.currentRev = this.beginRev + 1n;
+    if (!this.store.keepHistory) for (const ki of this.touched) this.store.compactKey(ki, this.store.currentRev);
+  }
+}
