@@ -18,7 +18,8 @@ export type CodecErrorCode =
   | 'BAD_PROTO'
   | 'SNAP_CRC_MISMATCH'
   | 'SNAP_EMPTY'
-  | 'NOT_A_DATA_DIR';
+  | 'NOT_A_DATA_DIR'
+  | 'REPLAY_RANGE';
 
 export interface ErrorLocation {
   file?: string;
