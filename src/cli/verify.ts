@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { verifyDataDir, type VerifyReport } from '../report/verify.js';
+import { verifyWithVerdict, type AfterDamage, type RepairPreview, type VerdictReport } from '../report/verdict.js';
 import { compareMembers, type CompareReport } from '../report/compare.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, runAction } from './errors.js';
 import { toJSON } from '../util/json.js';
@@ -53,14 +53,14 @@ Examples:
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
         if (dirs.length > 1) throw new UsageError('give one data dir (or --compare with several)');
-        const report = verifyDataDir(resolveDataDir(dirs[0], opts.walDir));
+        const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
         process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderVerify(report));
         return report.ok ? EXIT_OK : EXIT_PROBLEM;
       }),
     );
 }
 
-function renderVerify(r: VerifyReport): string {
+function renderVerify(r: VerdictReport): string {
   const lines: string[] = [];
   const who = r.nodeID ? `member ${r.nodeID} of cluster ${r.clusterID}` : 'no metadata read';
   lines.push(`${chalk.bold('WAL')} ${r.walDir}`);
@@ -77,12 +77,35 @@ function renderVerify(r: VerifyReport): string {
         ? chalk.yellow.bold('TORN TAIL') + ' — repairable: walt repair-tail ' + (r.walDir.replace(/\/member\/wal$/, '') || r.walDir)
         : chalk.red.bold('CORRUPT') + ' — not repairable by truncating the tail';
   lines.push(verdict);
+  if (r.repair) lines.push(...repairLines(r.repair));
+  if (r.afterDamage) lines.push(...afterLines(r.afterDamage));
   for (const p of r.problems) {
     const where = p.file ? `${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ` : '';
     const tag = p.severity === 'error' ? chalk.red('error') : chalk.yellow('warning');
     lines.push(`  ${tag} ${p.code}: ${where}${p.message}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function repairLines(p: RepairPreview): string[] {
+  const entries = p.droppedEntries;
+  const what = entries.length ? `, with entries ${entries[0].index}${entries.length > 1 ? `..${entries[entries.length - 1].index}` : ''}` : ', holding no whole entry';
+  return [
+    `  a repair cuts at byte ${p.cutOffset} and drops ${p.droppedBytes} bytes${what}`,
+    p.committedLost
+      ? chalk.red.bold(`  ACKNOWLEDGED DATA IS LOST: something dropped is at or below the commit index${p.commit !== undefined ? ` ${p.commit}` : ''}`)
+      : `  nothing dropped is at or below the commit index${p.commit !== undefined ? ` ${p.commit}` : ''}: no acknowledged write is lost`,
+  ];
+}
+
+function afterLines(a: AfterDamage): string[] {
+  const entries = a.entriesAfter ? `, entries ${a.entriesAfter.first}..${a.entriesAfter.last} (${a.entriesAfter.count})` : '';
+  return [
+    `  first bad record: ${a.file} at byte ${a.offset}`,
+    a.recordsAfter
+      ? `  after it, ${a.recordsAfter} records still pass their CRC${entries}${a.badRecords ? `, ${a.badRecords} more fail` : ''}: see them with walt dump --raw`
+      : '  nothing after it can be read',
+  ];
 }
 
 function renderCompare(r: CompareReport): string {

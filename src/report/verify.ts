@@ -127,7 +127,7 @@ function checkScan(scan: WalScan, segments: Segment[], problems: Problem[]): voi
       repairable: last,
     });
   }
-  if (scan.snapshotRequired && !scan.snapshotMatched && !scan.error) {
+  if (scan.snapshotRequired && !scan.snapshotMatched && !scan.error && scan.end.kind !== 'error') {
     problems.push({ severity: 'error', code: 'SNAPSHOT_NOT_FOUND', message: `no snapshot record at index ${scan.start.index} term ${scan.start.term} in the WAL`, file: segments[0]?.path });
   }
 }

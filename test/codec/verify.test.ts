@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolveDataDir, chooseStart } from '../../src/codec/data-dir.js';
 import { verifyDataDir } from '../../src/report/verify.js';
-import { readFixtureJson, removeDir, runWalt, unpackFixture } from '../helpers/fixtures.js';
+import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, flipBitMidLog, records, truncateHalf, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 
@@ -122,4 +122,23 @@ test('usage errors exit 2 with one line naming the path', () => {
   assert.match(missing.stderr, /\/nonexistent\/etcd: no such file or directory/);
   assert.equal(runWalt(['verify']).status, 2);
   assert.equal(runWalt(['dump', '--start-index', 'abc', single]).status, 2);
+});
+
+test('the verdict says what a repair drops and whether it was acknowledged, and what still reads after corruption', () => {
+  const torn = copyOf(single);
+  const before = records(walOf(torn));
+  const last = before[before.length - 1];
+  cutInsideLastRecord(walOf(torn));
+  const t = JSON.parse(runWalt(['verify', '--json', torn]).stdout);
+  assert.equal(t.repair.cutOffset, last.offset);
+  assert.equal(t.repair.committedLost, false, 'the torn record is the last hard state: nothing committed is lost');
+  assert.match(runWalt(['verify', torn]).stdout, /no acknowledged write is lost/);
+
+  const flipped = copyOf(single);
+  const bad = flipBitMidLog(walOf(flipped));
+  const c = JSON.parse(runWalt(['verify', '--json', flipped]).stdout);
+  assert.equal(c.afterDamage.offset, bad.offset);
+  const after = before.filter((r) => r.offset > bad.offset);
+  assert.equal(c.afterDamage.recordsAfter, after.length, 'every record after the damage still reads');
+  assert.equal(String(c.afterDamage.entriesAfter.last), readFixtureJson<OracleReadAll>('single', 'oracle-readall.json').entries.at(-1)!.index);
 });
