@@ -19,4 +19,7 @@ if (task === 'verify') {
   throw new Error(`unknown task ${task}`);
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-process.stderr.write(JSON.stringify({ task, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...detail }) + '\n');
+const usage = process.resourceUsage();
+// CPU seconds alongside wall time: on a shared machine the first is the steadier figure.
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+process.stderr.write(JSON.stringify({ task, seconds, cpuSeconds, maxRssMB: usage.maxRSS / 1024, ...detail }) + '\n');

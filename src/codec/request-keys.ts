@@ -12,25 +12,29 @@ export interface KeyRef {
   rangeEnd?: Uint8Array;
 }
 
-function* opKeys(req: Msg | undefined): Generator<KeyRef> {
+/** Walks a request (or a txn's RequestOp) into `out`; a loop, not a generator: a dump calls it for every entry. */
+function opKeys(req: Msg | undefined, out: KeyRef[]): void {
   if (!req) return;
-  if (req.put ?? req.request_put) {
-    const p = req.put ?? req.request_put;
-    yield { op: 'put', key: p.key ?? new Uint8Array(0) };
-  }
+  const p = req.put ?? req.request_put;
+  if (p) out.push({ op: 'put', key: p.key ?? EMPTY });
   const d = req.delete_range ?? req.request_delete_range;
-  if (d) yield { op: 'delete_range', key: d.key ?? new Uint8Array(0), rangeEnd: d.range_end };
+  if (d) out.push({ op: 'delete_range', key: d.key ?? EMPTY, rangeEnd: d.range_end });
   const r = req.range ?? req.request_range;
-  if (r) yield { op: 'range', key: r.key ?? new Uint8Array(0), rangeEnd: r.range_end };
+  if (r) out.push({ op: 'range', key: r.key ?? EMPTY, rangeEnd: r.range_end });
   const t = req.txn ?? req.request_txn;
   if (t) {
-    for (const c of t.compare ?? []) yield { op: 'compare', key: c.key ?? new Uint8Array(0), rangeEnd: c.range_end };
-    for (const op of [...(t.success ?? []), ...(t.failure ?? [])]) yield* opKeys(op);
+    for (const c of t.compare ?? []) out.push({ op: 'compare', key: c.key ?? EMPTY, rangeEnd: c.range_end });
+    for (const op of t.success ?? []) opKeys(op, out);
+    for (const op of t.failure ?? []) opKeys(op, out);
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 export function requestKeys(d: DecodedRequest): KeyRef[] {
-  return d.wire === 'InternalRaftRequest' ? [...opKeys(d.message)] : [];
+  const out: KeyRef[] = [];
+  if (d.wire === 'InternalRaftRequest') opKeys(d.message, out);
+  return out;
 }
 
 const startsWith = (b: Uint8Array, prefix: Uint8Array) => b.length >= prefix.length && Buffer.compare(b.subarray(0, prefix.length), prefix) === 0;

@@ -24,9 +24,19 @@ export function toJSON(value: unknown, indent?: number): string {
 const HAS_NON_ASCII = /[^\x00-\x7f]/;
 const NON_ASCII = /[^\x00-\x7f]/g;
 
+/** Short strings repeat from line to line (types, kinds, segment names): each is escaped once. */
+const quoted = new Map<string, string>();
+
 function quote(s: string): string {
-  const q = JSON.stringify(s);
-  return HAS_NON_ASCII.test(q) ? q.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : q;
+  const short = s.length <= 64;
+  if (short) {
+    const hit = quoted.get(s);
+    if (hit !== undefined) return hit;
+  }
+  let q = JSON.stringify(s);
+  if (HAS_NON_ASCII.test(q)) q = q.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  if (short && quoted.size < 10_000) quoted.set(s, q);
+  return q;
 }
 
 const keys = new Map<string, string>();
