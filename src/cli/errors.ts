@@ -3,8 +3,7 @@
  * 0 success, 1 a problem was found in the data, 2 usage errors and paths that
  * cannot be read. Never a stack trace for bad input.
  */
-import { CodecError } from '../codec/errors.js';
-import { StateError } from '../state/errors.js';
+import { CodecError, LocatedError } from '../codec/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEM = 1;
@@ -23,14 +22,14 @@ const USAGE_CODES = new Set(['NOT_A_DATA_DIR', 'NO_SEGMENTS', 'REPLAY_RANGE']);
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return EXIT_USAGE;
   if (e instanceof CodecError) return USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_PROBLEM;
-  if (e instanceof StateError) return EXIT_PROBLEM;
+  if (e instanceof LocatedError) return EXIT_PROBLEM;
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'EPERM') return EXIT_USAGE;
   return EXIT_PROBLEM;
 }
 
 export function messageFor(e: unknown): string {
-  if (e instanceof CodecError || e instanceof StateError) return e.describe();
+  if (e instanceof LocatedError) return e.describe();
   const err = e as NodeJS.ErrnoException;
   if (err?.code && err.path) return `${err.path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`;
   return err?.message ?? String(e);

@@ -26,15 +26,16 @@ export interface ErrorLocation {
   offset?: number;
 }
 
-export class CodecError extends Error {
-  readonly code: CodecErrorCode;
+/** A failure in what walt read, with its stable code and where it was found; each layer narrows the codes. */
+export class LocatedError<Code extends string = string> extends Error {
+  readonly code: Code;
   readonly file?: string;
   readonly offset?: number;
   readonly data: Record<string, unknown>;
 
-  constructor(code: CodecErrorCode, message: string, where: ErrorLocation = {}, data: Record<string, unknown> = {}) {
+  constructor(code: Code, message: string, where: ErrorLocation = {}, data: Record<string, unknown> = {}) {
     super(message);
-    this.name = 'CodecError';
+    this.name = new.target.name;
     this.code = code;
     this.file = where.file;
     this.offset = where.offset;
@@ -48,10 +49,11 @@ export class CodecError extends Error {
   }
 }
 
+export class CodecError extends LocatedError<CodecErrorCode> {}
+
 /** Thrown by the protobuf reader when bytes do not parse as the expected message. */
 export class ProtoError extends CodecError {
   constructor(message: string, offset?: number) {
     super('BAD_PROTO', message, { offset });
-    this.name = 'ProtoError';
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Failures of the state layer: a backend file that is not what etcd writes,
- * and reads the key space cannot answer. The shape follows CodecError (a
+ * and reads the key space cannot answer. Like CodecError, a LocatedError (a
  * stable `code`, the file and byte offset, a `data` object, `describe()`), so
  * the CLI can map these codes in the same place it maps the codec's.
  *
@@ -9,6 +9,8 @@
  * entry that etcd answers with an error is still a committed entry, so
  * EtcdState.applyEntry reports them as a result (see etcd-errors.ts).
  */
+import { LocatedError } from '../codec/errors.js';
+
 export type StateErrorCode =
   /** The file is shorter than two meta pages, or a page lies past its end. */
   | 'BBOLT_TRUNCATED'
@@ -31,29 +33,4 @@ export type StateErrorCode =
   /** An entry that makes etcd panic (an inconsistency etcd does not survive either). */
   | 'ETCD_PANIC';
 
-export interface StateErrorLocation {
-  file?: string;
-  offset?: number;
-}
-
-export class StateError extends Error {
-  readonly code: StateErrorCode;
-  readonly file?: string;
-  readonly offset?: number;
-  readonly data: Record<string, unknown>;
-
-  constructor(code: StateErrorCode, message: string, where: StateErrorLocation = {}, data: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'StateError';
-    this.code = code;
-    this.file = where.file;
-    this.offset = where.offset;
-    this.data = data;
-  }
-
-  /** "file at byte N: message", the one line the CLI prints. */
-  describe(): string {
-    const where = this.file === undefined ? '' : this.offset === undefined ? `${this.file}: ` : `${this.file} at byte ${this.offset}: `;
-    return where + this.message;
-  }
-}
+export class StateError extends LocatedError<StateErrorCode> {}
