@@ -5,16 +5,17 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { readFixtureJson, removeDir, runWalt, Scratch, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
 import { cutInsideLastRecord, flipBitMidLog, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 
 const single = unpackFixture('single');
 const k8s = unpackFixture('k8s');
-const scratch = mkdtempSync(join(tmpdir(), 'walt-forensics-'));
-after(() => [single, k8s, scratch].forEach(removeDir));
+const scratch = new Scratch();
+after(() => {
+  [single, k8s].forEach(removeDir);
+  scratch.remove();
+});
 
 const from0 = readFixtureJson<OracleReadAll>('single', 'oracle-readall-from0.json');
 
@@ -75,11 +76,7 @@ test('--stats: every breakdown of entries adds up to the entry count dump prints
   assert.match(table.stdout, /\/load\//);
 });
 
-function copyOf(src: string): string {
-  const dst = join(scratch, `c${Math.random().toString(36).slice(2)}`);
-  cpSync(src, dst, { recursive: true });
-  return dst;
-}
+const copyOf = (src: string) => scratch.copyOf(src);
 
 test('--raw lists every record with both CRCs, and goes on past a CRC error to what follows', () => {
   const healthy = runWalt(['dump', '--raw', '--format', 'ndjson', single]);

@@ -6,30 +6,23 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { resolveDataDir, chooseStart } from '../../src/codec/data-dir.js';
 import { verifyDataDir } from '../../src/report/verify.js';
-import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, flipBitMidLog, records, truncateHalf, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 
 const single = unpackFixture('single');
 const cluster = unpackFixture('cluster3');
-const scratch = mkdtempSync(join(tmpdir(), 'walt-verify-'));
+const scratch = new Scratch();
 after(() => {
   removeDir(single);
   removeDir(cluster);
-  removeDir(scratch);
+  scratch.remove();
 });
 
-let n = 0;
-function copyOf(src: string): string {
-  const dst = join(scratch, `copy${n++}`);
-  cpSync(src, dst, { recursive: true });
-  return dst;
-}
-const walOf = (d: string) => join(d, 'member', 'wal');
+const copyOf = (src: string) => scratch.copyOf(src);
 
 test('real data dirs verify healthy, as etcd’s wal.Verify says', () => {
   for (const [dir, rec] of [

@@ -4,7 +4,7 @@
  * etcd's own wal.ReadAll returned beside them.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,30 @@ export function unpackFixture(name: string): string {
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** A temp dir for a test file's damaged or rewritten copies of fixtures. */
+export class Scratch {
+  readonly dir = mkdtempSync(join(tmpdir(), 'walt-scratch-'));
+  private n = 0;
+
+  /** A new, not yet existing path inside the scratch dir. */
+  fresh(what: string): string {
+    return join(this.dir, `${what}${this.n++}`);
+  }
+
+  /** A copy of a data dir, to damage or change. */
+  copyOf(src: string): string {
+    const dst = this.fresh('copy');
+    cpSync(src, dst, { recursive: true });
+    return dst;
+  }
+
+  remove(): void {
+    removeDir(this.dir);
+  }
+}
+
+export const walOf = (dataDir: string): string => join(dataDir, 'member', 'wal');
 
 export function readFixtureJson<T = any>(...path: string[]): T {
   return JSON.parse(readFileSync(join(fixturesDir, ...path), 'utf8')) as T;

@@ -8,31 +8,24 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fixturesDir, removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { fixturesDir, removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, lastSegmentPath, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 import { SINGLE, etcdSkip, kvsText, withEtcd } from '../helpers/etcd.js';
 
 const skip = etcdSkip();
 const single = unpackFixture('single');
-const scratch = mkdtempSync(join(tmpdir(), 'walt-interop-'));
+const scratch = new Scratch();
 after(() => {
   removeDir(single);
-  removeDir(scratch);
+  scratch.remove();
 });
 const expected = kvsText(readFileSync(join(fixturesDir, 'single', 'expected-get.json'), 'utf8'));
 
-let n = 0;
-const fresh = (what: string) => join(scratch, `${what}${n++}`);
-function copyOf(src: string): string {
-  const dst = fresh('copy');
-  cpSync(src, dst, { recursive: true });
-  return dst;
-}
-const walOf = (d: string) => join(d, 'member', 'wal');
+const copyOf = (src: string) => scratch.copyOf(src);
+const fresh = (what: string) => scratch.fresh(what);
 
 /** etcd starts on `dir`, serves the recorded key space, and (where its log is whole) takes a new write. */
 async function servesRecordedKeys(dir: string, opts: { write: boolean }): Promise<void> {

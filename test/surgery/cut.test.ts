@@ -6,10 +6,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { fileBytes, records } from '../helpers/corrupt.js';
 import { listSegments, walName } from '../../src/codec/segment-name.js';
@@ -19,21 +18,15 @@ import { decodeHardState } from '../../src/codec/proto/raftpb.js';
 
 const single = unpackFixture('single');
 const cluster = unpackFixture('cluster3');
-const scratch = mkdtempSync(join(tmpdir(), 'walt-cut-'));
+const scratch = new Scratch();
 after(() => {
   removeDir(single);
   removeDir(cluster);
-  removeDir(scratch);
+  scratch.remove();
 });
 
-let n = 0;
-const fresh = (what: string) => join(scratch, `${what}${n++}`);
-function copyOf(src: string): string {
-  const dst = fresh('copy');
-  cpSync(src, dst, { recursive: true });
-  return dst;
-}
-const walOf = (d: string) => join(d, 'member', 'wal');
+const copyOf = (src: string) => scratch.copyOf(src);
+const fresh = (what: string) => scratch.fresh(what);
 
 /** Every file of a data dir with its bytes. */
 function tree(dir: string, out = new Map<string, Buffer>(), prefix = ''): Map<string, Buffer> {

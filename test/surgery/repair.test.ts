@@ -5,29 +5,23 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { removeDir, runWalt, unpackFixture } from '../helpers/fixtures.js';
+import { removeDir, runWalt, unpackFixture, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, fileBytes, flipBitMidLog, lastSegmentPath, records, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 import { lockHolders } from '../../src/codec/wal-lock.js';
 import { decodeEntry, decodeHardState } from '../../src/codec/proto/raftpb.js';
 
 const single = unpackFixture('single');
-const scratch = mkdtempSync(join(tmpdir(), 'walt-repair-'));
+const scratch = new Scratch();
 after(() => {
   removeDir(single);
-  removeDir(scratch);
+  scratch.remove();
 });
 
-let n = 0;
-function copyOf(src: string): string {
-  const dst = join(scratch, `copy${n++}`);
-  cpSync(src, dst, { recursive: true });
-  return dst;
-}
-const walOf = (d: string) => join(d, 'member', 'wal');
+const copyOf = (src: string) => scratch.copyOf(src);
+const fresh = (what: string) => scratch.fresh(what);
 
 /** Every file under the WAL dir with its bytes: to show that nothing changed. */
 function snapshotWal(dir: string): Map<string, Buffer> {
@@ -136,7 +130,7 @@ test('an existing .broken is never overwritten; --backup-dir keeps the original 
 
   const other = copyOf(single);
   zeroSectorInLastRecord(walOf(other));
-  const keep = join(scratch, `backups${n++}`);
+  const keep = fresh('backups');
   const b = repairJson('--backup-dir', keep, other);
   assert.equal(b.json.backup, join(keep, `${basename(seg)}.broken`));
   assert.ok(existsSync(b.json.backup));
