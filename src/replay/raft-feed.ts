@@ -30,6 +30,8 @@ export interface FeedOptions {
  */
 export type ApplyFn = (entry: Entry) => boolean | void;
 
+const ARENA_BYTES = 1 << 20;
+
 export class RaftFeed {
   readonly node: RawNode;
   private readonly storage = new MemoryStorage();
@@ -65,8 +67,26 @@ export class RaftFeed {
   /** Queues one entry of the log (its data is copied: callers may pass views). */
   push(e: Entry): void {
     if (e.index > this.commitLimit) return;
-    this.batch.push({ term: e.term, index: e.index, type: e.type, data: e.data?.slice() });
+    this.batch.push({ term: e.term, index: e.index, type: e.type, data: e.data && this.copy(e.data) });
     if (this.batch.length >= this.batchEntries) this.flush();
+  }
+
+  private arena = new Uint8Array(0);
+  private arenaUsed = 0;
+
+  /**
+   * Entry data copied into shared arenas: an ArrayBuffer per entry would cost
+   * a garbage collection every few thousand entries.
+   */
+  private copy(data: Uint8Array): Uint8Array {
+    if (this.arenaUsed + data.length > this.arena.length) {
+      this.arena = new Uint8Array(Math.max(ARENA_BYTES, data.length));
+      this.arenaUsed = 0;
+    }
+    const view = this.arena.subarray(this.arenaUsed, this.arenaUsed + data.length);
+    view.set(data);
+    this.arenaUsed += data.length;
+    return view;
   }
 
   /** Delivers the queued entries and applies what they commit. */
