@@ -12,17 +12,24 @@ type Crc32c = (data: Uint8Array, prev: number) => number;
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Below this size the native call costs more than the checksum: a WAL's hard
+ * state records (about 25 bytes, one per save) are summed in JS.
+ */
+const NATIVE_MIN_BYTES = 128;
+
 function load(): { fn: Crc32c; impl: string } {
+  const pure = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
+  const js: Crc32c = (data, prev) => pure.buf(data, prev) >>> 0;
   if (!process.env.WALT_PURE_CRC) {
     try {
       const native = require('@node-rs/crc32') as { crc32c(input: Uint8Array, initial?: number): number };
-      return { fn: (data, prev) => native.crc32c(data, prev), impl: '@node-rs/crc32 (hardware)' };
+      return { fn: (data, prev) => (data.length < NATIVE_MIN_BYTES ? js(data, prev) : native.crc32c(data, prev)), impl: '@node-rs/crc32 (hardware)' };
     } catch {
       // optional dependency missing or unbuildable on this platform: fall through
     }
   }
-  const pure = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
-  return { fn: (data, prev) => pure.buf(data, prev) >>> 0, impl: 'crc-32 (pure JS)' };
+  return { fn: js, impl: 'crc-32 (pure JS)' };
 }
 
 const loaded = load();
