@@ -6,7 +6,9 @@
  * uncommitted tail). It keeps a summary, not the entries, so its memory does
  * not grow with the log; `wal-entries.ts` then streams the entries that stand.
  */
+import { statSync } from 'node:fs';
 import { CodecError } from './errors.js';
+import { checkCrcsInBackground, PARALLEL_MIN_BYTES } from './crc-check.js';
 import { RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type HardState } from './proto/raftpb.js';
@@ -71,7 +73,20 @@ export interface ScanOptions extends RecordReaderOptions {
   onRecord?: (rec: RawRecord) => void;
 }
 
+/**
+ * Scans with etcd's ReadAll checks. A large log's CRCs are checked on a second
+ * thread while this one interprets the records; where that check fails, the
+ * log is scanned again the ordinary way, so the result is the same either way.
+ */
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
+  const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
+  if (opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
+  const crcsHeld = checkCrcsInBackground(segments, bytes);
+  const scan = scanRecords(segments, start, { ...opts, trustCrc: true });
+  return crcsHeld() ? scan : scanRecords(segments, start, opts);
+}
+
+function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions): WalScan {
   const reader = new RecordReader(segments, opts);
   const scan: WalScan = {
     start,

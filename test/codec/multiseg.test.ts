@@ -15,6 +15,7 @@ import { verifyDataDir } from '../../src/report/verify.js';
 import { entryTypeName } from '../../src/codec/proto/raftpb.js';
 import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
+import { cutInsideLastRecord, flipBitMidLog } from '../helpers/corrupt.js';
 
 const dir = unpackFixture('multiseg');
 const scratch = mkdtempSync(join(tmpdir(), 'walt-multiseg-'));
@@ -75,4 +76,20 @@ test('a missing middle segment: verify names the gap; dump from index 1 refuses 
     // last sequence seen is 0, so a gap right after segment 0 surfaces as the next crc record's mismatch.
     assert.match(theirs.error, /crc mismatch|file not found/, 'etcd refuses to read across the gap too');
   }
+});
+
+test('a large log is checked on two threads: damage in any segment is still found where it is', () => {
+  const flipped = join(scratch, 'flipped');
+  cpSync(dir, flipped, { recursive: true });
+  const bad = flipBitMidLog(join(flipped, 'member', 'wal'), 0.3);
+  const r = verifyDataDir(resolveDataDir(flipped));
+  const p = r.problems.find((x) => x.code === 'CRC_MISMATCH');
+  assert.ok(p, JSON.stringify(r.problems));
+  assert.equal(p.file, bad.segment.path);
+  assert.equal(p.offset, bad.offset);
+
+  const torn = join(scratch, 'torn');
+  cpSync(dir, torn, { recursive: true });
+  cutInsideLastRecord(join(torn, 'member', 'wal'));
+  assert.equal(verifyDataDir(resolveDataDir(torn)).verdict, 'torn-tail');
 });

@@ -1,0 +1,20 @@
+/**
+ * Worker thread body for crc-check.ts: reads segments and checks every CRC,
+ * decoding nothing, and says through shared memory how reading ended.
+ */
+import { workerData } from 'node:worker_threads';
+import { RecordReader } from './record-reader.js';
+import type { Segment } from './segment-name.js';
+
+const { segments, shared } = workerData as { segments: Segment[]; shared: SharedArrayBuffer };
+const flag = new Int32Array(shared);
+let result = 3;
+try {
+  const reader = new RecordReader(segments);
+  while (reader.next());
+  result = reader.end?.kind === 'eof' ? 1 : 2;
+} finally {
+  Atomics.store(flag, 1, result);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
