@@ -146,7 +146,7 @@ Examples:
         } else {
           count = json ? writeNdjson(plan, sel, out, listing, !opts.follow) : writeTable(plan, sel, out, listing);
         }
-        const failure = scanFailure(plan.scan) ?? snapshotMissing(plan);
+        const failure = scanFailure(plan.scan)?.describe() ?? snapshotMissing(plan);
         out.end();
         if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
         if (opts.follow && !failure) return follow(plan, out, json, listing);

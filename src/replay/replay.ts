@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CodecError } from '../codec/errors.js';
-import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
+import { chooseStart, openWal, type DataDirPaths } from '../codec/data-dir.js';
 import { scanFailure } from '../codec/wal-scan.js';
 import type { Entry } from '../codec/proto/raftpb.js';
 import { dumpEntries, planDump, type DumpPlan } from '../report/dump.js';
@@ -41,28 +41,31 @@ export interface ReplayResult {
   lastIndex: bigint;
 }
 
-/** Whether the WAL still holds every entry from index 1 (its first segment is not purged, and nothing is missing). */
-function walReachesStart(paths: DataDirPaths): DumpPlan | undefined {
+/**
+ * The WAL read from index 0, as etcd reads a log it never snapshotted: the
+ * first segment and its empty snapshot record must still be there (not
+ * purged) and nothing may be missing after them. Undefined when they are not;
+ * damage that a backend could not replace either is thrown.
+ */
+function wholeLog(paths: DataDirPaths): DumpPlan | undefined {
+  let opened;
   try {
-    const plan = planDump(paths, 1n);
-    return scanFailure(plan.scan) ? undefined : plan;
+    opened = openWal(paths, { index: 0n, term: 0n });
   } catch (e) {
-    if (e instanceof CodecError && (e.code === 'NO_SEGMENTS' || e.code === 'SEGMENT_SEQUENCE')) return undefined;
+    if (e instanceof CodecError && e.code === 'NO_SEGMENTS') return undefined;
     throw e;
   }
+  const failure = scanFailure(opened.scan);
+  // A member that joined from a leader's snapshot has a gap after index 0: its log starts later.
+  if (failure?.code === 'SLICE_OUT_OF_RANGE' || (!failure && !opened.scan.snapshotMatched)) return undefined;
+  if (failure) throw failure;
+  return { ...opened, startPoint: { start: opened.scan.start, tried: [] }, fromIndex: 1n };
 }
 
 export function replayDataDir(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
-  const fromWal = opts.from === 'db' ? undefined : walReachesStart(paths);
+  const fromWal = opts.from === 'db' ? undefined : wholeLog(paths);
   if (opts.from === 'wal' && !fromWal) {
-    const why = (() => {
-      try {
-        return scanFailure(planDump(paths, 1n).scan)?.describe();
-      } catch (e) {
-        return (e as Error).message;
-      }
-    })();
-    throw new CodecError('NO_SEGMENTS', `the WAL does not reach back to index 1 (${why ?? 'older segments were purged'}); replay from the backend with --from db`, { file: paths.walDir });
+    throw new CodecError('NO_SEGMENTS', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
   }
   const plan = fromWal ?? planDump(paths);
   const meta = plan.scan.metadata;
