@@ -6,6 +6,7 @@
  * behind what has been applied, so memory does not grow with the log.
  */
 import { RawNode, MemoryStorage } from '../raft/index.js';
+import { newMessage } from '../raft/util.js';
 import { EntryType, MessageType, decodeConfChange, decodeConfChangeV2, type Entry, type HardState, type Message, type Snapshot } from '../codec/proto/raftpb.js';
 
 export interface FeedStart {
@@ -95,16 +96,13 @@ export class RaftFeed {
     const last = this.batch[this.batch.length - 1];
     if (last.term > this.term) this.term = last.term;
     const m: Message = {
-      type: MessageType.MsgApp,
-      to: this.node.raft.id,
+      ...newMessage(MessageType.MsgApp, this.node.raft.id),
       from: this.leader,
       term: this.term,
       logTerm: this.prevTerm,
       index: this.prevIndex,
       entries: this.batch,
       commit: last.index < this.commitLimit ? last.index : this.commitLimit,
-      reject: false,
-      rejectHint: 0n,
     };
     this.prevIndex = last.index;
     this.prevTerm = last.term;

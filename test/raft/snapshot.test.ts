@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageType, type Message } from '../../src/codec/proto/raftpb.js';
 import { ProgressStateType } from '../../src/raft/index.js';
+import { newMessage } from '../../src/raft/util.js';
 import { Network, confChange } from './network.js';
 
 function laggingFollower(): Network {
@@ -130,19 +131,5 @@ describe('snapshots', () => {
 
 /** A template message from the leader at its current term. */
 function messageFrom1(net: Network): Message {
-  const l = net.node(1n).raft;
-  return {
-    type: MessageType.MsgHeartbeat,
-    to: 3n,
-    from: 1n,
-    term: l.term,
-    logTerm: 0n,
-    index: 0n,
-    entries: [],
-    commit: 0n,
-    snapshot: undefined,
-    reject: false,
-    rejectHint: 0n,
-    context: undefined,
-  };
+  return { ...newMessage(MessageType.MsgHeartbeat, 3n), from: 1n, term: net.node(1n).raft.term };
 }
