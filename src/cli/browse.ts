@@ -1,0 +1,68 @@
+/** `walt browse DATA_DIR`: options → a browsing Session (src/tui) → ink renders its App until `q`. */
+import { Command } from 'commander';
+import { resolveDataDir } from '../codec/data-dir.js';
+import { EXIT_OK, UsageError, runAction } from './errors.js';
+import { parseIndex } from './options.js';
+
+interface BrowseOptions {
+  walDir?: string;
+  startIndex?: bigint;
+  showSecrets?: boolean;
+}
+
+/** The alternate screen: the browser draws there, and the shell's screen comes back as it was on quit. */
+const ALT_SCREEN_ON = '\x1b[?1049h';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+
+export function browseCommand(): Command {
+  return new Command('browse')
+    .description('look through a data dir in an interactive terminal browser: segments, entries, details, snapshots, the key space')
+    .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
+    .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
+    .option('--start-index <n>', 'list entries from index N on (inclusive); default: after the snapshot etcd would load', parseIndex)
+    .option('--show-secrets', 'show passwords, auth tokens and values under /registry/secrets/ instead of "<value removed>"')
+    .addHelpText(
+      'after',
+      `
+The entries are those \`walt dump\` prints, read as etcd reads them. The first
+screen comes at once; an index of the log is built in the background (its
+progress is on the status bar) and the rest can be reached as it grows. Bad
+records are marked where \`walt verify\` finds them, with the reason.
+
+Keys: arrows, PgUp/PgDn, Home/End move; Tab switches pane; / searches for a key
+or value text (n: again); f filters by entry type or request kind (the names of
+dump --entry-type); g goes to an index; s shows the key space replayed up to the
+selected entry; ? lists the keys; q quits. NO_COLOR=1 turns colours off.
+
+It needs a terminal (use \`walt dump\` in pipes and scripts) and never writes to
+the data dir.
+
+Examples:
+  walt browse /var/lib/etcd
+  walt browse --start-index 1 /var/lib/etcd
+  NO_COLOR=1 walt browse --wal-dir /mnt/wal /var/lib/etcd`,
+    )
+    .action((dir: string, opts: BrowseOptions) => runAction(() => browse(dir, opts)));
+}
+
+async function browse(dir: string, opts: BrowseOptions): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError(`browse needs a terminal: ${process.stdout.isTTY ? 'stdin' : 'stdout'} is not one (walt dump prints to pipes and files)`);
+  const paths = resolveDataDir(dir, opts.walDir);
+  // The index pass starts first, in its worker, while ink loads; it holds after a screenful of entries until they are drawn.
+  const { Session } = await import('../tui/session.js');
+  const session = new Session(paths, { startIndex: opts.startIndex, showSecrets: !!opts.showSecrets, holdIndex: true });
+  // React's production build: the development one checks every render. Loaded here, not at start, so other commands do not pay for ink.
+  // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles
+  // its load time and puts the first screen over a second on a two-core machine (bench/browse.ts).
+  process.env.NODE_ENV ??= 'production';
+  const [{ createElement }, { render }, { App }, { themeFor }] = await Promise.all([import('react'), import('ink'), import('../tui/App.js'), import('../tui/theme.js')]);
+  process.stdout.write(ALT_SCREEN_ON);
+  try {
+    const app = render(createElement(App, { session, theme: themeFor() }));
+    await app.waitUntilExit();
+  } finally {
+    session.close();
+    process.stdout.write(ALT_SCREEN_OFF);
+  }
+  return EXIT_OK;
+}
