@@ -80,7 +80,8 @@ export interface ScanOptions extends RecordReaderOptions {
  */
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
   const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
-  if (opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
+  // A hook sees every record once, so a scan with one is never repeated.
+  if (opts.onRecord || opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
   const crcsHeld = checkCrcsInBackground(segments, bytes);
   const scan = scanRecords(segments, start, { ...opts, trustCrc: true });
   return crcsHeld() ? scan : scanRecords(segments, start, opts);

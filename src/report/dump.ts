@@ -3,9 +3,9 @@
  * holds the header (start snapshot, metadata, hard state) from a first pass;
  * entries then stream from a second pass, so memory stays flat.
  */
-import { chooseStart, openWal, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
-import { selectSegments } from '../codec/segment-name.js';
-import { scanWal } from '../codec/wal-scan.js';
+import { chooseStart, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
+import { selectSegments, type Segment } from '../codec/segment-name.js';
+import { scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { standingEntries, type StandingEntry } from '../codec/wal-entries.js';
 
 export interface DumpPlan extends OpenedWal {
@@ -19,16 +19,28 @@ export interface DumpPlan extends OpenedWal {
  * does; with it, reads the segments that cover `startIndex` and prints entries
  * from it on (inclusive, unlike etcd-dump-logs).
  */
-export function planDump(paths: DataDirPaths, startIndex?: bigint): DumpPlan {
+export interface DumpStart {
+  startPoint: StartPoint;
+  segments: Segment[];
+  /** Whether a snapshot record must match the start (only when it is a snapshot etcd loads). */
+  matchSnapshot: boolean;
+  fromIndex: bigint;
+}
+
+/** Where a dump starts reading, and which segments it reads. */
+export function dumpStart(paths: DataDirPaths, startIndex?: bigint): DumpStart {
   if (startIndex === undefined) {
     const startPoint = chooseStart(paths);
-    return { ...openWal(paths, startPoint.start), startPoint, fromIndex: startPoint.start.index + 1n };
+    return { startPoint, segments: selectSegments(paths.walDir, startPoint.start.index), matchSnapshot: true, fromIndex: startPoint.start.index + 1n };
   }
   const base = startIndex > 0n ? startIndex - 1n : 0n;
-  const segments = selectSegments(paths.walDir, base);
-  // The start is not a snapshot here: no snapshot record has to match it.
-  const scan = scanWal(segments, { index: base, term: 0n }, { matchSnapshot: false });
-  return { paths, segments, scan, startPoint: { start: { index: base, term: 0n }, tried: [] }, fromIndex: startIndex };
+  return { startPoint: { start: { index: base, term: 0n }, tried: [] }, segments: selectSegments(paths.walDir, base), matchSnapshot: false, fromIndex: startIndex };
+}
+
+export function planDump(paths: DataDirPaths, startIndex?: bigint, opts: ScanOptions = {}): DumpPlan {
+  const { startPoint, segments, matchSnapshot, fromIndex } = dumpStart(paths, startIndex);
+  const scan = scanWal(segments, startPoint.start, { ...opts, matchSnapshot });
+  return { paths, segments, scan, startPoint, fromIndex };
 }
 
 export function* dumpEntries(plan: DumpPlan): Generator<StandingEntry> {

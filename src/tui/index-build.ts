@@ -5,14 +5,14 @@
  * synchronous: browse runs it in a worker thread (index-worker.ts), the tests
  * call it directly.
  */
-import { chooseStart, type DataDirPaths, type StartPoint } from '../codec/data-dir.js';
-import { selectSegments, type Segment } from '../codec/segment-name.js';
+import type { DataDirPaths, StartPoint } from '../codec/data-dir.js';
+import type { Segment } from '../codec/segment-name.js';
 import { scanWal } from '../codec/wal-scan.js';
 import { fileSize } from '../codec/snap-file.js';
 import { RecordType } from '../codec/proto/walpb.js';
 import { decodeEntry } from '../codec/proto/raftpb.js';
 import type { RawRecord } from '../codec/record-reader.js';
-import type { DumpPlan } from '../report/dump.js';
+import { dumpStart, type DumpPlan } from '../report/dump.js';
 import { DEFAULT_EVERY, OffsetIndex, type CheckpointBatch } from './offset-index.js';
 
 export interface BuildStart {
@@ -46,16 +46,9 @@ export interface BuildOptions {
 /** Entries known before the first progress report: enough for a first screen, sent without waiting `progressMs`. */
 const FIRST_REPORT_ENTRIES = 256;
 
-/** Where the read starts, as planDump chooses it (planDump takes no scan hook, so its two cases are repeated here). */
-function readStart(paths: DataDirPaths, startIndex: bigint | undefined): StartPoint {
-  if (startIndex === undefined) return chooseStart(paths);
-  return { start: { index: startIndex > 0n ? startIndex - 1n : 0n, term: 0n }, tried: [] };
-}
-
 export function buildIndex(paths: DataDirPaths, opts: BuildOptions = {}): { plan: DumpPlan; index: OffsetIndex } {
-  const startPoint = readStart(paths, opts.startIndex);
+  const { startPoint, segments, matchSnapshot, fromIndex } = dumpStart(paths, opts.startIndex);
   const base = startPoint.start.index;
-  const segments = selectSegments(paths.walDir, base);
   const sizes = segments.map((s) => fileSize(s.path));
   const before = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -95,7 +88,7 @@ export function buildIndex(paths: DataDirPaths, opts: BuildOptions = {}): { plan
       }
     }
   };
-  const scan = scanWal(segments, startPoint.start, { matchSnapshot: opts.startIndex === undefined, onRecord });
+  const scan = scanWal(segments, startPoint.start, { matchSnapshot, onRecord });
   report(totalBytes);
-  return { plan: { paths, segments, scan, startPoint, fromIndex: opts.startIndex ?? base + 1n }, index };
+  return { plan: { paths, segments, scan, startPoint, fromIndex }, index };
 }
