@@ -43,8 +43,8 @@ export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
 export function validSnapshotEntries(segments: Segment[]): WalSnapshot[] {
   const snaps: WalSnapshot[] = [];
   let commit = 0n;
-  // Only snapshot and state records matter here, and the scan that follows checks every CRC.
-  const reader = new RecordReader(segments, { trustCrc: true });
+  // CRCs are checked here too, as etcd's ValidSnapshotEntries checks them: a torn last record must end the read, not be decoded.
+  const reader = new RecordReader(segments);
   for (let rec = reader.next(); rec; rec = reader.next()) {
     if (rec.type === RecordType.snapshot && rec.data) snaps.push(decodeWalSnapshot(rec.data));
     else if (rec.type === RecordType.state && rec.data) commit = decodeHardState(rec.data).commit;

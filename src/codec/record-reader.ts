@@ -85,10 +85,11 @@ export class RecordReader {
     this.maxRecordBytes = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.continueOnCrcError = opts.continueOnCrcError ?? false;
     this.chunkBytes = opts.chunkBytes ?? 4 << 20;
+    // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
+    this.buf = new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
-    this.buf = new Uint8Array(this.chunkBytes);
   }
 
   get currentSegment(): Segment | undefined {
@@ -107,6 +108,8 @@ export class RecordReader {
     const seg = this.segments[this.ordinal];
     this.fd = openSync(seg.path, 'r');
     this.fileSize = fstatSync(this.fd).size;
+    const want = Math.min(this.chunkBytes, Math.max(this.fileSize, 4096));
+    if (this.buf.length < want) this.buf = new Uint8Array(want);
     const start = this.ordinal === 0 && this.resume ? this.resume.offset : 0;
     this.bufFileOff = start;
     this.bufLen = 0;

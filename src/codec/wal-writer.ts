@@ -57,8 +57,9 @@ export class WalWriter {
   }
 
   /**
-   * Continues a WAL whose segments up to `seq` exist, starting a new segment
-   * after index `lastIndex` with the CRC chain at `prevCrc` (walt cut, repair).
+   * Continues an existing WAL in a new segment numbered `seq` (one past the
+   * last segment's sequence), named for the entry after `lastIndex`, with the
+   * CRC chain carried on from `prevCrc`: as etcd's cut() starts a segment.
    */
   static resume(dir: string, metadata: Uint8Array, state: HardState, seq: bigint, lastIndex: bigint, prevCrc: number, opts: WalWriterOptions = {}): WalWriter {
     const w = new WalWriter(dir, metadata, opts, seq, prevCrc);

@@ -65,7 +65,7 @@ export function keyPrefix(key: Uint8Array, depth: number): string {
 /** Statistics of the entries `sel` selects (dump's filters), and of every record of the segments read. */
 export function collectStats(plan: DumpPlan, sel: EntrySelection, opts: StatsOptions): DumpStats {
   const stats: DumpStats = { records: {}, entries: 0, entryBytes: 0, byEntryType: {}, byRequestKind: {}, byKeyPrefix: {}, byLease: {}, byTerm: {}, bySegment: {}, largest: [] };
-  const reader = new RecordReader(plan.segments, { trustCrc: true });
+  const reader = new RecordReader(plan.segments);
   for (let rec = reader.next(); rec; rec = reader.next()) add(stats.records, recordTypeName(rec.type), 8 + rec.recordBytes + rec.padBytes);
   reader.close();
 
