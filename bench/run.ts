@@ -4,7 +4,8 @@
  *   < 150 MB, on a WAL of ≥ 200 MB in 64 MB segments of 1 KB puts;
  *   the Raft node: ≤ 5 µs per proposal alone, ≤ 15 µs with three nodes;
  *   replay-to-state: at most half the time etcd 3.4 takes to replay the same WAL;
- *   browse: first screen < 1 s and a jump to the last entry < 2 s on the 200 MB WAL.
+ *   browse: first screen < 1 s and a jump to the last entry < 2 s on the 200 MB WAL;
+ *   simulate-cluster: ≥ 200× real time and ≥ 100,000 messages a second for 3 nodes.
  * Set WALT_BENCH_ENTRIES to change the size of the WAL.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { benchCrc } from './crc.js';
 import { benchRaft } from './raft.js';
 import { benchReplay } from './replay.js';
 import { benchBrowse } from './browse.js';
+import { benchSim } from './sim.js';
 
 const entries = Number(process.env.WALT_BENCH_ENTRIES ?? 220_000);
 const task = fileURLToPath(new URL('./wal-task.js', import.meta.url));
@@ -54,3 +56,5 @@ await benchRaft();
 await benchReplay();
 
 await benchBrowse();
+
+await benchSim();

@@ -7,6 +7,7 @@ import { repairTailCommand } from './repair-tail.js';
 import { cutCommand } from './cut.js';
 import { snapCommand } from './snap.js';
 import { replayToStateCommand } from './replay-to-state.js';
+import { simulateClusterCommand } from './simulate-cluster.js';
 import { browseCommand } from './browse.js';
 import { EXIT_USAGE } from './errors.js';
 import { crc32cImplementation } from '../codec/crc32c.js';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version')
     .showHelpAfterError('(walt <command> --help shows the options)')
     .exitOverride();
-  for (const cmd of [dumpCommand(), verifyCommand(), repairTailCommand(), cutCommand(), snapCommand(), replayToStateCommand(), browseCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
+  for (const cmd of [dumpCommand(), verifyCommand(), repairTailCommand(), cutCommand(), snapCommand(), replayToStateCommand(), simulateClusterCommand(), browseCommand()]) program.addCommand(cmd.exitOverride().showHelpAfterError());
   return program;
 }
 
