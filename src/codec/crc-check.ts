@@ -16,7 +16,10 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
 export function checkCrcsInBackground(segments: Segment[], totalBytes: number): () => boolean {
   const shared = new SharedArrayBuffer(8);
   const flag = new Int32Array(shared);
-  const worker = new Worker(new URL('./crc-worker.js', import.meta.url), { workerData: { segments, shared } });
+  // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
+  const worker = new Worker(new URL('./crc-worker.js', import.meta.url), { workerData: { segments, shared }, execArgv: [] });
+  // A worker that fails to load reports nothing; the wait below times out and the caller rescans.
+  worker.on('error', () => {});
   worker.unref();
   return () => {
     // Generous: a worker that cannot run at all (a broken install) must not hang the command.

@@ -62,7 +62,8 @@ export type WorkerMessage =
   | { type: 'failed'; stage: 'index' | 'snaps' | 'verify' | 'keyspace'; error: WireError };
 
 export function spawn(task: WorkerTask, onMessage: (m: WorkerMessage) => void, onFail: (e: Error) => void): Worker {
-  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: task });
+  // execArgv: none of the parent's flags, which can stop a file worker from loading.
+  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, execArgv: [] });
   w.on('message', onMessage);
   w.on('error', onFail);
   return w;
