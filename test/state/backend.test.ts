@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
 import { dumpEntries, planDump } from '../../src/report/dump.js';
 import { EtcdState } from '../../src/state/apply.js';
-import { Backend } from '../../src/state/backend.js';
 import { EtcdRequestError } from '../../src/state/etcd-errors.js';
 import { fixturesDir, removeDir, unpackFixture } from '../helpers/fixtures.js';
 import { parseBigJson, replayDataDir } from './helpers.js';
