@@ -7,11 +7,11 @@
  * not grow with the log; `wal-entries.ts` then streams the entries that stand.
  */
 import { statSync } from 'node:fs';
-import { CodecError } from './errors.js';
+import { CodecError, ProtoError } from './errors.js';
 import { checkCrcsInBackground, PARALLEL_MIN_BYTES } from './crc-check.js';
 import { RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
-import { decodeEntry, decodeHardState, type HardState } from './proto/raftpb.js';
+import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
 import { decodeMetadata, type WalMetadata } from './proto/metadata.js';
 import type { Segment } from './segment-name.js';
 
@@ -71,6 +71,14 @@ export interface ScanOptions extends RecordReaderOptions {
   matchSnapshot?: boolean;
   /** Called for each record before it is interpreted (for --raw and progress). */
   onRecord?: (rec: RawRecord) => void;
+  /**
+   * Called, in log order, for each entry after the start that passes ReadAll's
+   * checks, overwritten ones included (a later call with a lower index is an
+   * overwrite); its data is a view into the reader's buffer.
+   */
+  onEntry?: (e: Entry) => void;
+  /** Called for each hard state record. */
+  onHardState?: (hs: HardState) => void;
 }
 
 /**
@@ -81,7 +89,7 @@ export interface ScanOptions extends RecordReaderOptions {
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
   const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
   // A hook sees every record once, so a scan with one is never repeated.
-  if (opts.onRecord || opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
+  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
   const crcsHeld = checkCrcsInBackground(segments, bytes);
   const scan = scanRecords(segments, start, { ...opts, trustCrc: true });
   return crcsHeld() ? scan : scanRecords(segments, start, opts);
@@ -115,6 +123,8 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     try {
       interpret(rec);
     } catch (e) {
+      // Failures of the caller's hooks are theirs to report.
+      if (!(e instanceof ProtoError)) throw e;
       // etcd panics here (pbutil.MustUnmarshal); walt names the record instead.
       fail(rec, 'CORRUPT_RECORD', `${RecordType[rec.type] ?? 'unknown'} record passes its CRC but does not decode: ${(e as Error).message}`);
     }
@@ -144,11 +154,13 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
           if (e.index < next) scan.overwrites.push({ ordinal, index: e.index, segment: rec.segment.name, offset: rec.offset });
           scan.entryCount = Number(e.index - start.index);
           scan.lastIndex = e.index;
+          opts.onEntry?.(e);
         }
         break;
       }
       case RecordType.state:
         scan.hardState = decodeHardState(data);
+        opts.onHardState?.(scan.hardState);
         scan.hardStateAt = { segment: rec.segment.name, offset: rec.offset };
         break;
       case RecordType.metadata:

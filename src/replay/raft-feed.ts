@@ -1,20 +1,23 @@
 /**
- * Runs a member's log through an in-process Raft node the way its leader
- * delivered it: the node restarts from the snapshot and hard state as etcd's
- * restartNode does, then receives the entries in MsgApp messages and hands
- * back, in its Readys, the committed entries to apply. Storage is compacted
- * behind what has been applied, so memory does not grow with the log.
+ * Runs a member's log through an in-process Raft node the way its leaders
+ * delivered it: the node restarts from the snapshot as etcd's restartNode
+ * does, then receives the WAL's entries in MsgApp messages, in the order they
+ * were written, with the commit index the WAL's hard states gave at that
+ * point, and hands back, in its Readys, the committed entries to apply. An
+ * entry written again at a lower index (a new leader overwriting an
+ * uncommitted tail) reaches the node as the conflicting append it was, and
+ * raft truncates, as it did then. Storage is compacted behind what has been
+ * applied, so memory does not grow with the log.
  */
 import { RawNode, MemoryStorage } from '../raft/index.js';
 import { newMessage } from '../raft/util.js';
-import { EntryType, MessageType, decodeConfChange, decodeConfChangeV2, type Entry, type HardState, type Message, type Snapshot } from '../codec/proto/raftpb.js';
+import { EntryType, MessageType, decodeConfChange, decodeConfChangeV2, type Entry, type Snapshot } from '../codec/proto/raftpb.js';
+import { CodecError } from '../codec/errors.js';
 
 export interface FeedStart {
   nodeId: bigint;
   /** The snapshot the log continues from; entries start after its index. */
   snapshot?: Snapshot;
-  /** The last hard state in the WAL: its term, vote and commit. */
-  hardState: HardState;
 }
 
 export interface FeedOptions {
@@ -37,39 +40,65 @@ export class RaftFeed {
   readonly node: RawNode;
   private readonly storage = new MemoryStorage();
   private readonly leader: bigint;
-  private readonly commitLimit: bigint;
+  private readonly atIndex?: bigint;
   private readonly batchEntries: number;
   private readonly apply: ApplyFn;
   private batch: Entry[] = [];
-  private prevIndex: bigint;
-  private prevTerm: bigint;
+  /** The entry the batch follows, which raft must hold with this term. */
+  private batchPrevIndex = 0n;
+  private batchPrevTerm = 0n;
+  /** The last entry queued. */
+  private lastIndex: bigint;
+  private lastTerm: bigint;
+  /** The highest term seen: every append is sent in it. */
   private term: bigint;
+  /** The commit index the WAL has shown so far, capped at atIndex, and the one last sent. */
+  private commit: bigint;
+  private delivered: bigint;
   /** The last index applied. */
   applied: bigint;
 
   constructor(start: FeedStart, apply: ApplyFn, opts: FeedOptions = {}) {
     const snapIndex = start.snapshot?.metadata.index ?? 0n;
+    const snapTerm = start.snapshot?.metadata.term ?? 0n;
     if (start.snapshot) this.storage.applySnapshot({ metadata: start.snapshot.metadata, data: undefined });
     // raft refuses a commit outside [snapshot index, last index] at restart (raft.go loadState).
-    this.storage.setHardState({ term: start.hardState.term, vote: start.hardState.vote, commit: snapIndex });
+    this.storage.setHardState({ term: snapTerm, vote: 0n, commit: snapIndex });
     this.node = new RawNode({ id: start.nodeId, electionTick: 10, heartbeatTick: 1, storage: this.storage, applied: snapIndex, maxCommittedSizePerReady: 4 << 20 });
-    // The node never campaigns (it is never ticked); any ID names the leader the entries came from.
-    this.leader = start.hardState.vote !== 0n ? start.hardState.vote : start.nodeId;
-    const commit = start.hardState.commit;
-    this.commitLimit = opts.atIndex !== undefined && opts.atIndex < commit ? opts.atIndex : commit;
+    // The node is never ticked, so it never campaigns; the entries come from a leader it does not otherwise know.
+    this.leader = start.nodeId === 1n ? 2n : 1n;
+    this.atIndex = opts.atIndex;
     this.batchEntries = opts.batchEntries ?? 1024;
     this.apply = apply;
-    this.prevIndex = snapIndex;
-    this.prevTerm = start.snapshot?.metadata.term ?? 0n;
-    this.term = start.hardState.term;
-    this.applied = snapIndex;
+    this.lastIndex = snapIndex;
+    this.lastTerm = this.term = snapTerm;
+    this.commit = this.delivered = this.applied = snapIndex;
   }
 
-  /** Queues one entry of the log (its data is copied: callers may pass views). */
+  /** Queues one entry of the log, in the order the WAL holds them (its data is copied: callers may pass views). */
   push(e: Entry): void {
-    if (e.index > this.commitLimit) return;
+    if (this.atIndex !== undefined && e.index > this.atIndex) return;
+    if (e.index <= this.lastIndex) {
+      // Written again: the append follows the entry before it, which raft still holds.
+      this.flush();
+      if (e.index <= this.applied) throw new CodecError('CORRUPT_RECORD', `entry ${e.index} is written again after it was committed and applied: a log raft could not have written`);
+      this.batchPrevIndex = e.index - 1n;
+      this.batchPrevTerm = this.node.raft.raftLog.term(this.batchPrevIndex);
+    } else if (this.batch.length === 0) {
+      this.batchPrevIndex = this.lastIndex;
+      this.batchPrevTerm = this.lastTerm;
+    }
     this.batch.push({ term: e.term, index: e.index, type: e.type, data: e.data && this.copy(e.data) });
+    this.lastIndex = e.index;
+    this.lastTerm = e.term;
+    if (e.term > this.term) this.term = e.term;
     if (this.batch.length >= this.batchEntries) this.flush();
+  }
+
+  /** A hard state the WAL holds: what it commits may be applied. */
+  commitTo(commit: bigint): void {
+    const c = this.atIndex !== undefined && this.atIndex < commit ? this.atIndex : commit;
+    if (c > this.commit) this.commit = c;
   }
 
   private arena = new Uint8Array(0);
@@ -90,24 +119,22 @@ export class RaftFeed {
     return view;
   }
 
-  /** Delivers the queued entries and applies what they commit. */
+  /** Delivers the queued entries, or a newer commit index alone, and applies what is committed. */
   flush(): void {
-    if (this.batch.length === 0) return;
-    const last = this.batch[this.batch.length - 1];
-    if (last.term > this.term) this.term = last.term;
-    const m: Message = {
+    if (this.batch.length === 0 && this.commit === this.delivered) return;
+    const empty = this.batch.length === 0;
+    const commit = this.commit < this.lastIndex ? this.commit : this.lastIndex;
+    this.node.step({
       ...newMessage(MessageType.MsgApp, this.node.raft.id),
       from: this.leader,
       term: this.term,
-      logTerm: this.prevTerm,
-      index: this.prevIndex,
+      index: empty ? this.lastIndex : this.batchPrevIndex,
+      logTerm: empty ? this.lastTerm : this.batchPrevTerm,
       entries: this.batch,
-      commit: last.index < this.commitLimit ? last.index : this.commitLimit,
-    };
-    this.prevIndex = last.index;
-    this.prevTerm = last.term;
+      commit,
+    });
     this.batch = [];
-    this.node.step(m);
+    this.delivered = commit;
     this.drain();
   }
 

@@ -12,10 +12,13 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CodecError } from '../codec/errors.js';
-import { chooseStart, openWal, type DataDirPaths } from '../codec/data-dir.js';
-import { scanFailure } from '../codec/wal-scan.js';
-import type { Entry } from '../codec/proto/raftpb.js';
-import { dumpEntries, planDump, type DumpPlan } from '../report/dump.js';
+import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
+import { scanFailure, scanWal, type WalScan } from '../codec/wal-scan.js';
+import { selectSegments, type Segment } from '../codec/segment-name.js';
+import { RecordReader } from '../codec/record-reader.js';
+import { RecordType, type WalSnapshot } from '../codec/proto/walpb.js';
+import { decodeMetadata } from '../codec/proto/metadata.js';
+import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { EtcdState, type ApplyResult } from '../state/index.js';
 import { RaftFeed } from './raft-feed.js';
 
@@ -41,58 +44,87 @@ export interface ReplayResult {
   lastIndex: bigint;
 }
 
+export function replayDataDir(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
+  if (opts.from !== 'db') {
+    const whole = replayWholeLog(paths, opts);
+    if (whole) return whole;
+    if (opts.from === 'wal') {
+      throw new CodecError('NO_SEGMENTS', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
+    }
+  }
+  return replayFromBackend(paths, opts);
+}
+
 /**
- * The WAL read from index 0, as etcd reads a log it never snapshotted: the
- * first segment and its empty snapshot record must still be there (not
- * purged) and nothing may be missing after them. Undefined when they are not;
- * damage that a backend could not replace either is thrown.
+ * The whole log from index 0, as etcd reads a log it never snapshotted: the
+ * first segment and its empty snapshot record must still be there. Undefined
+ * when they are not, or when the entries start later (a member that joined
+ * from a leader's snapshot); other damage is thrown.
  */
-function wholeLog(paths: DataDirPaths): DumpPlan | undefined {
-  let opened;
+function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions): ReplayResult | undefined {
+  let segments: Segment[];
   try {
-    opened = openWal(paths, { index: 0n, term: 0n });
+    segments = selectSegments(paths.walDir, 0n);
   } catch (e) {
     if (e instanceof CodecError && e.code === 'NO_SEGMENTS') return undefined;
     throw e;
   }
-  const failure = scanFailure(opened.scan);
-  // A member that joined from a leader's snapshot has a gap after index 0: its log starts later.
-  if (failure?.code === 'SLICE_OUT_OF_RANGE' || (!failure && !opened.scan.snapshotMatched)) return undefined;
-  if (failure) throw failure;
-  return { ...opened, startPoint: { start: opened.scan.start, tried: [] }, fromIndex: 1n };
+  const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
+  const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts);
+  const failure = scanFailure(run.scan);
+  if ((failure?.code === 'SLICE_OUT_OF_RANGE' && run.feed.applied === 0n) || (!failure && !run.scan.snapshotMatched)) return undefined;
+  return finish(run, state, 'wal');
 }
 
-export function replayDataDir(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
-  const fromWal = opts.from === 'db' ? undefined : wholeLog(paths);
-  if (opts.from === 'wal' && !fromWal) {
-    throw new CodecError('NO_SEGMENTS', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
-  }
-  const plan = fromWal ?? planDump(paths);
-  const meta = plan.scan.metadata;
-  const state = new EtcdState({ clusterId: meta?.clusterId, memberId: meta?.nodeId, keepHistory: opts.keepHistory ?? true });
-  if (!fromWal) loadBackend(paths, plan, state);
+/** etcd's restart: the v2 store and membership from the .snap it loads, the v3 state from the backend, then the WAL after the snapshot. */
+function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
+  const db = paths.snapDir && join(paths.snapDir, 'db');
+  if (!db || !existsSync(db)) throw new CodecError('NOT_A_DATA_DIR', 'no backend file (member/snap/db) to replay from, and the WAL does not reach back to index 1', { file: paths.snapDir ?? paths.walDir });
+  const { start, snap } = chooseStart(paths);
+  const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
+  if (snap?.snapshot.data) state.loadV2Snapshot(snap.snapshot.data);
+  state.loadBackend(db);
   if (opts.atIndex !== undefined && opts.atIndex < state.consistentIndex) {
     throw new CodecError('REPLAY_RANGE', `the backend has already applied index ${state.consistentIndex}, past ${opts.atIndex}; use --from wal (the WAL must reach back to index 1)`, { file: paths.snapDir });
   }
-  const failure = scanFailure(plan.scan);
-  if (failure) throw failure;
-  const hardState = plan.scan.hardState ?? { term: 0n, vote: 0n, commit: 0n };
-  const snapshot = fromWal ? undefined : plan.startPoint.snap?.snapshot;
-  const feed = new RaftFeed({ nodeId: meta?.nodeId ?? 1n, snapshot, hardState }, (e) => {
+  return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts), state, 'db');
+}
+
+interface FeedRun {
+  scan: WalScan;
+  feed: RaftFeed;
+}
+
+/**
+ * One pass over the WAL: ReadAll's checks, and each entry handed to the Raft
+ * node as it is read, with the commit index of the hard states read so far.
+ */
+function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions): FeedRun {
+  const feed = new RaftFeed({ nodeId: memberOf(segments) ?? 1n, snapshot }, (e) => {
     const result = state.applyEntry(e);
     opts.onApplied?.(state, e, result);
     return result.kind === 'confChange' && result.error !== undefined;
   }, { atIndex: opts.atIndex });
-  for (const { entry } of dumpEntries(plan)) feed.push(entry);
-  feed.flush();
-  return { state, source: fromWal ? 'wal' : 'db', appliedIndex: feed.applied, commitIndex: hardState.commit, lastIndex: plan.scan.lastIndex };
+  const scan = scanWal(segments, start, { onEntry: (e) => feed.push(e), onHardState: (hs) => feed.commitTo(hs.commit) });
+  return { scan, feed };
 }
 
-/** etcd's restart: the v2 store and membership from the .snap it loads, the v3 state from the backend. */
-function loadBackend(paths: DataDirPaths, plan: DumpPlan, state: EtcdState): void {
-  const db = paths.snapDir && join(paths.snapDir, 'db');
-  if (!db || !existsSync(db)) throw new CodecError('NOT_A_DATA_DIR', 'no backend file (member/snap/db) to replay from, and the WAL does not reach back to index 1', { file: paths.snapDir ?? paths.walDir });
-  const snap = plan.startPoint.snap ?? chooseStart(paths).snap;
-  if (snap?.snapshot.data) state.loadV2Snapshot(snap.snapshot.data);
-  state.loadBackend(db);
+function finish({ scan, feed }: FeedRun, state: EtcdState, source: 'wal' | 'db'): ReplayResult {
+  const failure = scanFailure(scan);
+  if (failure) throw failure;
+  feed.flush();
+  state.clusterId = scan.metadata?.clusterId ?? 0n;
+  state.memberId = scan.metadata?.nodeId ?? 0n;
+  return { state, source, appliedIndex: feed.applied, commitIndex: scan.hardState?.commit ?? 0n, lastIndex: scan.lastIndex };
+}
+
+/** The member's ID from the first metadata record, for the Raft node's own ID. */
+function memberOf(segments: Segment[]): bigint | undefined {
+  const reader = new RecordReader(segments.slice(0, 1));
+  try {
+    for (let rec = reader.next(); rec; rec = reader.next()) if (rec.type === RecordType.metadata && rec.data) return decodeMetadata(rec.data).nodeId;
+  } finally {
+    reader.close();
+  }
+  return undefined;
 }
