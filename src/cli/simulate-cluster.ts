@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultOptions, simulate, type Progress, type SimOptions } from '../sim/simulate.js';
-import { parseScenario, ScenarioError } from '../sim/scenario.js';
+import { parseScenario, ScenarioError, type FaultCounts } from '../sim/scenario.js';
 import { resultJson, summaryTable, timeline, violationReport } from '../sim/report.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
 import { oneOf, parseCount, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
 
-interface SimulateFlags {
+interface SimulateFlags extends FaultCounts {
   nodes: number;
   learners: number;
   seed: bigint;
@@ -23,12 +23,6 @@ interface SimulateFlags {
   delay: number;
   duplicate: number;
   reorder: number;
-  partitions: number;
-  crashes: number;
-  tornCrashes: number;
-  membershipChanges: number;
-  diskStalls: number;
-  leaderTransfers: number;
   snapshotCount: number;
   preVote: boolean;
   scenario?: string;

@@ -109,17 +109,21 @@ function checkStep(s: unknown, i: number): ScenarioStep {
   return o as unknown as ScenarioStep;
 }
 
-export interface ScheduleOptions {
-  ticks: number;
-  electionTick: number;
-  /** The members at start (voters and learners): node-1 … node-N. */
-  members: number;
+/** How many of each scheduled fault a generated run gets. */
+export interface FaultCounts {
   partitions: number;
   crashes: number;
   tornCrashes: number;
   membershipChanges: number;
   diskStalls: number;
   leaderTransfers: number;
+}
+
+export interface ScheduleOptions extends FaultCounts {
+  ticks: number;
+  electionTick: number;
+  /** The members at start (voters and learners): node-1 … node-N. */
+  members: number;
 }
 
 /**

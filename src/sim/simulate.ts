@@ -15,14 +15,14 @@ import type { WorkloadStats } from './workload.js';
 import type { Violation } from './checks.js';
 import type { LinearizabilityResult } from './linearizability.js';
 import type { Role, StatsSummary, TimelineEvent } from './stats.js';
-import { generateSchedule, type ScenarioStep } from './scenario.js';
+import { generateSchedule, type FaultCounts, type ScenarioStep } from './scenario.js';
 import { shrinkSchedule, type ShrinkResult } from './shrink.js';
 import { Cluster, type SlotStatus } from './cluster.js';
 import { ELECTION_TICK } from './node.js';
 
 export type BreakVariant = 'forget-vote';
 
-export interface SimOptions {
+export interface SimOptions extends FaultCounts {
   /** Voting members at start. */
   nodes: number;
   /** Learners added right after the cluster forms. */
@@ -36,12 +36,6 @@ export interface SimOptions {
   /** Client operations per second of virtual time. */
   rate: number;
   rates: FaultRates;
-  partitions: number;
-  crashes: number;
-  tornCrashes: number;
-  membershipChanges: number;
-  diskStalls: number;
-  leaderTransfers: number;
   snapshotCount: number;
   /** A scripted schedule; without it one is generated from the seed and the fault counts. */
   scenario?: ScenarioStep[];
