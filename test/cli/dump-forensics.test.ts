@@ -6,16 +6,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFixtureJson, removeDir, runWalt, Scratch, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { readFixtureJson, runWalt, Scratch, type OracleReadAll } from '../helpers/fixtures.js';
 import { cutInsideLastRecord, flipBitMidLog, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 
-const single = unpackFixture('single');
-const k8s = unpackFixture('k8s');
 const scratch = new Scratch();
-after(() => {
-  [single, k8s].forEach(removeDir);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
+const k8s = scratch.unpack('k8s');
 
 const from0 = readFixtureJson<OracleReadAll>('single', 'oracle-readall-from0.json');
 

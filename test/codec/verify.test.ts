@@ -9,18 +9,14 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { resolveDataDir, chooseStart } from '../../src/codec/data-dir.js';
 import { verifyDataDir } from '../../src/report/verify.js';
-import { readFixtureJson, removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
+import { readFixtureJson, runWalt, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, flipBitMidLog, records, truncateHalf, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 
-const single = unpackFixture('single');
-const cluster = unpackFixture('cluster3');
 const scratch = new Scratch();
-after(() => {
-  removeDir(single);
-  removeDir(cluster);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
+const cluster = scratch.unpack('cluster3');
 
 const copyOf = (src: string) => scratch.copyOf(src);
 

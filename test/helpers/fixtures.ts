@@ -4,7 +4,7 @@
  * etcd's own wal.ReadAll returned beside them.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,9 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixturesDir = join(repoRoot, 'fixtures');
 export const waltBin = join(repoRoot, 'bin', 'walt');
 
-/** Unpacks fixtures/<name>.tar.gz into a fresh temp dir and returns it. */
-export function unpackFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `walt-${name}-`));
+/** Unpacks fixtures/<name>.tar.gz into `dir` (a fresh temp dir by default) and returns it. */
+export function unpackFixture(name: string, dir = mkdtempSync(join(tmpdir(), `walt-${name}-`))): string {
+  mkdirSync(dir, { recursive: true });
   execFileSync('tar', ['-xzf', join(fixturesDir, `${name}.tar.gz`), '-C', dir]);
   return dir;
 }
@@ -32,6 +32,11 @@ export class Scratch {
   /** A new, not yet existing path inside the scratch dir. */
   fresh(what: string): string {
     return join(this.dir, `${what}${this.n++}`);
+  }
+
+  /** A fixture unpacked inside the scratch dir, removed with it. */
+  unpack(name: string): string {
+    return unpackFixture(name, this.fresh(name));
   }
 
   /** A copy of a data dir, to damage or change. */

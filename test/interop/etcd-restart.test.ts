@@ -10,18 +10,15 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fixturesDir, removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
+import { fixturesDir, runWalt, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, lastSegmentPath, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 import { SINGLE, etcdSkip, kvsText, withEtcd } from '../helpers/etcd.js';
 
 const skip = etcdSkip();
-const single = unpackFixture('single');
 const scratch = new Scratch();
-after(() => {
-  removeDir(single);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
 const expected = kvsText(readFileSync(join(fixturesDir, 'single', 'expected-get.json'), 'utf8'));
 
 const copyOf = (src: string) => scratch.copyOf(src);

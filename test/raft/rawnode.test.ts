@@ -31,6 +31,17 @@ import { Network, bytes, confChange, str } from './network.js';
 const newNode = (storage = new MemoryStorage(), applied?: bigint) =>
   new RawNode({ id: 1n, electionTick: 10, heartbeatTick: 1, storage, applied });
 
+/** A one-node cluster, bootstrapped and leader, with everything persisted. */
+function soleLeader(): { storage: MemoryStorage; rn: RawNode } {
+  const storage = new MemoryStorage();
+  const rn = newNode(storage);
+  rn.bootstrap([{ id: 1n }]);
+  drain(rn, storage);
+  rn.campaign();
+  drain(rn, storage);
+  return { storage, rn };
+}
+
 /** Persists and "applies" one Ready the way an application does. */
 function handle(rn: RawNode, storage: MemoryStorage, rd: Ready): void {
   if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
@@ -101,12 +112,7 @@ describe('RawNode', () => {
   });
 
   test('restart from storage restores term, vote, commit and skips what was applied', () => {
-    const storage = new MemoryStorage();
-    const rn = newNode(storage);
-    rn.bootstrap([{ id: 1n }]);
-    drain(rn, storage);
-    rn.campaign();
-    drain(rn, storage);
+    const { storage, rn } = soleLeader();
     for (const p of ['a', 'b', 'c', 'd']) rn.propose(bytes(p));
     drain(rn, storage);
     const hs = rn.raft.hardState();
@@ -128,12 +134,7 @@ describe('RawNode', () => {
   });
 
   test('proposeConfChange encodes v1 as EntryConfChange and v2 as EntryConfChangeV2', () => {
-    const storage = new MemoryStorage();
-    const rn = newNode(storage);
-    rn.bootstrap([{ id: 1n }]);
-    drain(rn, storage);
-    rn.campaign();
-    drain(rn, storage);
+    const { storage, rn } = soleLeader();
     rn.proposeConfChange({ id: 9n, type: ConfChangeType.ConfChangeAddLearnerNode, nodeId: 2n, context: bytes('v1') });
     let rd = rn.ready();
     const e1 = rd.entries.at(-1)!;

@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fixturesDir, readFixtureJson, removeDir, runWalt, Scratch, unpackFixture, walOf, type OracleReadAll } from '../helpers/fixtures.js';
+import { fixturesDir, readFixtureJson, runWalt, Scratch, walOf, type OracleReadAll } from '../helpers/fixtures.js';
 import { records } from '../helpers/corrupt.js';
 import { WalWriter } from '../../src/codec/wal-writer.js';
 import { RecordType, decodeWalSnapshot } from '../../src/codec/proto/walpb.js';
@@ -15,13 +15,10 @@ import { EntryType, decodeEntry, decodeHardState, emptyHardState } from '../../s
 import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { decodeNormalEntry } from '../../src/codec/request.js';
 
-const single = unpackFixture('single');
-const cluster = unpackFixture('cluster3');
 const scratch = new Scratch();
-after(() => {
-  [single, cluster].forEach(removeDir);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
+const cluster = scratch.unpack('cluster3');
 
 /** The response without its header, as text: JSON.parse would round the uint64 lease IDs. */
 const body = (s: string) => s.trim().replace(/^\{"header":\{[^{}]*\},/, '{');

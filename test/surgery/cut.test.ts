@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, runWalt, unpackFixture, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
+import { runWalt, type OracleReadAll, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { fileBytes, records } from '../helpers/corrupt.js';
 import { listSegments, walName } from '../../src/codec/segment-name.js';
@@ -16,14 +16,10 @@ import { WalWriter } from '../../src/codec/wal-writer.js';
 import { RecordType } from '../../src/codec/proto/walpb.js';
 import { decodeHardState } from '../../src/codec/proto/raftpb.js';
 
-const single = unpackFixture('single');
-const cluster = unpackFixture('cluster3');
 const scratch = new Scratch();
-after(() => {
-  removeDir(single);
-  removeDir(cluster);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
+const cluster = scratch.unpack('cluster3');
 
 const copyOf = (src: string) => scratch.copyOf(src);
 const fresh = (what: string) => scratch.fresh(what);

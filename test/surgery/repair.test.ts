@@ -7,18 +7,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { removeDir, runWalt, unpackFixture, Scratch, walOf } from '../helpers/fixtures.js';
+import { runWalt, Scratch, walOf } from '../helpers/fixtures.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { cutInsideLastRecord, cutInsideLengthField, fileBytes, flipBitMidLog, lastSegmentPath, records, zeroSectorInLastRecord } from '../helpers/corrupt.js';
 import { lockHolders } from '../../src/codec/wal-lock.js';
 import { decodeEntry, decodeHardState } from '../../src/codec/proto/raftpb.js';
 
-const single = unpackFixture('single');
 const scratch = new Scratch();
-after(() => {
-  removeDir(single);
-  scratch.remove();
-});
+after(() => scratch.remove());
+const single = scratch.unpack('single');
 
 const copyOf = (src: string) => scratch.copyOf(src);
 const fresh = (what: string) => scratch.fresh(what);
