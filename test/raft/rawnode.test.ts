@@ -27,6 +27,7 @@ import {
   type Ready,
 } from '../../src/raft/index.js';
 import { Network, bytes, confChange, str } from './network.js';
+import { newMessage } from '../../src/raft/util.js';
 
 const newNode = (storage = new MemoryStorage(), applied?: bigint) =>
   new RawNode({ id: 1n, electionTick: 10, heartbeatTick: 1, storage, applied });
@@ -285,20 +286,7 @@ describe('wire encoding and 64-bit IDs', () => {
       MessageType.MsgCheckQuorum,
       MessageType.MsgForgetLeader,
     ]) {
-      const m: Message = {
-        type,
-        to: ids[0],
-        from: ids[2],
-        term: 0n,
-        logTerm: 0n,
-        index: 0n,
-        entries: [],
-        commit: 0n,
-        snapshot: undefined,
-        reject: type === MessageType.MsgSnapStatus,
-        rejectHint: 0n,
-        context: undefined,
-      };
+      const m: Message = { ...newMessage(type, ids[0]), from: ids[2], reject: type === MessageType.MsgSnapStatus };
       assert.deepEqual(normalize(decodeRaftMessage(encodeRaftMessage(m))), m);
     }
   });
