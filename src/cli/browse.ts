@@ -1,5 +1,6 @@
 /** `walt browse DATA_DIR`: options → a browsing Session (src/tui) → ink renders its App until `q`. */
 import { Command } from 'commander';
+import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { parseIndex } from './options.js';
@@ -55,6 +56,11 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles
   // its load time and puts the first screen over a second on a two-core machine (bench/browse.ts).
   process.env.NODE_ENV ??= 'production';
+  // ink draws nothing but the last frame when it thinks it runs in CI (is-in-ci reads CI, CI_* and CONTINUOUS_INTEGRATION
+  // at import), and chalk, loaded already, then prints no escapes, not even the selection's inverse. stdout is a terminal
+  // here, so a shell that exports CI=true still gets a live screen; FORCE_COLOR=0 still turns escapes off.
+  process.env.CI = 'false';
+  if (chalk.level === 0 && process.env.FORCE_COLOR !== '0') chalk.level = 1;
   const [{ createElement }, { render }, { App }, { themeFor }] = await Promise.all([import('react'), import('ink'), import('../tui/App.js'), import('../tui/theme.js')]);
   process.stdout.write(ALT_SCREEN_ON);
   try {

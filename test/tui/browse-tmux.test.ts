@@ -39,7 +39,8 @@ async function screen(name: string, ok: (s: string) => boolean, what: string, es
 const selected = (s: string) => /^›\s+(\d+) /m.exec(s)?.[1];
 
 test('browse in tmux: moves, searches, jumps and quits', { skip }, async () => {
-  start('b', 'NO_COLOR=1', ['--start-index', '1', single]);
+  // CI=true as many shells export it: ink and chalk would draw nothing live, and browse must still show its screen.
+  start('b', 'NO_COLOR=1 CI=true', ['--start-index', '1', single]);
   const first = await screen('b', (s) => s.includes('verify: healthy'), 'the first screen');
   assert.match(first, /Entries 1–511 \(511\)/);
   assert.match(first, /hard state term 2 vote a7389082890d1894 commit 511/);
