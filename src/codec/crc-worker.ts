@@ -1,16 +1,16 @@
 /**
- * Worker thread body for crc-check.ts: reads segments and checks every CRC,
- * decoding nothing, and says through shared memory how reading ended.
+ * Worker thread body for crc-check.ts: reads segments and checks every CRC up
+ * to a mark, decoding nothing, and says through shared memory how reading ended.
  */
 import { workerData } from 'node:worker_threads';
-import { RecordReader } from './record-reader.js';
+import { RecordReader, type RecordMark } from './record-reader.js';
 import type { Segment } from './segment-name.js';
 
-const { segments, shared } = workerData as { segments: Segment[]; shared: SharedArrayBuffer };
+const { segments, shared, until } = workerData as { segments: Segment[]; shared: SharedArrayBuffer; until: RecordMark };
 const flag = new Int32Array(shared);
 let result = 3;
 try {
-  const reader = new RecordReader(segments);
+  const reader = new RecordReader(segments, { endBefore: until });
   while (reader.next());
   result = reader.end?.kind === 'eof' ? 1 : 2;
 } finally {

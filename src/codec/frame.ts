@@ -18,13 +18,20 @@ export interface FrameSize {
 
 /** Decodes the length field at `off`; a zero field means the preallocated, unwritten tail. */
 export function readFrameSize(buf: Uint8Array, off: number): FrameSize {
+  return { recordBytes: frameRecordBytes(buf, off), padBytes: framePadBytes(buf, off) };
+}
+
+/** The record size in the length field at `off` (sizes beyond 2^53 are nonsense for a WAL and are caught by the size limit). */
+export function frameRecordBytes(buf: Uint8Array, off: number): number {
   const lo = (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
-  const hi = (buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24)) >>> 0;
-  const top = hi >>> 24;
-  // Sizes beyond 2^53 are nonsense for a WAL and are caught by the size limit.
-  const recordBytes = (hi & 0x00ffffff) * 0x100000000 + lo;
-  const padBytes = top & 0x80 ? top & 0x7 : 0;
-  return { recordBytes, padBytes };
+  const hi = buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16);
+  return hi * 0x100000000 + lo;
+}
+
+/** The pad count in the length field at `off`: the low 3 bits of its top byte when that byte's high bit is set. */
+export function framePadBytes(buf: Uint8Array, off: number): number {
+  const top = buf[off + 7];
+  return top & 0x80 ? top & 0x7 : 0;
 }
 
 export function isZeroLengthField(buf: Uint8Array, off: number): boolean {

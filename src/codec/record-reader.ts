@@ -10,7 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CodecError } from './errors.js';
 import { crc32c } from './crc32c.js';
-import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, isZeroLengthField, readFrameSize } from './frame.js';
+import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, framePadBytes, frameRecordBytes, isZeroLengthField } from './frame.js';
 import { hasZeroedSector } from './torn.js';
 import { decodeRecord, RecordType } from './proto/walpb.js';
 import type { Segment } from './segment-name.js';
@@ -40,6 +40,12 @@ export type ReadEnd =
   | { kind: 'torn'; segment: Segment; segmentOrdinal: number; offset: number; reason: string }
   | { kind: 'error'; error: CodecError; segmentOrdinal: number };
 
+/** A place in the segments being read: records at this offset of this segment and after it are past the mark. */
+export interface RecordMark {
+  segmentOrdinal: number;
+  offset: number;
+}
+
 export interface RecordReaderOptions {
   /** Records at least this large are refused (etcd 3.4: 10 MiB). */
   maxRecordBytes?: number;
@@ -52,6 +58,10 @@ export interface RecordReaderOptions {
    * already checked (it stops where the first pass stopped).
    */
   trustCrc?: boolean;
+  /** Skip computing CRCs for the records before this mark only (another reader checks those). */
+  trustCrcBefore?: RecordMark;
+  /** End cleanly at the first record at or past this mark (a reader checking one part of the log). */
+  endBefore?: RecordMark;
   /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
   resume?: { offset: number; crc: number };
 }
@@ -62,6 +72,11 @@ export class RecordReader {
   private readonly continueOnCrcError: boolean;
   private readonly chunkBytes: number;
   private readonly trustCrc: boolean;
+  private readonly trustCrcBefore?: RecordMark;
+  private readonly endBefore?: RecordMark;
+  /** In the current segment, records before this offset are trusted, and reading ends at `endOffset`. */
+  private trustUntil = 0;
+  private endOffset = Infinity;
   private readonly resume?: { offset: number; crc: number };
 
   private ordinal = -1;
@@ -88,6 +103,8 @@ export class RecordReader {
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
     this.buf = new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;
+    this.trustCrcBefore = opts.trustCrcBefore;
+    this.endBefore = opts.endBefore;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
   }
@@ -115,6 +132,8 @@ export class RecordReader {
     this.bufLen = 0;
     this.pos = start;
     this.lastValidOffset = start;
+    this.trustUntil = this.trustCrc ? Infinity : offsetIn(this.trustCrcBefore, this.ordinal, 0);
+    this.endOffset = offsetIn(this.endBefore, this.ordinal, Infinity);
     return true;
   }
 
@@ -156,8 +175,9 @@ export class RecordReader {
     return this.stop({ kind: 'error', segmentOrdinal: this.ordinal, error: new CodecError(code, message, { file: seg.path, offset }, data) });
   }
 
-  private isLastSegment(): boolean {
-    return this.ordinal === this.segments.length - 1;
+  /** etcd's torn-write test for the record body at buf[at, at+n): only in the last segment. */
+  private tornAt(at: number, n: number): boolean {
+    return this.ordinal === this.segments.length - 1 && hasZeroedSector(this.buf.subarray(at, at + n), this.bufFileOff + at);
   }
 
   /** The next record, or undefined at the end (then `end` says why). */
@@ -167,6 +187,7 @@ export class RecordReader {
     for (;;) {
       const got = this.fill(FRAME_HEADER_BYTES);
       const off = this.pos;
+      if (off >= this.endOffset) return this.stop({ kind: 'eof' });
       const at = off - this.bufFileOff;
       if (got === 0 || (got === FRAME_HEADER_BYTES && isZeroLengthField(this.buf, at))) {
         // End of file or of the written part: the next segment carries on.
@@ -174,7 +195,8 @@ export class RecordReader {
         continue;
       }
       if (got < FRAME_HEADER_BYTES) return this.torn(off, `the file ends inside a length field (${got} of 8 bytes)`);
-      const { recordBytes, padBytes } = readFrameSize(this.buf, at);
+      const recordBytes = frameRecordBytes(this.buf, at);
+      const padBytes = framePadBytes(this.buf, at);
       if (recordBytes >= this.maxRecordBytes - padBytes) {
         return this.fail('RECORD_TOO_LARGE', `length field says ${recordBytes} bytes, over the ${this.maxRecordBytes}-byte limit etcd accepts`, off, { recordBytes });
       }
@@ -185,13 +207,11 @@ export class RecordReader {
         return this.torn(off, `the record is cut short by the end of the file (${gotBody} of ${bodyBytes} bytes)`);
       }
       const bodyAt = this.pos - this.bufFileOff;
-      const body = this.buf.subarray(bodyAt, bodyAt + bodyBytes);
-      const tornHere = () => this.isLastSegment() && hasZeroedSector(body, this.pos);
       let rec;
       try {
         rec = decodeRecord(this.buf, bodyAt, bodyAt + recordBytes);
       } catch (e) {
-        if (tornHere()) return this.torn(off, 'the record does not decode and has a zeroed sector');
+        if (this.tornAt(bodyAt, bodyBytes)) return this.torn(off, 'the record does not decode and has a zeroed sector');
         return this.fail('CORRUPT_RECORD', `record does not decode: ${(e as Error).message}`, off);
       }
       let crcOk = true;
@@ -207,9 +227,9 @@ export class RecordReader {
         }
         this.crc = rec.crc;
       } else {
-        computed = this.trustCrc ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
+        computed = off < this.trustUntil ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
         if (computed !== rec.crc) {
-          if (tornHere()) return this.torn(off, 'the record fails its CRC and has a zeroed sector');
+          if (this.tornAt(bodyAt, bodyBytes)) return this.torn(off, 'the record fails its CRC and has a zeroed sector');
           crcOk = false;
           if (!this.continueOnCrcError) {
             return this.fail('CRC_MISMATCH', `${recordTypeLabel(rec.type)} record stores CRC ${hex32(rec.crc)} but its data computes ${hex32(computed)}`, off, {
@@ -242,6 +262,13 @@ export class RecordReader {
   *[Symbol.iterator](): Generator<RawRecord> {
     for (let r = this.next(); r; r = this.next()) yield r;
   }
+}
+
+/** Where a mark falls in segment `ordinal`: everywhere before it (Infinity), at an offset, or from its start (0); `none` without a mark. */
+function offsetIn(mark: RecordMark | undefined, ordinal: number, none: number): number {
+  if (!mark) return none;
+  if (ordinal < mark.segmentOrdinal) return Infinity;
+  return ordinal === mark.segmentOrdinal ? mark.offset : 0;
 }
 
 export const hex32 = (n: number): string => '0x' + (n >>> 0).toString(16).padStart(8, '0');

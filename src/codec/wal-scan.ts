@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { CodecError, ProtoError } from './errors.js';
-import { checkCrcsInBackground, PARALLEL_MIN_BYTES } from './crc-check.js';
+import { checkCrcsInBackground, crcSplit, PARALLEL_MIN_BYTES } from './crc-check.js';
 import { RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
@@ -87,11 +87,13 @@ export interface ScanOptions extends RecordReaderOptions {
  * log is scanned again the ordinary way, so the result is the same either way.
  */
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
-  const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
+  const sizes = segments.map((s) => ({ bytes: statSync(s.path).size }));
+  const bytes = sizes.reduce((n, s) => n + s.bytes, 0);
   // A hook sees every record once, so a scan with one is never repeated.
   if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
-  const crcsHeld = checkCrcsInBackground(segments, bytes);
-  const scan = scanRecords(segments, start, { ...opts, trustCrc: true });
+  const split = crcSplit(sizes);
+  const crcsHeld = checkCrcsInBackground(segments, bytes, split);
+  const scan = scanRecords(segments, start, { ...opts, trustCrcBefore: split });
   return crcsHeld() ? scan : scanRecords(segments, start, opts);
 }
 
@@ -111,12 +113,17 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     end: { kind: 'eof' },
   };
   let lastTerm = 0n;
+  /** The index that extends the log; a lower one overwrites. */
+  let next = start.index + 1n;
   const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
     scan.error = new CodecError(code, message, { file: rec.segment.path, offset: rec.offset }, data);
   };
   for (let rec = reader.next(); rec && !scan.error; rec = reader.next()) {
     opts.onRecord?.(rec);
-    scan.endPosition = { segmentOrdinal: rec.segmentOrdinal, offset: reader.lastValidOffset, crc: reader.crc };
+    const end = scan.endPosition;
+    end.segmentOrdinal = rec.segmentOrdinal;
+    end.offset = reader.lastValidOffset;
+    end.crc = reader.crc;
     const seg = scan.segments[rec.segmentOrdinal];
     seg.records++;
     seg.usedBytes = reader.lastValidOffset;
@@ -146,14 +153,18 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
         seg.firstIndex ??= e.index;
         seg.lastIndex = e.index;
         if (e.index > start.index) {
-          const next = start.index + BigInt(scan.entryCount) + 1n;
           if (e.index > next) {
             fail(rec, 'SLICE_OUT_OF_RANGE', `entry ${e.index} follows entry ${next - 1n}: the log skips ${e.index - next} index(es)`, { index: e.index, expected: next });
             return;
           }
-          if (e.index < next) scan.overwrites.push({ ordinal, index: e.index, segment: rec.segment.name, offset: rec.offset });
-          scan.entryCount = Number(e.index - start.index);
+          if (e.index === next) {
+            scan.entryCount++;
+          } else {
+            scan.overwrites.push({ ordinal, index: e.index, segment: rec.segment.name, offset: rec.offset });
+            scan.entryCount = Number(e.index - start.index);
+          }
           scan.lastIndex = e.index;
+          next = e.index + 1n;
           opts.onEntry?.(e);
         }
         break;

@@ -30,6 +30,11 @@ export class ProtoReader {
   uint32(): number {
     const buf = this.buf;
     let pos = this.pos;
+    // Most tags and lengths are one byte: the loop below is for the rest.
+    if (pos < this.end && buf[pos] < 0x80) {
+      this.pos = pos + 1;
+      return buf[pos];
+    }
     let result = 0;
     let shift = 0;
     for (;;) {
@@ -78,6 +83,16 @@ export class ProtoReader {
 
   int64(): bigint {
     return BigInt.asIntN(64, this.uint64());
+  }
+
+  /** An int64 as a number, for enum-like fields; exact for one-byte values, the common case, and rounded beyond 2^53. */
+  int64Number(): number {
+    const b = this.buf[this.pos];
+    if (this.pos < this.end && b < 0x80) {
+      this.pos++;
+      return b;
+    }
+    return Number(this.int64());
   }
 
   sint64(): bigint {
