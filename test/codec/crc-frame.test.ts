@@ -11,6 +11,9 @@ import { crc32c } from '../../src/codec/crc32c.js';
 import { padFor, readFrameSize, writeFrameSize } from '../../src/codec/frame.js';
 import { removeDir, unpackFixture, walOf } from '../helpers/fixtures.js';
 import { records } from '../helpers/corrupt.js';
+import { decodeRecord } from '../../src/codec/proto/walpb.js';
+import { ProtoWriter } from '../../src/codec/proto/wire.js';
+import { ProtoError } from '../../src/codec/errors.js';
 
 const single = unpackFixture('single');
 after(() => removeDir(single));
@@ -56,4 +59,29 @@ test("every record etcd wrote: its length field decodes to its size and padding,
     running = crc32c(r.data ?? new Uint8Array(0), running);
     assert.equal(running, r.crc, `record at ${r.offset}`);
   }
+});
+
+test('walpb.Record decodes as gogo does whatever the field layout, not only the one etcd writes', () => {
+  const data = new Uint8Array(300).map((_, i) => i);
+  const decode = (w: ProtoWriter) => {
+    const b = w.finish();
+    return decodeRecord(b, 0, b.length);
+  };
+  const same = (r: ReturnType<typeof decodeRecord>, type: number, crc: number, bytes?: Uint8Array) => {
+    assert.equal(r.type, type);
+    assert.equal(r.crc, crc);
+    assert.deepEqual(r.data && [...r.data], bytes && [...bytes]);
+  };
+  // etcd's layout: type, crc, data.
+  same(decode(new ProtoWriter().tag(1, 0).uint64(2).tag(2, 0).uint32(0xdeadbeef).tag(3, 2).bytes(data)), 2, 0xdeadbeef, data);
+  // The same fields in reverse order, a two-byte type, a crc record without data, and data present but empty.
+  same(decode(new ProtoWriter().tag(3, 2).bytes(data).tag(2, 0).uint32(7).tag(1, 0).uint64(2)), 2, 7, data);
+  same(decode(new ProtoWriter().tag(1, 0).uint64(300).tag(2, 0).uint32(1)), 300, 1);
+  same(decode(new ProtoWriter().tag(1, 0).uint64(4).tag(2, 0).uint32(0)), 4, 0);
+  same(decode(new ProtoWriter().tag(1, 0).uint64(2).tag(2, 0).uint32(9).tag(3, 2).bytes(new Uint8Array(0))), 2, 9, new Uint8Array(0));
+  // A crc written as a wider varint keeps its low 32 bits, as gogo's uint32 decoding does.
+  same(decode(new ProtoWriter().tag(1, 0).uint64(2).tag(2, 0).uint64(0x1_0000_0005n)), 2, 5);
+  // A data length that runs past the record is an error, not a short view.
+  const cut = new ProtoWriter().tag(1, 0).uint64(2).tag(2, 0).uint32(1).tag(3, 2).bytes(data).finish();
+  assert.throws(() => decodeRecord(cut, 0, cut.length - 1), ProtoError);
 });
