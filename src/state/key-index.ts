@@ -13,12 +13,13 @@
 import { StateError } from './errors.js';
 import { compareRevision, type Revision } from './revision.js';
 import type { Kv } from './kv.js';
+import type { ValueRef } from './value-slabs.js';
 
 /** One change of the key; `value` is undefined for the delete (tombstone). */
 export interface KeyRevision {
   main: bigint;
   sub: bigint;
-  value?: string;
+  value?: ValueRef;
   lease: bigint;
 }
 
@@ -92,7 +93,7 @@ export class KeyIndex {
   kvAt(atRev: bigint): Kv | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value ?? '', lease: at.rev.lease };
+    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value?.latin1() ?? '', lease: at.rev.lease };
   }
 
   /**
@@ -119,8 +120,8 @@ export class KeyIndex {
     return out;
   }
 
-  /** keyIndex.compact: drops what no read at or above `atRev` can see. */
-  compact(atRev: bigint): void {
+  /** keyIndex.compact: drops what no read at or above `atRev` can see; `dropped` is told of each revision that goes. */
+  compact(atRev: bigint, dropped: (r: KeyRevision) => void): void {
     if (this.isEmpty()) return;
     let genIdx = 0;
     // The first generation that holds atRev or was created after it.
@@ -138,10 +139,17 @@ export class KeyIndex {
           break;
         }
       }
-      if (revIndex !== -1) g.revs = g.revs.slice(revIndex);
+      if (revIndex !== -1) {
+        for (let i = 0; i < revIndex; i++) dropped(g.revs[i]);
+        g.revs = g.revs.slice(revIndex);
+      }
       // A generation left with only its tombstone is gone.
-      if (g.revs.length === 1 && genIdx !== this.generations.length - 1) genIdx++;
+      if (g.revs.length === 1 && genIdx !== this.generations.length - 1) {
+        dropped(g.revs[0]);
+        genIdx++;
+      }
     }
+    for (let i = 0; i < genIdx; i++) if (this.generations[i] !== g) this.generations[i].revs.forEach(dropped);
     this.generations = this.generations.slice(genIdx);
   }
 

@@ -9,7 +9,7 @@ import type { AuthInfo, AuthStore } from './auth.js';
 import { compareAll, rangeEnd } from './compare.js';
 import { EtcdRequestError, fail } from './etcd-errors.js';
 import { StateError } from './errors.js';
-import { latin1, NO_LEASE } from './kv.js';
+import { bytesOf, latin1, NO_LEASE } from './kv.js';
 import type { Lessor } from './lease.js';
 import type { MvccStore, TxnWrite } from './mvcc.js';
 
@@ -85,12 +85,12 @@ export function applyTxn(ctx: KvContext, rt: Msg): KvResult {
 /** Put with ignore_value/ignore_lease, which need the key to exist (applierV3backend.Put with a txn). */
 function put(txn: TxnWrite, p: Msg): bigint {
   const key = bytes(p.key);
-  let value = bytes(p.value);
+  let value: Uint8Array = p.value ?? EMPTY;
   let lease: bigint = p.lease;
   if (p.ignore_value || p.ignore_lease) {
     const prev = txn.range(key, undefined).kvs[0];
     if (prev === undefined) fail('ErrKeyNotFound');
-    if (p.ignore_value) value = prev.value;
+    if (p.ignore_value) value = bytesOf(prev.value);
     if (p.ignore_lease) lease = prev.lease;
   }
   return txn.put(key, value, lease);

@@ -15,7 +15,8 @@
 import { StateError } from './errors.js';
 import { fail } from './etcd-errors.js';
 import { KeyIndex, type KeyRevision } from './key-index.js';
-import { NO_LEASE, type Kv } from './kv.js';
+import { bytesOf, NO_LEASE, type Kv } from './kv.js';
+import { ValueSlabs } from './value-slabs.js';
 import { SortedKeys } from './sorted-keys.js';
 
 /** The lessor's side of keys with leases (lease/lessor.go Attach, Detach, GetLease). */
@@ -63,6 +64,11 @@ export class MvccStore {
   compactRev = -1n;
   readonly keepHistory: boolean;
   private readonly index = new Map<string, KeyIndex>();
+  /** @internal The values of the revisions kept. */
+  readonly values = new ValueSlabs();
+  private readonly dropRevision = (r: KeyRevision) => {
+    if (r.value) this.values.release(r.value);
+  };
   private readonly keys = new SortedKeys();
 
   constructor(
@@ -146,7 +152,7 @@ export class MvccStore {
       if (r.tombstone || r.kv.lease === NO_LEASE) keyToLease.delete(key);
       else keyToLease.set(key, r.kv.lease);
       const ki = this.index.get(key);
-      const change: KeyRevision = { main: r.main, sub: r.sub, value: r.tombstone ? undefined : r.kv.value, lease: r.tombstone ? NO_LEASE : r.kv.lease };
+      const change: KeyRevision = { main: r.main, sub: r.sub, value: r.tombstone ? undefined : this.values.put(bytesOf(r.kv.value)), lease: r.tombstone ? NO_LEASE : r.kv.lease };
       if (ki) {
         if (r.tombstone) ki.tombstone(r.main, r.sub);
         else ki.put(change);
@@ -178,7 +184,7 @@ export class MvccStore {
 
   /** @internal */
   compactKey(ki: KeyIndex, rev: bigint): void {
-    ki.compact(rev);
+    ki.compact(rev, this.dropRevision);
     if (ki.isEmpty()) {
       this.index.delete(ki.key);
       this.keys.delete(ki.key);
@@ -209,7 +215,7 @@ export class TxnWrite {
   }
 
   /** Returns the revision of the write. */
-  put(key: string, value: string, lease: bigint): bigint {
+  put(key: string, value: Uint8Array, lease: bigint): bigint {
     const rev = this.beginRev + 1n;
     let ki = this.store.keyIndex(key);
     // A key that exists keeps its create revision and loses its old lease (storeTxnWrite.put).
@@ -218,7 +224,7 @@ export class TxnWrite {
       ki = new KeyIndex(key);
       this.store.addKey(ki);
     }
-    ki.put({ main: rev, sub: BigInt(this.changes), value, lease });
+    ki.put({ main: rev, sub: BigInt(this.changes), value: this.store.values.put(value), lease });
     this.changes++;
     this.touched.add(ki);
     if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);
