@@ -110,7 +110,8 @@ export class RaftFeed {
    */
   private copy(data: Uint8Array): Uint8Array {
     if (this.arenaUsed + data.length > this.arena.length) {
-      this.arena = new Uint8Array(Math.max(ARENA_BYTES, data.length));
+      // Not zero-filled: every byte handed out is copied over first.
+      this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, data.length));
       this.arenaUsed = 0;
     }
     const view = this.arena.subarray(this.arenaUsed, this.arenaUsed + data.length);

@@ -90,6 +90,12 @@ export class KeyIndex {
     return undefined;
   }
 
+  /** Whether the key exists at `atRev`: get(atRev) without building its answer (a put asks this of every key it writes). */
+  has(atRev: bigint): boolean {
+    const g = this.findGeneration(atRev);
+    return g !== undefined && g.revs.length > 0;
+  }
+
   kvAt(atRev: bigint): Kv | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;

@@ -219,7 +219,7 @@ export class TxnWrite {
     const rev = this.beginRev + 1n;
     let ki = this.store.keyIndex(key);
     // A key that exists keeps its create revision and loses its old lease (storeTxnWrite.put).
-    const oldLease = ki?.get(rev) ? this.store.leases.leaseOf(key) : NO_LEASE;
+    const oldLease = ki?.has(rev) ? this.store.leases.leaseOf(key) : NO_LEASE;
     if (ki === undefined) {
       ki = new KeyIndex(key);
       this.store.addKey(ki);
