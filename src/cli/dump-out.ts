@@ -8,7 +8,7 @@ import type { RawRecord } from '../codec/record-reader.js';
 import type { DumpPlan } from '../report/dump.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
 import { selectEntries, type EntrySelection } from '../report/entry-select.js';
-import { base64, toJSON } from '../util/json.js';
+import { base64, toJSON, toJSONParts } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
 
 export interface ListingOptions {
@@ -25,8 +25,8 @@ export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrint
   return {
     entry(entry, record, extra) {
       const view = entryJson(entry, opts);
-      out.line(
-        toJSON({
+      out.lineParts(
+        toJSONParts({
           record: 'entry',
           index: entry.index,
           term: entry.term,
@@ -37,7 +37,6 @@ export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrint
           offset: record.offset,
           ...extra,
         }),
-        true,
       );
     },
   };

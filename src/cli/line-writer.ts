@@ -6,8 +6,9 @@
 import { writeSync } from 'node:fs';
 
 export interface LineWriter {
-  /** `ascii`: the caller knows the line is ASCII (walt's JSON is), so it is copied without UTF-8 encoding. */
-  line(s: string, ascii?: boolean): void;
+  line(s: string): void;
+  /** One line of ASCII text (walt's JSON is) given in parts (json.ts toJSONParts): copied as they are, without UTF-8 encoding. */
+  lineParts(parts: string[]): void;
   end(): void;
 }
 
@@ -36,7 +37,7 @@ export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
     used = 0;
   };
   return {
-    line(s: string, ascii = false) {
+    line(s: string) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       if (used + s.length * 3 + 1 > BUFFER_BYTES) {
         flush();
@@ -45,7 +46,20 @@ export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
           return;
         }
       }
-      used += buf.write(s, used, ascii ? 'latin1' : 'utf8');
+      used += buf.write(s, used, 'utf8');
+      buf[used++] = 10;
+    },
+    lineParts(parts: string[]) {
+      let length = 1;
+      for (const p of parts) length += p.length;
+      if (used + length > BUFFER_BYTES) {
+        flush();
+        if (length > BUFFER_BYTES) {
+          writeAll(Buffer.from(parts.join('') + '\n', 'latin1'));
+          return;
+        }
+      }
+      for (const p of parts) used += buf.write(p, used, 'latin1');
       buf[used++] = 10;
     },
     end: flush,

@@ -10,7 +10,7 @@ import { hex32 } from '../codec/record-reader.js';
 import { goQuote, REDACTED, type RenderOptions } from '../codec/render.js';
 import { entryJson } from '../report/entry-view.js';
 import type { Problem } from '../report/verify.js';
-import { JsonRaw } from '../util/json.js';
+import { JsonBytes } from '../util/json.js';
 import type { Row } from './session.js';
 import type { Tone } from './theme.js';
 
@@ -28,15 +28,15 @@ const problemLine = (p: Problem): DetailLine => ({ text: `✗ ${p.code}: ${p.mes
 
 function scalar(v: unknown, f: FieldSpec | undefined): string {
   // Bytes are rendered as a quoted base64 JSON string.
-  if (v instanceof JsonRaw) {
-    const b = Buffer.from(v.text.slice(1, -1), 'base64');
+  if (v instanceof JsonBytes) {
+    const b = Buffer.from(v.base64, 'base64');
     return b.length > TREE_BYTES ? `${goQuote(b.subarray(0, TREE_BYTES))}…(${b.length} bytes)` : goQuote(b);
   }
   if (typeof v === 'string' && f?.kind === 'string' && v !== REDACTED) return goQuote(v);
   return String(v);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JsonRaw);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JsonBytes);
 
 /**
  * A rendered message (render.ts: set fields only, secrets redacted, bytes as

@@ -7,18 +7,52 @@
  * (\uXXXX, valid JSON), so output is pure ASCII and is written without
  * UTF-8 encoding.
  */
-/** A value already in JSON form, printed as it is (base64 needs no escaping, and scanning it costs). */
-export class JsonRaw {
-  constructor(readonly text: string) {}
+/** Bytes for JSON output: printed as a base64 string, the protobuf JSON mapping for bytes. */
+export class JsonBytes {
+  constructor(readonly base64: string) {}
 }
 
-/** Bytes as a base64 JSON string, the protobuf JSON mapping for bytes. */
-export function base64(b: Uint8Array): JsonRaw {
-  return new JsonRaw(`"${Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')}"`);
+export function base64(b: Uint8Array): JsonBytes {
+  return new JsonBytes(Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64'));
+}
+
+/** Base64 at least this long is kept as a part of its own, not copied into the text around it. */
+const PART_CHARS = 256;
+
+/**
+ * A JSON text as parts to be written one after the other: the base64 of
+ * large values stays the flat string Buffer.toString made, where joining it
+ * into one line would build a rope that has to be copied twice more to be
+ * written (a dump's lines are mostly base64, and this halves their cost).
+ */
+class JsonParts {
+  readonly parts: string[] = [];
+  text = '';
+
+  bytes(b: JsonBytes): void {
+    if (b.base64.length < PART_CHARS) {
+      this.text += '"' + b.base64 + '"';
+      return;
+    }
+    this.parts.push(this.text + '"', b.base64);
+    this.text = '"';
+  }
+
+  finish(): string[] {
+    this.parts.push(this.text);
+    return this.parts;
+  }
 }
 
 export function toJSON(value: unknown, indent?: number): string {
-  return write(value, indent ? ' '.repeat(indent) : '', '');
+  return toJSONParts(value, indent).join('');
+}
+
+/** The JSON text of `value` in parts, for a writer that writes them in order (line-writer.ts). */
+export function toJSONParts(value: unknown, indent?: number): string[] {
+  const out = new JsonParts();
+  write(out, value, indent ? ' '.repeat(indent) : '', '');
+  return out.finish();
 }
 
 const HAS_NON_ASCII = /[^\x00-\x7f]/;
@@ -51,37 +85,61 @@ function quotedKey(k: string): string {
   return q;
 }
 
-function write(v: unknown, step: string, pad: string): string {
+function write(out: JsonParts, v: unknown, step: string, pad: string): void {
   switch (typeof v) {
     case 'string':
-      return quote(v);
+      out.text += quote(v);
+      return;
     case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
+      out.text += Number.isFinite(v) ? String(v) : 'null';
+      return;
     case 'bigint':
-      return v.toString();
+      out.text += v.toString();
+      return;
     case 'boolean':
-      return v ? 'true' : 'false';
+      out.text += v ? 'true' : 'false';
+      return;
     case 'object':
       break;
     default:
-      return 'null';
+      out.text += 'null';
+      return;
   }
-  if (v === null) return 'null';
-  if (v instanceof JsonRaw) return v.text;
+  if (v === null) {
+    out.text += 'null';
+    return;
+  }
+  if (v instanceof JsonBytes) {
+    out.bytes(v);
+    return;
+  }
   const inner = pad + step;
   const nl = step ? '\n' : '';
   const sep = step ? ',\n' : ',';
   if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    const items = v.map((x) => inner + (x === undefined ? 'null' : write(x, step, inner)));
-    return `[${nl}${items.join(sep)}${nl}${pad}]`;
+    if (v.length === 0) {
+      out.text += '[]';
+      return;
+    }
+    out.text += '[' + nl;
+    v.forEach((x, i) => {
+      out.text += (i ? sep : '') + inner;
+      write(out, x === undefined ? null : x, step, inner);
+    });
+    out.text += nl + pad + ']';
+    return;
   }
-  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return write((v as { toJSON(): unknown }).toJSON(), step, pad);
-  let out = '';
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    write(out, (v as { toJSON(): unknown }).toJSON(), step, pad);
+    return;
+  }
+  let first = true;
   for (const k in v as Record<string, unknown>) {
     const x = (v as Record<string, unknown>)[k];
     if (x === undefined || typeof x === 'function') continue;
-    out += (out ? sep : '') + inner + quotedKey(k) + (step ? ' ' : '') + write(x, step, inner);
+    out.text += (first ? '{' + nl : sep) + inner + quotedKey(k) + (step ? ' ' : '');
+    first = false;
+    write(out, x, step, inner);
   }
-  return out ? `{${nl}${out}${nl}${pad}}` : '{}';
+  out.text += first ? '{}' : nl + pad + '}';
 }

@@ -5,11 +5,11 @@ import { describeConfChange, describeRequest, goQuote, REDACTED, renderConfChang
 import { encodeInternalRaftRequest, encodeV2Request, internalRaftOps } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
 import type { Msg } from '../../src/codec/proto/schema.js';
-import { JsonRaw } from '../../src/util/json.js';
+import { JsonBytes } from '../../src/util/json.js';
 
 /** Rendered JSON with its pre-encoded base64 fragments as the strings they print as. */
 function plain(v: unknown): unknown {
-  if (v instanceof JsonRaw) return JSON.parse(v.text);
+  if (v instanceof JsonBytes) return v.base64;
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
