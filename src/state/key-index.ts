@@ -145,9 +145,9 @@ export class KeyIndex {
           break;
         }
       }
-      if (revIndex !== -1) {
-        for (let i = 0; i < revIndex; i++) dropped(g.revs[i]);
-        g.revs = g.revs.slice(revIndex);
+      if (revIndex > 0) {
+        // In place: without history every write compacts its key, and a new array each time would outlive the young generation.
+        for (const r of g.revs.splice(0, revIndex)) dropped(r);
       }
       // A generation left with only its tombstone is gone.
       if (g.revs.length === 1 && genIdx !== this.generations.length - 1) {
@@ -155,6 +155,7 @@ export class KeyIndex {
         genIdx++;
       }
     }
+    if (genIdx === 0) return;
     for (let i = 0; i < genIdx; i++) if (this.generations[i] !== g) this.generations[i].revs.forEach(dropped);
     this.generations = this.generations.slice(genIdx);
   }
