@@ -157,8 +157,9 @@ export function decodeMessage(spec: MessageSpec, buf: Uint8Array, start = 0, end
     if (wt !== wireTypeOf(f.kind) && !packed) throw new ProtoError(`${spec.name}: wrong wire type ${wt} for field ${f.name}`, at);
     if (f.oneof) for (const g of siblings.get(f)!) out[g.name] = undefined;
     if (f.kind === 'message') {
-      const b = r.bytes();
-      const v = decodeMessage(f.msg!(), b);
+      // Read in place: a view per nested message costs more than the rest of decoding it.
+      const from = r.delimited();
+      const v = decodeMessage(f.msg!(), r.buf, from, r.pos);
       if (f.repeated) out[f.name].push(v);
       else out[f.name] = v;
     } else if (packed) {

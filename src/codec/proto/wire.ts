@@ -122,13 +122,19 @@ export class ProtoReader {
     return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
-  /** A length-delimited field as a view into the buffer. */
-  bytes(): Uint8Array {
+  /** Steps over a length-delimited field; returns where its bytes start (they end at `pos`). */
+  delimited(): number {
     const len = this.uint32();
     const start = this.pos;
     if (len > this.end - start) throw new ProtoError(`length ${len} runs past the end of the message`, start);
     this.pos = start + len;
-    return this.buf.subarray(start, start + len);
+    return start;
+  }
+
+  /** A length-delimited field as a view into the buffer. */
+  bytes(): Uint8Array {
+    const start = this.delimited();
+    return this.buf.subarray(start, this.pos);
   }
 
   string(): string {
