@@ -198,12 +198,17 @@ export class MvccStore {
  */
 export class TxnWrite {
   private changes = 0;
-  private readonly touched = new Set<KeyIndex>();
+  /** The keys changed, to compact at the end when history is not kept (compacting one twice is harmless). */
+  private readonly touched: KeyIndex[] = [];
+  /** The revision its changes take. */
+  private readonly rev: bigint;
 
   constructor(
     private readonly store: MvccStore,
     readonly beginRev: bigint,
-  ) {}
+  ) {
+    this.rev = beginRev + 1n;
+  }
 
   get changed(): boolean {
     return this.changes > 0;
@@ -211,12 +216,12 @@ export class TxnWrite {
 
   /** Reads see this txn's own changes. */
   range(key: string, end: string | undefined, opts: RangeOptions = {}): RangeResult {
-    return this.store.rangeKeys(key, end, this.changes > 0 ? this.beginRev + 1n : this.beginRev, opts);
+    return this.store.rangeKeys(key, end, this.changes > 0 ? this.rev : this.beginRev, opts);
   }
 
   /** Returns the revision of the write. */
   put(key: string, value: Uint8Array, lease: bigint): bigint {
-    const rev = this.beginRev + 1n;
+    const rev = this.rev;
     let ki = this.store.keyIndex(key);
     // A key that exists keeps its create revision and loses its old lease (storeTxnWrite.put).
     const oldLease = ki?.has(rev) ? this.store.leases.leaseOf(key) : NO_LEASE;
@@ -226,7 +231,7 @@ export class TxnWrite {
     }
     ki.put({ main: rev, sub: BigInt(this.changes), value: this.store.values.put(value), lease });
     this.changes++;
-    this.touched.add(ki);
+    this.touched.push(ki);
     if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);
     // etcd panics here; every caller checks the lease exists first (apply.go checkRequestPut).
     if (lease !== NO_LEASE && !this.store.leases.attach(lease, key)) throw new StateError('ETCD_PANIC', `mvcc: put of ${JSON.stringify(key)} with lease ${lease}, which does not exist`);
@@ -235,21 +240,21 @@ export class TxnWrite {
 
   /** Deletes the keys live in [key, end) (or `key` alone); returns how many and the revision (storeTxnWrite.DeleteRange). */
   deleteRange(key: string, end: string | undefined): { deleted: number; rev: bigint } {
-    const live = this.store.liveAt(key, end, this.changes > 0 ? this.beginRev + 1n : this.beginRev);
+    const live = this.store.liveAt(key, end, this.changes > 0 ? this.rev : this.beginRev);
     for (const ki of live) {
-      if (!ki.tombstone(this.beginRev + 1n, BigInt(this.changes))) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
+      if (!ki.tombstone(this.rev, BigInt(this.changes))) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
       this.changes++;
-      this.touched.add(ki);
+      this.touched.push(ki);
       const lease = this.store.leases.leaseOf(ki.key);
       if (lease !== NO_LEASE) this.store.leases.detach(lease, ki.key);
     }
-    if (live.length !== 0 || this.changes > 0) return { deleted: live.length, rev: this.beginRev + 1n };
+    if (live.length !== 0 || this.changes > 0) return { deleted: live.length, rev: this.rev };
     return { deleted: 0, rev: this.beginRev };
   }
 
   end(): void {
     if (this.changes === 0) return;
-    this.store.currentRev = this.beginRev + 1n;
-    if (!this.store.keepHistory) for (const ki of this.touched) this.store.compactKey(ki, this.store.currentRev);
+    this.store.currentRev = this.rev;
+    if (!this.store.keepHistory) for (const ki of this.touched) this.store.compactKey(ki, this.rev);
   }
 }
