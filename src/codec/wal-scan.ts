@@ -89,8 +89,8 @@ export interface ScanOptions extends RecordReaderOptions {
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
   const sizes = segments.map((s) => ({ bytes: statSync(s.path).size }));
   const bytes = sizes.reduce((n, s) => n + s.bytes, 0);
-  // A hook sees every record once, so a scan with one is never repeated.
-  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
+  // A hook sees every record once, so a scan with one is never repeated; the worker reads from the start of each segment.
+  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
   const split = crcSplit(sizes);
   const crcsHeld = checkCrcsInBackground(segments, bytes, split);
   const scan = scanRecords(segments, start, { ...opts, trustCrcBefore: split });
