@@ -1,0 +1,69 @@
+/**
+ * A replay on two threads: a worker reads the WAL and runs the Raft node
+ * (feed-worker.ts) while this thread applies the entries it commits, as they
+ * come through a ring in shared memory (entry-ring.ts). Applying is most of a
+ * replay's work and reading and raft most of the rest, so the two overlap.
+ * Undefined when the worker gave up (a damaged log, an oversized entry, a
+ * worker that cannot start): the caller then replays on one thread, which
+ * reports what is wrong the usual way.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Segment } from '../codec/segment-name.js';
+import type { WalSnapshot } from '../codec/proto/walpb.js';
+import type { Entry, SnapshotMetadata } from '../codec/proto/raftpb.js';
+import { newRing, RingReader, RingState, SummarySlot } from './entry-ring.js';
+
+const RING_BYTES = 16 << 20;
+/** A worker that neither sends nor beats for this long is taken for dead (or never started). */
+const STALL_MS = 10_000;
+
+export interface ThreadedFeed {
+  clusterId: bigint;
+  nodeId: bigint;
+  commit: bigint;
+  lastIndex: bigint;
+  applied: bigint;
+  appliedAtScanEnd: bigint;
+  snapshotMatched: boolean;
+}
+
+export interface FeedWork {
+  segments: Segment[];
+  start: WalSnapshot;
+  snapshot?: SnapshotMetadata;
+  nodeId: bigint;
+  atIndex?: bigint;
+}
+
+/** Runs the worker and applies what it commits with `apply`, which returns true for a conf change membership refused. */
+export function feedOnTwoThreads(work: FeedWork, apply: (e: Entry) => boolean): ThreadedFeed | undefined {
+  const shared = newRing(RING_BYTES);
+  const reader = new RingReader(shared);
+  let worker: Worker;
+  try {
+    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
+    worker = new Worker(new URL('./feed-worker.js', import.meta.url), { workerData: { ...work, ring: shared }, execArgv: [] });
+  } catch {
+    return undefined;
+  }
+  // A worker that fails to load reports nothing: the reader's stall check ends the wait.
+  worker.on('error', () => {});
+  worker.unref();
+  try {
+    const end = reader.drain(apply, (quietMs) => quietMs >= STALL_MS);
+    if (end.state !== RingState.DONE) return undefined;
+    const s = end.summary;
+    return {
+      clusterId: s[SummarySlot.CLUSTER],
+      nodeId: s[SummarySlot.NODE],
+      commit: s[SummarySlot.COMMIT],
+      lastIndex: s[SummarySlot.LAST_INDEX],
+      applied: s[SummarySlot.APPLIED],
+      appliedAtScanEnd: s[SummarySlot.APPLIED_AT_SCAN_END],
+      snapshotMatched: s[SummarySlot.SNAPSHOT_MATCHED] === 1n,
+    };
+  } finally {
+    reader.cancel();
+    void worker.terminate();
+  }
+}
