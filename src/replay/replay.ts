@@ -119,6 +119,7 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, twoThreads:
   const { start, snap } = chooseStart(paths);
   const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
   if (snap?.snapshot.data) state.loadV2Snapshot(snap.snapshot.data);
+  else if (start.index === 0n) state.startWithoutSnapshot();
   state.loadBackend(db);
   if (opts.atIndex !== undefined && opts.atIndex < state.consistentIndex) {
     throw new CodecError('REPLAY_RANGE', `the backend has already applied index ${state.consistentIndex}, past ${opts.atIndex}; use --from wal (the WAL must reach back to index 1)`, { file: paths.snapDir });

@@ -146,6 +146,15 @@ export class EtcdState {
     }
   }
 
+  /**
+   * The v2 store and membership as etcd has them when it starts with no
+   * snapshot at all: empty, to be rebuilt by replaying the WAL from index 1
+   * (so a backend loaded next does not supply the membership).
+   */
+  startWithoutSnapshot(): void {
+    this.v2FromSnapshot = true;
+  }
+
   /** Recovers the v2 store from a `.snap` file's data (raftpb.Snapshot.data), and membership from it. */
   loadV2Snapshot(data: Uint8Array | string): void {
     const v2 = new V2Store();
