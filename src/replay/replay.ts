@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { CodecError } from '../codec/errors.js';
 import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
 import { scanFailure, scanWal } from '../codec/wal-scan.js';
@@ -153,7 +154,8 @@ function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | u
     return result.kind === 'confChange' && result.error !== undefined;
   };
   const nodeId = memberOf(segments) ?? 1n;
-  if (twoThreads === true || (twoThreads === 'auto' && estimateEntries(segments) >= TWO_THREADS_MIN_ENTRIES)) {
+  // On one CPU the worker would only take turns with this thread.
+  if (twoThreads === true || (twoThreads === 'auto' && availableParallelism() > 1 && estimateEntries(segments) >= TWO_THREADS_MIN_ENTRIES)) {
     const r = feedOnTwoThreads({ segments, start, snapshot: snapshot?.metadata, nodeId, atIndex: opts.atIndex }, apply);
     if (!r) throw new StartOver();
     return { ...r, flush: () => r.applied };
