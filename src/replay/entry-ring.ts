@@ -4,8 +4,9 @@
  * and one reader, and a slot by which the reader answers a conf change (raft
  * must know whether membership refused it before it goes on).
  *
- * An item is 8-byte aligned: length and kind, then for an entry its index,
- * term, type and data. An item that does not fit before the end of the ring
+ * An item is an entry, 8-byte aligned: its length (a 32-bit word, then one
+ * unused), index and term (64 bits each), type and data length (32 bits
+ * each), then the data. An item that does not fit before the end of the ring
  * leaves a wrap mark and starts again at 0. The writer never catches up with
  * the reader, so equal positions mean empty.
  */
