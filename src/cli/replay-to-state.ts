@@ -1,11 +1,12 @@
 /** `walt replay-to-state DATA_DIR`: options → replayDataDir → the key space as etcdctl prints it, a table, a diff or a key's history. */
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { goQuote } from '../codec/render.js';
-import { rangeResponseJson, type EtcdState, type KeyValue } from '../state/index.js';
-import { replayDataDir, type ReplaySource } from '../replay/replay.js';
-import { diffKeySpaces, RevisionLog, stateSections } from '../replay/views.js';
+import type { EtcdState, KeyValue } from '../state/index.js';
+import type { ReplaySource } from '../replay/replay.js';
+import { startFeedWorker } from '../replay/feed-thread.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { oneOf, parseIndex } from './options.js';
 import { base64, toJSON } from '../util/json.js';
@@ -74,15 +75,24 @@ Examples:
     .action((dir: string, opts: ReplayCliOptions) => runAction(() => run(dir, opts)));
 }
 
-function run(dir: string, opts: ReplayCliOptions): number {
+async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   if ([opts.diff, opts.history, opts.atRevision].filter((x) => x !== undefined).length > 1) throw new UsageError('--diff, --history and --at-revision cannot be used together');
+  const paths = resolveDataDir(dir);
+  // The worker a large log is read on loads its modules while this thread loads the state machines'.
+  const feedWorker = availableParallelism() > 1 ? startFeedWorker() : undefined;
+  const [{ replayDataDir }, { diffKeySpaces, RevisionLog, stateSections }, { rangeResponseJson }] = await Promise.all([
+    import('../replay/replay.js'),
+    import('../replay/views.js'),
+    import('../state/index.js'),
+  ]);
   const atIndex = opts.diff ? opts.diff[1] : opts.atIndex;
   const revisions = opts.history !== undefined ? new RevisionLog() : undefined;
   let before: KeyValue[] | undefined;
   const progress = opts.progress && process.stderr.isTTY ? progressLine() : undefined;
-  const result = replayDataDir(resolveDataDir(dir), {
+  const result = replayDataDir(paths, {
     from: opts.from,
     atIndex,
+    feedWorker,
     keepHistory: opts.history !== undefined || opts.atRevision !== undefined,
     onApplied: (state, entry, r) => {
       revisions?.note(r.revision, entry.index, entry.term);

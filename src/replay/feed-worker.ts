@@ -5,7 +5,7 @@
  * log, an entry too big for the ring, an error) ends it with GAVE_UP, and the
  * replay is done again on one thread, which reports it the usual way.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { scanFailure, scanWal } from '../codec/wal-scan.js';
 import type { Segment } from '../codec/segment-name.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
@@ -22,27 +22,31 @@ interface FeedWork {
   ring: SharedArrayBuffer;
 }
 
-const work = workerData as FeedWork;
-const ring = new RingWriter(work.ring);
-try {
-  const feed = new RaftFeed(
-    { nodeId: work.nodeId, snapshot: work.snapshot && { metadata: work.snapshot, data: undefined } },
-    (e) => {
-      if ((e.data?.length ?? 0) > ring.maxData) throw new Error('an entry too big for the ring');
-      return ring.entry(e);
-    },
-    { atIndex: work.atIndex },
-  );
-  const scan = scanWal(work.segments, work.start, {
-    onEntry: (e) => feed.push(e),
-    onHardState: (hs) => {
-      feed.commitTo(hs.commit);
-      ring.beat();
-    },
-  });
-  if (scanFailure(scan) || ring.cancelled) {
-    ring.finish(RingState.GAVE_UP);
-  } else {
+// Started ahead of its work (feed-thread.ts startFeedWorker): the work comes as the one message.
+parentPort!.once('message', (work: FeedWork) => run(work));
+
+function run(work: FeedWork): void {
+  const ring = new RingWriter(work.ring);
+  try {
+    const feed = new RaftFeed(
+      { nodeId: work.nodeId, snapshot: work.snapshot && { metadata: work.snapshot, data: undefined } },
+      (e) => {
+        if ((e.data?.length ?? 0) > ring.maxData) throw new Error('an entry too big for the ring');
+        return ring.entry(e);
+      },
+      { atIndex: work.atIndex },
+    );
+    const scan = scanWal(work.segments, work.start, {
+      onEntry: (e) => feed.push(e),
+      onHardState: (hs) => {
+        feed.commitTo(hs.commit);
+        ring.beat();
+      },
+    });
+    if (scanFailure(scan) || ring.cancelled) {
+      ring.finish(RingState.GAVE_UP);
+      return;
+    }
     const appliedAtScanEnd = feed.applied;
     feed.flush();
     const summary: bigint[] = [];
@@ -54,8 +58,8 @@ try {
     summary[SummarySlot.SNAPSHOT_MATCHED] = scan.snapshotMatched ? 1n : 0n;
     summary[SummarySlot.APPLIED_AT_SCAN_END] = appliedAtScanEnd;
     ring.finish(ring.cancelled ? RingState.GAVE_UP : RingState.DONE, summary);
+  } catch {
+    // The one-thread replay meets the same trouble and reports it, or has no ring to outgrow.
+    ring.finish(RingState.GAVE_UP);
   }
-} catch {
-  // The one-thread replay meets the same trouble and reports it, or has no ring to outgrow.
-  ring.finish(RingState.GAVE_UP);
 }

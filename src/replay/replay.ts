@@ -22,7 +22,8 @@ import { decodeMetadata } from '../codec/proto/metadata.js';
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { EtcdState, type ApplyResult } from '../state/index.js';
 import { RaftFeed } from './raft-feed.js';
-import { feedOnTwoThreads } from './feed-thread.js';
+import { feedOnTwoThreads, startFeedWorker } from './feed-thread.js';
+import type { Worker } from 'node:worker_threads';
 
 export type ReplaySource = 'wal' | 'db' | 'auto';
 
@@ -34,6 +35,8 @@ export interface ReplayOptions {
   keepHistory?: boolean;
   /** Read the log on a second thread while this one applies: by default when it is large (see replayDataDir); true or false to choose. */
   twoThreads?: boolean;
+  /** A worker started ahead (feed-thread.ts startFeedWorker) for the second thread; ended when the replay does not need it. */
+  feedWorker?: Worker;
   /** Called after each applied entry (whose data is valid during the call only); after a restart (see replayDataDir) from the first entry again. */
   onApplied?: (state: EtcdState, entry: Entry, result: ApplyResult) => void;
 }
@@ -54,11 +57,19 @@ export interface ReplayResult {
  * thread, which reports the damage the usual way.
  */
 export function replayDataDir(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
+  let ahead = opts.feedWorker;
+  const worker = () => {
+    const w = ahead;
+    ahead = undefined;
+    return w ?? startFeedWorker();
+  };
   try {
-    return replayOnce(paths, opts, opts.twoThreads ?? 'auto');
+    return replayOnce(paths, opts, opts.twoThreads ?? 'auto', worker);
   } catch (e) {
     if (!(e instanceof StartOver)) throw e;
-    return replayOnce(paths, opts, false);
+    return replayOnce(paths, opts, false, worker);
+  } finally {
+    void ahead?.terminate();
   }
 }
 
@@ -80,17 +91,22 @@ function estimateEntries(segments: Segment[]): number {
   return (Number(segments[segments.length - 1].index - segments[0].index) * total) / before;
 }
 
-type Threads = boolean | 'auto';
+/** Whether to use two threads, and where the worker comes from. */
+interface Threads {
+  two: boolean | 'auto';
+  worker: () => Worker | undefined;
+}
 
-function replayOnce(paths: DataDirPaths, opts: ReplayOptions, twoThreads: Threads): ReplayResult {
+function replayOnce(paths: DataDirPaths, opts: ReplayOptions, two: boolean | 'auto', worker: () => Worker | undefined): ReplayResult {
+  const threads: Threads = { two, worker };
   if (opts.from !== 'db') {
-    const whole = replayWholeLog(paths, opts, twoThreads);
+    const whole = replayWholeLog(paths, opts, threads);
     if (whole) return whole;
     if (opts.from === 'wal') {
       throw new CodecError('NO_SEGMENTS', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
     }
   }
-  return replayFromBackend(paths, opts, twoThreads);
+  return replayFromBackend(paths, opts, threads);
 }
 
 /**
@@ -99,7 +115,7 @@ function replayOnce(paths: DataDirPaths, opts: ReplayOptions, twoThreads: Thread
  * when they are not, or when the entries start later (a member that joined
  * from a leader's snapshot); other damage is thrown.
  */
-function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, twoThreads: Threads): ReplayResult | undefined {
+function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, threads: Threads): ReplayResult | undefined {
   let segments: Segment[];
   try {
     segments = selectSegments(paths.walDir, 0n);
@@ -108,13 +124,13 @@ function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, twoThreads: Th
     throw e;
   }
   const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
-  const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts, twoThreads);
+  const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts, threads);
   if ((run.failure?.code === 'SLICE_OUT_OF_RANGE' && run.appliedAtScanEnd === 0n) || (!run.failure && !run.snapshotMatched)) return undefined;
   return finish(run, state, 'wal');
 }
 
 /** etcd's restart: the v2 store and membership from the .snap it loads, the v3 state from the backend, then the WAL after the snapshot. */
-function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, twoThreads: Threads): ReplayResult {
+function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Threads): ReplayResult {
   const db = paths.snapDir && join(paths.snapDir, 'db');
   if (!db || !existsSync(db)) throw new CodecError('NOT_A_DATA_DIR', 'no backend file (member/snap/db) to replay from, and the WAL does not reach back to index 1', { file: paths.snapDir ?? paths.walDir });
   const { start, snap } = chooseStart(paths);
@@ -125,7 +141,7 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, twoThreads:
   if (opts.atIndex !== undefined && opts.atIndex < state.consistentIndex) {
     throw new CodecError('REPLAY_RANGE', `the backend has already applied index ${state.consistentIndex}, past ${opts.atIndex}; use --from wal (the WAL must reach back to index 1)`, { file: paths.snapDir });
   }
-  return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts, twoThreads), state, 'db');
+  return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts, threads), state, 'db');
 }
 
 /** What a pass over the WAL found and applied. */
@@ -147,7 +163,7 @@ interface FeedRun {
  * One pass over the WAL: ReadAll's checks, and each entry handed to the Raft
  * node as it is read, with the commit index of the hard states read so far.
  */
-function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions, twoThreads: Threads): FeedRun {
+function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions, threads: Threads): FeedRun {
   const apply = (e: Entry): boolean => {
     const result = state.applyEntry(e);
     opts.onApplied?.(state, e, result);
@@ -155,8 +171,8 @@ function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | u
   };
   const nodeId = memberOf(segments) ?? 1n;
   // On one CPU the worker would only take turns with this thread.
-  if (twoThreads === true || (twoThreads === 'auto' && availableParallelism() > 1 && estimateEntries(segments) >= TWO_THREADS_MIN_ENTRIES)) {
-    const r = feedOnTwoThreads({ segments, start, snapshot: snapshot?.metadata, nodeId, atIndex: opts.atIndex }, apply);
+  if (threads.two === true || (threads.two === 'auto' && availableParallelism() > 1 && estimateEntries(segments) >= TWO_THREADS_MIN_ENTRIES)) {
+    const r = feedOnTwoThreads({ segments, start, snapshot: snapshot?.metadata, nodeId, atIndex: opts.atIndex }, apply, threads.worker());
     if (!r) throw new StartOver();
     return { ...r, flush: () => r.applied };
   }
