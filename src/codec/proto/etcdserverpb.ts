@@ -14,6 +14,7 @@
 import { decodeMessage, encodeMessage, fields, nullable, type FieldSpec, type MessageSpec, type Msg } from './schema.js';
 import { CompactionRequestSpec, DeleteRangeRequestSpec, PutRequestSpec, RangeRequestSpec, TxnRequestSpec } from './etcdserverpb-kv.js';
 import * as auth from './etcdserverpb-auth.js';
+import { decodePutRequest } from './put-request.js';
 import { ClusterMemberAttrSetRequestSpec, ClusterVersionSetRequestSpec, DowngradeInfoSetRequestSpec } from './membershippb.js';
 
 export * from './etcdserverpb-kv.js';
@@ -166,8 +167,8 @@ export const InternalRaftRequestSpec: MessageSpec = {
   ],
 };
 
-/** Throws ProtoError where etcd's Unmarshal fails (see gogo.ts). */
-export const decodeInternalRaftRequest = (b: Uint8Array): Msg => decodeMessage(InternalRaftRequestSpec, b);
+/** Throws ProtoError where etcd's Unmarshal fails (see gogo.ts). Puts, most entries, are read by hand (put-request.ts). */
+export const decodeInternalRaftRequest = (b: Uint8Array): Msg => decodePutRequest(b) ?? decodeMessage(InternalRaftRequestSpec, b);
 export const encodeInternalRaftRequest = (m: Msg): Uint8Array => encodeMessage(InternalRaftRequestSpec, m);
 export const decodeV2Request = (b: Uint8Array): Msg => decodeMessage(RequestSpec, b);
 export const encodeV2Request = (m: Msg): Uint8Array => encodeMessage(RequestSpec, m);
