@@ -30,9 +30,6 @@ const ITEM_HEAD = 32;
 /** How the writer ended. */
 export const RingState = { RUNNING: 0, DONE: 1, GAVE_UP: 2 } as const;
 
-/** What the writer reports at the end, as bigints. */
-export const SummarySlot = { CLUSTER: 0, NODE: 1, COMMIT: 2, LAST_INDEX: 3, APPLIED: 4, SNAPSHOT_MATCHED: 5, APPLIED_AT_SCAN_END: 6 } as const;
-
 export function newRing(dataBytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER_BYTES + dataBytes);
 }
@@ -100,7 +97,7 @@ export class RingWriter extends RingView {
     Atomics.add(this.ints, HEARTBEAT, 1);
   }
 
-  /** Ends the stream: DONE with the summary, or GAVE_UP (the reader then replays the ordinary way). */
+  /** Ends the stream: DONE with the summary (up to 12 numbers), or GAVE_UP (the reader then replays the ordinary way). */
   finish(state: number, summary: bigint[] = []): void {
     summary.forEach((v, i) => (this.summary[i] = v));
     Atomics.store(this.ints, STATE, state);

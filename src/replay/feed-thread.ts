@@ -11,20 +11,26 @@ import { Worker } from 'node:worker_threads';
 import type { Segment } from '../codec/segment-name.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
 import type { Entry, SnapshotMetadata } from '../codec/proto/raftpb.js';
-import { newRing, RingReader, RingState, SummarySlot } from './entry-ring.js';
+import { newRing, RingReader, RingState } from './entry-ring.js';
+import type { FeedSummary } from './raft-feed.js';
 
 const RING_BYTES = 16 << 20;
 /** A worker that neither sends nor beats for this long is taken for dead (or never started). */
 const STALL_MS = 10_000;
 
-export interface ThreadedFeed {
-  clusterId: bigint;
-  nodeId: bigint;
-  commit: bigint;
-  lastIndex: bigint;
+/** The worker's pass, with the last index applied once its last batch went to raft. */
+export interface ThreadedFeed extends FeedSummary {
   applied: bigint;
-  appliedAtScanEnd: bigint;
-  snapshotMatched: boolean;
+}
+
+/** The order the summary crosses the ring in, as numbers. */
+const SUMMARY = ['clusterId', 'nodeId', 'commit', 'lastIndex', 'applied', 'appliedAtScanEnd'] as const;
+
+export const summaryToRing = (s: ThreadedFeed): bigint[] => [...SUMMARY.map((k) => s[k]), s.snapshotMatched ? 1n : 0n];
+
+function summaryFromRing(n: bigint[]): ThreadedFeed {
+  const s = Object.fromEntries(SUMMARY.map((k, i) => [k, n[i]])) as Omit<ThreadedFeed, 'snapshotMatched'>;
+  return { ...s, snapshotMatched: n[SUMMARY.length] === 1n };
 }
 
 export interface FeedWork {
@@ -61,17 +67,7 @@ export function feedOnTwoThreads(work: FeedWork, apply: (e: Entry) => boolean, w
   try {
     worker.postMessage({ ...work, ring: shared });
     const end = reader.drain(apply, (quietMs) => quietMs >= STALL_MS);
-    if (end.state !== RingState.DONE) return undefined;
-    const s = end.summary;
-    return {
-      clusterId: s[SummarySlot.CLUSTER],
-      nodeId: s[SummarySlot.NODE],
-      commit: s[SummarySlot.COMMIT],
-      lastIndex: s[SummarySlot.LAST_INDEX],
-      applied: s[SummarySlot.APPLIED],
-      appliedAtScanEnd: s[SummarySlot.APPLIED_AT_SCAN_END],
-      snapshotMatched: s[SummarySlot.SNAPSHOT_MATCHED] === 1n,
-    };
+    return end.state === RingState.DONE ? summaryFromRing(end.summary) : undefined;
   } finally {
     reader.cancel();
     void worker.terminate();

@@ -6,26 +6,14 @@
  * replay is done again on one thread, which reports it the usual way.
  */
 import { parentPort } from 'node:worker_threads';
-import { scanFailure, scanWal } from '../codec/wal-scan.js';
-import type { Segment } from '../codec/segment-name.js';
-import type { WalSnapshot } from '../codec/proto/walpb.js';
-import type { SnapshotMetadata } from '../codec/proto/raftpb.js';
-import { RaftFeed } from './raft-feed.js';
-import { RingState, RingWriter, SummarySlot } from './entry-ring.js';
-
-interface FeedWork {
-  segments: Segment[];
-  start: WalSnapshot;
-  snapshot?: SnapshotMetadata;
-  nodeId: bigint;
-  atIndex?: bigint;
-  ring: SharedArrayBuffer;
-}
+import { RaftFeed, feedWal } from './raft-feed.js';
+import { RingState, RingWriter } from './entry-ring.js';
+import { summaryToRing, type FeedWork } from './feed-thread.js';
 
 // Started ahead of its work (feed-thread.ts startFeedWorker): the work comes as the one message.
-parentPort!.once('message', (work: FeedWork) => run(work));
+parentPort!.once('message', (work: FeedWork & { ring: SharedArrayBuffer }) => run(work));
 
-function run(work: FeedWork): void {
+function run(work: FeedWork & { ring: SharedArrayBuffer }): void {
   const ring = new RingWriter(work.ring);
   try {
     const feed = new RaftFeed(
@@ -36,28 +24,13 @@ function run(work: FeedWork): void {
       },
       { atIndex: work.atIndex },
     );
-    const scan = scanWal(work.segments, work.start, {
-      onEntry: (e) => feed.push(e),
-      onHardState: (hs) => {
-        feed.commitTo(hs.commit);
-        ring.beat();
-      },
-    });
-    if (scanFailure(scan) || ring.cancelled) {
+    const pass = feedWal(work.segments, work.start, feed, () => ring.beat());
+    if (pass.failure || ring.cancelled) {
       ring.finish(RingState.GAVE_UP);
       return;
     }
-    const appliedAtScanEnd = feed.applied;
     feed.flush();
-    const summary: bigint[] = [];
-    summary[SummarySlot.CLUSTER] = scan.metadata?.clusterId ?? 0n;
-    summary[SummarySlot.NODE] = scan.metadata?.nodeId ?? 0n;
-    summary[SummarySlot.COMMIT] = scan.hardState?.commit ?? 0n;
-    summary[SummarySlot.LAST_INDEX] = scan.lastIndex;
-    summary[SummarySlot.APPLIED] = feed.applied;
-    summary[SummarySlot.SNAPSHOT_MATCHED] = scan.snapshotMatched ? 1n : 0n;
-    summary[SummarySlot.APPLIED_AT_SCAN_END] = appliedAtScanEnd;
-    ring.finish(ring.cancelled ? RingState.GAVE_UP : RingState.DONE, summary);
+    ring.finish(ring.cancelled ? RingState.GAVE_UP : RingState.DONE, summaryToRing({ ...pass, applied: feed.applied }));
   } catch {
     // The one-thread replay meets the same trouble and reports it, or has no ring to outgrow.
     ring.finish(RingState.GAVE_UP);

@@ -13,6 +13,9 @@ import { RawNode, MemoryStorage } from '../raft/index.js';
 import { newMessage } from '../raft/util.js';
 import { EntryType, MessageType, decodeConfChange, decodeConfChangeV2, type Entry, type Snapshot } from '../codec/proto/raftpb.js';
 import { CodecError } from '../codec/errors.js';
+import { scanFailure, scanWal } from '../codec/wal-scan.js';
+import type { Segment } from '../codec/segment-name.js';
+import type { WalSnapshot } from '../codec/proto/walpb.js';
 
 export interface FeedStart {
   nodeId: bigint;
@@ -164,4 +167,40 @@ export class RaftFeed {
       this.node.applyConfChange(decodeConfChangeV2(data));
     }
   }
+}
+
+/** What a pass over the WAL (feedWal) found. */
+export interface FeedSummary {
+  snapshotMatched: boolean;
+  /** The last index applied when the scan ended, before the last batch went to raft. */
+  appliedAtScanEnd: bigint;
+  clusterId: bigint;
+  nodeId: bigint;
+  /** The commit index of the last hard state, and the highest index the log holds. */
+  commit: bigint;
+  lastIndex: bigint;
+}
+
+/**
+ * One pass over the WAL: ReadAll's checks, and each entry handed to the feed
+ * as it is read, with the commit index of the hard states read so far
+ * (`onHardState` hears of each too). The feed's last batch is left queued.
+ */
+export function feedWal(segments: Segment[], start: WalSnapshot, feed: RaftFeed, onHardState?: () => void): FeedSummary & { failure?: CodecError } {
+  const scan = scanWal(segments, start, {
+    onEntry: (e) => feed.push(e),
+    onHardState: (hs) => {
+      feed.commitTo(hs.commit);
+      onHardState?.();
+    },
+  });
+  return {
+    failure: scanFailure(scan),
+    snapshotMatched: scan.snapshotMatched,
+    appliedAtScanEnd: feed.applied,
+    clusterId: scan.metadata?.clusterId ?? 0n,
+    nodeId: scan.metadata?.nodeId ?? 0n,
+    commit: scan.hardState?.commit ?? 0n,
+    lastIndex: scan.lastIndex,
+  };
 }

@@ -14,14 +14,13 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { CodecError } from '../codec/errors.js';
 import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
-import { scanFailure, scanWal } from '../codec/wal-scan.js';
 import { selectSegments, type Segment } from '../codec/segment-name.js';
 import { RecordReader } from '../codec/record-reader.js';
 import { RecordType, type WalSnapshot } from '../codec/proto/walpb.js';
 import { decodeMetadata } from '../codec/proto/metadata.js';
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { EtcdState, type ApplyResult } from '../state/index.js';
-import { RaftFeed } from './raft-feed.js';
+import { RaftFeed, feedWal, type FeedSummary } from './raft-feed.js';
 import { feedOnTwoThreads, startFeedWorker } from './feed-thread.js';
 import type { Worker } from 'node:worker_threads';
 
@@ -145,24 +144,13 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Th
 }
 
 /** What a pass over the WAL found and applied. */
-interface FeedRun {
+interface FeedRun extends FeedSummary {
   failure?: CodecError;
-  snapshotMatched: boolean;
-  /** The last index applied when the scan ended, before the last batch went to raft. */
-  appliedAtScanEnd: bigint;
-  clusterId: bigint;
-  nodeId: bigint;
-  /** The commit index of the last hard state, and the highest index the log holds. */
-  commit: bigint;
-  lastIndex: bigint;
   /** Applies what is still queued; returns the last index applied. */
   flush(): bigint;
 }
 
-/**
- * One pass over the WAL: ReadAll's checks, and each entry handed to the Raft
- * node as it is read, with the commit index of the hard states read so far.
- */
+/** The pass over the WAL (raft-feed.ts feedWal), on this thread or, for a large log, with a worker. */
 function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions, threads: Threads): FeedRun {
   const apply = (e: Entry): boolean => {
     const result = state.applyEntry(e);
@@ -177,15 +165,8 @@ function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | u
     return { ...r, flush: () => r.applied };
   }
   const feed = new RaftFeed({ nodeId, snapshot }, apply, { atIndex: opts.atIndex });
-  const scan = scanWal(segments, start, { onEntry: (e) => feed.push(e), onHardState: (hs) => feed.commitTo(hs.commit) });
   return {
-    failure: scanFailure(scan),
-    snapshotMatched: scan.snapshotMatched,
-    appliedAtScanEnd: feed.applied,
-    clusterId: scan.metadata?.clusterId ?? 0n,
-    nodeId: scan.metadata?.nodeId ?? 0n,
-    commit: scan.hardState?.commit ?? 0n,
-    lastIndex: scan.lastIndex,
+    ...feedWal(segments, start, feed),
     flush: () => {
       feed.flush();
       return feed.applied;
