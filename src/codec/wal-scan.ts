@@ -87,10 +87,11 @@ export interface ScanOptions extends RecordReaderOptions {
  * log is scanned again the ordinary way, so the result is the same either way.
  */
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
+  // A hook sees every record once, so a scan with one is never repeated; the worker reads from the start of each segment.
+  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume) return scanRecords(segments, start, opts);
   const sizes = segments.map((s) => ({ bytes: statSync(s.path).size }));
   const bytes = sizes.reduce((n, s) => n + s.bytes, 0);
-  // A hook sees every record once, so a scan with one is never repeated; the worker reads from the start of each segment.
-  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume || bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
+  if (bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
   const split = crcSplit(sizes);
   const crcsHeld = checkCrcsInBackground(segments, bytes, split);
   const scan = scanRecords(segments, start, { ...opts, trustCrcBefore: split });
