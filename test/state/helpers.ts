@@ -4,7 +4,6 @@
  * the bbolt oracle (real bbolt, built from Debian's Go sources when present).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
@@ -14,6 +13,7 @@ import type { Msg } from '../../src/codec/proto/schema.js';
 import { dumpEntries, planDump, type DumpPlan } from '../../src/report/dump.js';
 import { EtcdState, type ApplyResult, type EtcdStateOptions } from '../../src/state/apply.js';
 import { repoRoot } from '../helpers/fixtures.js';
+import { goProgram } from '../helpers/oracle.js';
 
 export interface Replayed {
   state: EtcdState;
@@ -59,23 +59,10 @@ export class EntryLog {
 
 export const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-let oracle: string | undefined | null = null;
-
 /** The bbolt oracle binary, or undefined when Go or bbolt's sources are missing. */
-export function bboltOracle(): string | undefined {
-  if (oracle !== null) return oracle;
-  oracle = undefined;
-  if (!existsSync('/usr/share/gocode/src/go.etcd.io/bbolt/db.go')) return undefined;
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const out = join(mkdtempSync(join(tmpdir(), 'walt-bbolt-oracle-')), 'bbolt-oracle');
+export const bboltOracle = goProgram('bbolt-oracle', '/usr/share/gocode/src/go.etcd.io/bbolt/db.go', (out) => {
   const env = { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '-mod=mod', GOPROXY: 'off', GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'walt-oracle-gocache') };
   execFileSync('go', ['build', '-o', out, './test/state/bbolt-oracle'], { cwd: repoRoot, env, stdio: 'ignore' });
-  oracle = out;
-  return oracle;
-}
+});
 
 export const bboltOracleSkip = (): string | false => (bboltOracle() ? false : 'needs Go and Debian golang-etcd-server-dev (bbolt sources) to build the bbolt oracle');
