@@ -36,29 +36,22 @@ export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
     if (used > 0) writeAll(buf.subarray(0, used));
     used = 0;
   };
+  /** Makes room for a line of `bytes`; false when it can never fit in the buffer, and goes out on its own. */
+  const room = (bytes: number): boolean => {
+    if (used + bytes > BUFFER_BYTES) flush();
+    return bytes <= BUFFER_BYTES;
+  };
   return {
     line(s: string) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      if (used + s.length * 3 + 1 > BUFFER_BYTES) {
-        flush();
-        if (s.length * 3 + 1 > BUFFER_BYTES) {
-          writeAll(Buffer.from(s + '\n', 'utf8'));
-          return;
-        }
-      }
+      if (!room(s.length * 3 + 1)) return writeAll(Buffer.from(s + '\n', 'utf8'));
       used += buf.write(s, used, 'utf8');
       buf[used++] = 10;
     },
     lineParts(parts: string[]) {
       let length = 1;
       for (const p of parts) length += p.length;
-      if (used + length > BUFFER_BYTES) {
-        flush();
-        if (length > BUFFER_BYTES) {
-          writeAll(Buffer.from(parts.join('') + '\n', 'latin1'));
-          return;
-        }
-      }
+      if (!room(length)) return writeAll(Buffer.from(parts.join('') + '\n', 'latin1'));
       for (const p of parts) used += buf.write(p, used, 'latin1');
       buf[used++] = 10;
     },
