@@ -13,6 +13,7 @@ import { cutInsideLastRecord, flipBitMidLog } from '../helpers/corrupt.js';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
 import { CodecError } from '../../src/codec/errors.js';
 import { replayDataDir, type ReplayOptions } from '../../src/replay/replay.js';
+import { startFeedWorker } from '../../src/replay/feed-thread.js';
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -48,6 +49,12 @@ test('on two threads the key space is what etcd served, and what one thread repl
   // Every entry once, in order, the conf changes that open the log among them.
   assert.deepEqual(two.applied, one.applied);
   assert.equal(two.state.cluster.list().length, one.state.cluster.list().length);
+});
+
+test('a worker started ahead, as replay-to-state starts it, takes its work and gives what etcd served', () => {
+  const ahead = replay(multiseg, true, { feedWorker: startFeedWorker() });
+  assert.ok(ahead.shared > 0, 'the two-thread path ran');
+  assert.equal(body(ahead.json), body(readFileSync(join(fixturesDir, 'multiseg', 'expected-get.json'), 'utf8')));
 });
 
 test('on two threads --at-index stops where one thread stops', () => {
