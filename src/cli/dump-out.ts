@@ -1,54 +1,30 @@
 /** The entry listings of `walt dump`: a table for people and NDJSON for scripts. */
 import chalk from 'chalk';
-import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { idHex } from '../codec/proto/metadata.js';
-import { REDACTED, type ValueMode } from '../codec/render.js';
 import { scanFailure } from '../codec/wal-scan.js';
-import type { RawRecord } from '../codec/record-reader.js';
 import type { DumpPlan } from '../report/dump.js';
-import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
 import { selectEntries, type EntrySelection } from '../report/entry-select.js';
-import { base64, toJSON, toJSONParts } from '../util/json.js';
+import { toJSON } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
+import { printerFor, type ListingFormat, type ListingOptions } from './dump-printers.js';
+import { printInParts, printsInParts } from './dump-threads.js';
 
-export interface ListingOptions {
-  showSecrets: boolean;
-  values: ValueMode;
+/** Where listings go: lines, and the file descriptor under them (a second thread writes to it too). */
+export interface ListingOutput {
+  lines: LineWriter;
+  fd: number;
 }
 
-/** One entry as it prints; `extra` adds fields to its JSON (e.g. where it lies). */
-export interface EntryPrinter {
-  entry(e: Entry, record: RawRecord, extra?: Record<string, unknown>): void;
-}
-
-export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
-  return {
-    entry(entry, record, extra) {
-      const view = entryJson(entry, opts);
-      out.lineParts(
-        toJSONParts({
-          record: 'entry',
-          index: entry.index,
-          term: entry.term,
-          type: entryTypeName(entry.type),
-          data: view.secret ? REDACTED : entry.data ? base64(entry.data) : '',
-          ...view.fields,
-          segment: record.segment.name,
-          offset: record.offset,
-          ...extra,
-        }),
-      );
-    },
-  };
-}
-
-export function tablePrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
-  return {
-    entry(entry, _record, extra) {
-      const note = extra?.overwrites ? chalk.yellow(' (overwrites an uncommitted entry)') : '';
-      out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${entrySummary(entry, opts)}${note}`);
-    },
-  };
+/** The selected entries, printed (on two threads for a long log); returns how many. */
+async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOutput, format: ListingFormat, opts: ListingOptions): Promise<number> {
+  if (printsInParts(plan, sel)) return printInParts(plan, sel, out.lines, out.fd, format, opts);
+  const printer = printerFor(format, out.lines, opts);
+  let n = 0;
+  for (const { entry, record } of selectEntries(plan, sel)) {
+    printer.entry(entry, record);
+    n++;
+  }
+  return n;
 }
 
 function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
@@ -65,7 +41,8 @@ function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
 }
 
 /** Header lines, the selected entries, and the end line; returns how many entries printed. */
-export function writeNdjson(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions, end = true): number {
+export async function writeNdjson(plan: DumpPlan, sel: EntrySelection, output: ListingOutput, opts: ListingOptions, end = true): Promise<number> {
+  const out = output.lines;
   const { scan, startPoint } = plan;
   const snap = startPoint.snap;
   const cs = snap?.snapshot.metadata.confState;
@@ -82,17 +59,13 @@ export function writeNdjson(plan: DumpPlan, sel: EntrySelection, out: LineWriter
   out.line(toJSON({ record: 'metadata', nodeID: scan.metadata ? idHex(scan.metadata.nodeId) : null, clusterID: scan.metadata ? idHex(scan.metadata.clusterId) : null }));
   const hs = scan.hardState;
   out.line(toJSON({ record: 'hardState', term: hs?.term ?? 0n, vote: hs ? idHex(hs.vote) : '0', commit: hs?.commit ?? 0n }));
-  const printer = ndjsonPrinter(out, opts);
-  let n = 0;
-  for (const { entry, record } of selectEntries(plan, sel)) {
-    printer.entry(entry, record);
-    n++;
-  }
+  const n = await printEntries(plan, sel, output, 'ndjson', opts);
   if (end) out.line(toJSON(endLine(plan, n)));
   return n;
 }
 
-export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions): number {
+export async function writeTable(plan: DumpPlan, sel: EntrySelection, output: ListingOutput, opts: ListingOptions): Promise<number> {
+  const out = output.lines;
   const { scan, startPoint } = plan;
   const snap = startPoint.snap;
   if (snap) {
@@ -106,12 +79,7 @@ export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter,
   out.line(`${chalk.bold('WAL hard state')}: ${hs ? `term=${hs.term} vote=${idHex(hs.vote)} commit=${hs.commit}` : 'none'}`);
   out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
   out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
-  const printer = tablePrinter(out, opts);
-  let n = 0;
-  for (const { entry, record } of selectEntries(plan, sel)) {
-    printer.entry(entry, record);
-    n++;
-  }
+  const n = await printEntries(plan, sel, output, 'table', opts);
   const end = scan.end;
   if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
   return n;

@@ -7,7 +7,9 @@ import type { ValueMode } from '../codec/render.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { collectStats } from '../report/stats.js';
 import { followEntries } from '../report/follow.js';
-import { ndjsonPrinter, tablePrinter, writeNdjson, writeTable, type ListingOptions } from './dump-out.js';
+import { writeNdjson, writeTable } from './dump-out.js';
+import { printerFor, type ListingOptions } from './dump-printers.js';
+import { PART_BYTES } from './dump-threads.js';
 import { writeRaw } from './dump-raw-out.js';
 import { writeStats } from './dump-stats-out.js';
 import { scanFailure } from '../codec/wal-scan.js';
@@ -124,7 +126,7 @@ Examples:
   walt dump --format etcd-dump-logs --stream-decoder './my-decoder --hex' /var/lib/etcd`,
     )
     .action((dir: string, opts: DumpOptions) =>
-      runAction(() => {
+      runAction(async () => {
         checkCombinations(opts);
         const paths = resolveDataDir(dir, opts.walDir);
         if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
@@ -135,7 +137,7 @@ Examples:
           out.end();
           return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
         }
-        const plan = planDump(paths, opts.startIndex);
+        const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES });
         const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
         const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
         let count: number;
@@ -144,7 +146,8 @@ Examples:
           writeStats(stats, out, json);
           count = stats.entries;
         } else {
-          count = json ? writeNdjson(plan, sel, out, listing, !opts.follow) : writeTable(plan, sel, out, listing);
+          const output = { lines: out, fd: process.stdout.fd };
+          count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
         }
         const failure = scanFailure(plan.scan)?.describe() ?? snapshotMissing(plan);
         out.end();
@@ -191,7 +194,7 @@ function checkCombinations(opts: DumpOptions): void {
 
 /** Prints entries as etcd appends them until interrupted. */
 async function follow(plan: DumpPlan, out: LineWriter, json: boolean, listing: ListingOptions): Promise<number> {
-  const printer = json ? ndjsonPrinter(out, listing) : tablePrinter(out, listing);
+  const printer = printerFor(json ? 'ndjson' : 'table', out, listing);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());

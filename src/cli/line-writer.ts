@@ -1,7 +1,8 @@
 /**
  * Buffered line output: a dump prints millions of lines, and a write per line
- * would dominate its time. Lines are encoded straight into one reused buffer.
- * Stops quietly when the reader goes away (`| head`).
+ * would dominate its time. Lines are encoded straight into one reused buffer,
+ * which goes to a sink when full: a file descriptor (fdSink), or whatever a
+ * caller does with the bytes (dump-parts.ts holds some back).
  */
 import { writeSync } from 'node:fs';
 
@@ -12,28 +13,52 @@ export interface LineWriter {
   end(): void;
 }
 
-const BUFFER_BYTES = 1 << 20;
+/** Takes bytes that are only valid during the call (the writer reuses its buffer). */
+export type Sink = (bytes: Uint8Array) => void;
 
-export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
-  const fd = (stream as unknown as { fd?: number }).fd ?? 1;
-  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  let used = 0;
-  const writeAll = (b: Uint8Array) => {
+/**
+ * Buffer's own latin1 writer, called directly: Buffer.write's argument checks
+ * cost more than the copy for a line's short parts. Undocumented, so used
+ * only where present.
+ */
+const latin1Write =
+  (Buffer.prototype as unknown as { latin1Write?: (this: Buffer, s: string, offset: number) => number }).latin1Write ??
+  function (this: Buffer, s: string, offset: number) {
+    return this.write(s, offset, 'latin1');
+  };
+
+/** A writer's buffer: what goes to the sink at a time, but for a line longer than it. */
+export const BUFFER_BYTES = 1 << 20;
+
+/**
+ * Writes everything to `fd`, waiting out a full non-blocking pipe. When the
+ * reader goes away (`| head`), calls `closed` (by default the process ends
+ * quietly, as a dump cut short by its reader should).
+ */
+export function fdSink(fd: number, closed: () => never = () => process.exit(0)): Sink {
+  return (b) => {
     let off = 0;
     while (off < b.length) {
       try {
         off += writeSync(fd, b, off, b.length - off);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') process.exit(0);
+        if (code === 'EPIPE') closed();
         if (code !== 'EAGAIN') throw e;
         // A non-blocking pipe is full: give the reader a moment, then carry on.
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
       }
     }
   };
+}
+
+/** Lines to a stream's file descriptor, or to `sink`. */
+export function createLineWriter(stream: NodeJS.WriteStream | Sink): LineWriter {
+  const sink = typeof stream === 'function' ? stream : fdSink((stream as unknown as { fd?: number }).fd ?? 1);
+  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  let used = 0;
   const flush = () => {
-    if (used > 0) writeAll(buf.subarray(0, used));
+    if (used > 0) sink(buf.subarray(0, used));
     used = 0;
   };
   /** Makes room for a line of `bytes`; false when it can never fit in the buffer, and goes out on its own. */
@@ -44,15 +69,15 @@ export function createLineWriter(stream: NodeJS.WriteStream): LineWriter {
   return {
     line(s: string) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      if (!room(s.length * 3 + 1)) return writeAll(Buffer.from(s + '\n', 'utf8'));
+      if (!room(s.length * 3 + 1)) return sink(Buffer.from(s + '\n', 'utf8'));
       used += buf.write(s, used, 'utf8');
       buf[used++] = 10;
     },
     lineParts(parts: string[]) {
       let length = 1;
       for (const p of parts) length += p.length;
-      if (!room(length)) return writeAll(Buffer.from(parts.join('') + '\n', 'latin1'));
-      for (const p of parts) used += buf.write(p, used, 'latin1');
+      if (!room(length)) return sink(Buffer.from(parts.join('') + '\n', 'latin1'));
+      for (const p of parts) used += latin1Write.call(buf, p, used);
       buf[used++] = 10;
     },
     end: flush,

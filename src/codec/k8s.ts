@@ -27,7 +27,8 @@ const ObjectMetaSpec: MessageSpec = { name: 'v1.ObjectMeta', fields: fields([1, 
  * damaged or unknown field is still worth showing.
  */
 export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
-  if (!value || value.length < K8S_MAGIC.length || Buffer.compare(value.subarray(0, 4), K8S_MAGIC) !== 0) return undefined;
+  // Byte by byte: most values are not Kubernetes objects, and this runs on every put a dump prints.
+  if (!value || value.length < K8S_MAGIC.length || value[0] !== K8S_MAGIC[0] || value[1] !== K8S_MAGIC[1] || value[2] !== K8S_MAGIC[2] || value[3] !== K8S_MAGIC[3]) return undefined;
   const out: K8sObject = { apiVersion: '', kind: '' };
   const r = new ProtoReader(value, 4);
   try {

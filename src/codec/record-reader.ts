@@ -152,8 +152,10 @@ export class RecordReader {
     }
     this.bufLen -= start;
     this.bufFileOff = this.pos;
+    // A reader of one part of the log reads no further into the file than its end.
+    const fillTo = Math.max(want, Math.min(this.buf.length, this.endOffset + FRAME_HEADER_BYTES - this.bufFileOff));
     while (this.bufLen < want) {
-      const n = readSync(this.fd, this.buf, this.bufLen, this.buf.length - this.bufLen, this.bufFileOff + this.bufLen);
+      const n = readSync(this.fd, this.buf, this.bufLen, fillTo - this.bufLen, this.bufFileOff + this.bufLen);
       if (n === 0) break;
       this.bufLen += n;
     }

@@ -30,8 +30,12 @@ export type ValueMode = 'k8s' | 'utf8' | 'hex' | 'none';
 /** Kubernetes keeps Secret objects under this prefix; their values are credentials. */
 const k8sSecretsPrefix = Buffer.from('/registry/secrets/');
 
-const isK8sSecretKey = (key: Uint8Array | undefined): boolean =>
-  key !== undefined && key.length >= k8sSecretsPrefix.length && Buffer.compare(key.subarray(0, k8sSecretsPrefix.length), k8sSecretsPrefix) === 0;
+/** Byte by byte, without a view of the key: this runs on every put a dump prints. */
+function isK8sSecretKey(key: Uint8Array | undefined): boolean {
+  if (key === undefined || key.length < k8sSecretsPrefix.length) return false;
+  for (let i = 0; i < k8sSecretsPrefix.length; i++) if (key[i] !== k8sSecretsPrefix[i]) return false;
+  return true;
+}
 
 /** etcd-dump-logs' placeholder for a password (tools/etcd-dump-logs/main.go, 3.6). */
 export const REDACTED = '<value removed>';
@@ -113,8 +117,9 @@ function isSet(f: FieldSpec, v: unknown): boolean {
   return v !== 0 && v !== 0n && v !== false && v !== '';
 }
 
-const isSecret = (spec: MessageSpec, f: FieldSpec, msg: Msg, opts: RenderOptions): boolean =>
-  !opts.showSecrets && ((secretFields.get(spec)?.has(f.name) ?? false) || (spec === pb.PutRequestSpec && f.name === 'value' && isK8sSecretKey(msg.key)));
+/** `listed`: whether the field is one of secretFields (renderMessage has looked it up already). */
+const isSecret = (spec: MessageSpec, f: FieldSpec, msg: Msg, opts: RenderOptions, listed = fieldNamed(spec, f.name)?.secret ?? false): boolean =>
+  !opts.showSecrets && (listed || (spec === pb.PutRequestSpec && f.name === 'value' && isK8sSecretKey(msg.key)));
 
 function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
   if (f.kind === 'message') return renderMessage(f.msg!(), v, opts);
@@ -123,11 +128,22 @@ function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
   return v;
 }
 
-const fieldsByName = new WeakMap<MessageSpec, Map<string, FieldSpec>>();
+interface NamedField {
+  field: FieldSpec;
+  /** One of secretFields. */
+  secret: boolean;
+}
 
-function fieldNamed(spec: MessageSpec, name: string): FieldSpec | undefined {
-  let m = fieldsByName.get(spec);
-  if (!m) fieldsByName.set(spec, (m = new Map(spec.fields.map((f) => [f.name, f]))));
+/** Each spec's fields by name, kept on the spec itself: a WeakMap lookup per field cost a twentieth of a dump. */
+const BY_NAME = Symbol('fields by name');
+
+function fieldNamed(spec: MessageSpec, name: string): NamedField | undefined {
+  const holder = spec as MessageSpec & { [BY_NAME]?: Map<string, NamedField> };
+  let m = holder[BY_NAME];
+  if (!m) {
+    const secrets = secretFields.get(spec);
+    holder[BY_NAME] = m = new Map(spec.fields.map((f) => [f.name, { field: f, secret: secrets?.has(f.name) ?? false }]));
+  }
   return m.get(name);
 }
 
@@ -140,10 +156,11 @@ function fieldNamed(spec: MessageSpec, name: string): FieldSpec | undefined {
 export function renderMessage(spec: MessageSpec, msg: Msg, opts: RenderOptions = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name in msg) {
-    const f = fieldNamed(spec, name);
+    const named = fieldNamed(spec, name);
     const v = msg[name];
-    if (!f || !isSet(f, v)) continue;
-    if (isSecret(spec, f, msg, opts)) out[f.name] = REDACTED;
+    if (!named || !isSet(named.field, v)) continue;
+    const f = named.field;
+    if (isSecret(spec, f, msg, opts, named.secret)) out[f.name] = REDACTED;
     else out[f.name] = f.repeated ? v.map((x: unknown) => jsonValue(f, x, opts)) : jsonValue(f, v, opts);
   }
   if (spec === RequestSpec && !opts.showSecrets && typeof out.Path === 'string' && out.Path.startsWith(v2UsersPrefix) && typeof out.Val === 'string') {

@@ -6,25 +6,45 @@ import { RecordReader, type RawRecord } from './record-reader.js';
 import { RecordType } from './proto/walpb.js';
 import { decodeEntry, type Entry } from './proto/raftpb.js';
 import type { Segment } from './segment-name.js';
-import type { WalScan } from './wal-scan.js';
+import type { EntryMark, WalScan } from './wal-scan.js';
 
 export interface StandingEntry {
   entry: Entry;
   record: RawRecord;
 }
 
+const PART_CHUNK_BYTES = 256 << 10;
+
+/** What the second pass needs of a scan (small enough to hand to another thread). */
+export type OverwriteSummary = Pick<WalScan, 'start' | 'overwrites' | 'entryRecords'>;
+
+/** A part of the log between two of a scan's marks; an open end is the start or the end of what the scan read. */
+export interface EntryRange {
+  from?: EntryMark;
+  to?: EntryMark;
+}
+
 /**
- * Entries after `scan.start.index`, in log order, each final. Entry data are
- * views into the reader's buffer: copy them to keep them.
+ * Entries after `scan.start.index`, in log order, each final (those in
+ * `range` only). Entry data are views into the reader's buffer: copy them to
+ * keep them.
  */
-export function* standingEntries(segments: Segment[], scan: WalScan): Generator<StandingEntry> {
+export function* standingEntries(segments: Segment[], scan: OverwriteSummary, range: EntryRange = {}): Generator<StandingEntry> {
   // laterMin[k]: the lowest index overwritten by any overwrite from k on.
   const ow = scan.overwrites;
   const laterMin: bigint[] = new Array(ow.length);
   for (let k = ow.length - 1; k >= 0; k--) laterMin[k] = k + 1 < ow.length && laterMin[k + 1] < ow[k].index ? laterMin[k + 1] : ow[k].index;
   let next = 0;
-  let ordinal = 0;
-  const reader = new RecordReader(segments, { trustCrc: true });
+  const { from, to } = range;
+  let ordinal = from?.ordinal ?? 0;
+  const base = from?.segmentOrdinal ?? 0;
+  const reader = new RecordReader(from ? segments.slice(base) : segments, {
+    trustCrc: true,
+    // Parts are small, and a thread reads many one after another: small reads keep the buffers out of fresh pages.
+    chunkBytes: from || to ? PART_CHUNK_BYTES : undefined,
+    resume: from && { offset: from.offset, crc: 0 },
+    endBefore: to && { segmentOrdinal: to.segmentOrdinal - base, offset: to.offset },
+  });
   try {
     for (let rec = reader.next(); rec; rec = reader.next()) {
       if (rec.type !== RecordType.entry) continue;
@@ -34,6 +54,8 @@ export function* standingEntries(segments: Segment[], scan: WalScan): Generator<
       const entry = decodeEntry(rec.data ?? new Uint8Array(0));
       if (entry.index <= scan.start.index) continue;
       if (next < ow.length && entry.index >= laterMin[next]) continue;
+      // The reader counts segments from the range's first.
+      rec.segmentOrdinal += base;
       yield { entry, record: rec };
     }
   } finally {

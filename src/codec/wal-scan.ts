@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { CodecError, ProtoError } from './errors.js';
 import { checkCrcsInBackground, crcSplit, PARALLEL_MIN_BYTES } from './crc-check.js';
-import { RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions } from './record-reader.js';
+import { RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
 import { decodeMetadata, type WalMetadata } from './proto/metadata.js';
@@ -31,6 +31,11 @@ export interface SegmentSummary {
   lastIndex?: bigint;
   /** Bytes up to the end of the last valid record. */
   usedBytes: number;
+}
+
+/** Where an entry record begins, and its ordinal among the entry records read: a second pass can start there (wal-entries.ts). */
+export interface EntryMark extends RecordMark {
+  ordinal: number;
 }
 
 export interface SnapshotMark extends WalSnapshot {
@@ -57,6 +62,8 @@ export interface WalScan {
   /** The last index that stands (start.index when there is none). */
   lastIndex: bigint;
   overwrites: Overwrite[];
+  /** With `markEvery`: entry records about that many bytes apart, where a second pass can be split into parts. */
+  marks: EntryMark[];
   /** Where reading stopped cleanly: the segment, the offset after its last valid record, and the running CRC there. */
   endPosition: { segmentOrdinal: number; offset: number; crc: number };
   /** The first entry whose term is lower than the one before it (a log raft could not have written). */
@@ -79,6 +86,8 @@ export interface ScanOptions extends RecordReaderOptions {
   onEntry?: (e: Entry) => void;
   /** Called for each hard state record. */
   onHardState?: (hs: HardState) => void;
+  /** Mark an entry record about every this many bytes (WalScan.marks). */
+  markEvery?: number;
 }
 
 /**
@@ -110,10 +119,13 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     entryCount: 0,
     lastIndex: start.index,
     overwrites: [],
+    marks: [],
     endPosition: { segmentOrdinal: 0, offset: 0, crc: 0 },
     end: { kind: 'eof' },
   };
   let lastTerm = 0n;
+  const markEvery = opts.markEvery;
+  let lastMark: RecordMark = { segmentOrdinal: 0, offset: 0 };
   /** The index that extends the log; a lower one overwrites. */
   let next = start.index + 1n;
   const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
@@ -150,6 +162,10 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
         if (e.term < lastTerm && !scan.termDecrease) scan.termDecrease = { index: e.index, term: e.term, previousTerm: lastTerm, segment: rec.segment.path, offset: rec.offset };
         lastTerm = e.term;
         const ordinal = scan.entryRecords++;
+        if (markEvery && (rec.segmentOrdinal !== lastMark.segmentOrdinal || rec.offset - lastMark.offset >= markEvery)) {
+          lastMark = { segmentOrdinal: rec.segmentOrdinal, offset: rec.offset };
+          scan.marks.push({ ...lastMark, ordinal });
+        }
         seg.entries++;
         seg.firstIndex ??= e.index;
         seg.lastIndex = e.index;

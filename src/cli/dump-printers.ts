@@ -1,0 +1,56 @@
+/** How `walt dump` prints one entry: a JSON line for scripts, or a table row for people. */
+import chalk from 'chalk';
+import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
+import { REDACTED, type ValueMode } from '../codec/render.js';
+import type { RawRecord } from '../codec/record-reader.js';
+import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
+import { base64, JsonParts } from '../util/json.js';
+import type { LineWriter } from './line-writer.js';
+
+export interface ListingOptions {
+  showSecrets: boolean;
+  values: ValueMode;
+}
+
+export type ListingFormat = 'ndjson' | 'table';
+
+/** One entry as it prints; `extra` adds fields to its JSON (e.g. where it lies). */
+export interface EntryPrinter {
+  entry(e: Entry, record: RawRecord, extra?: Record<string, unknown>): void;
+}
+
+/**
+ * An entry's JSON line: "record", "index", "term", "type" and "data" first,
+ * then the decoded request's fields, then where the entry lies. Its own keys
+ * are written directly, the decoded fields by the general writer.
+ */
+export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
+  return {
+    entry(entry, record, extra) {
+      const view = entryJson(entry, opts);
+      const line = new JsonParts();
+      line.text = '{"record":"entry","index":' + entry.index + ',"term":' + entry.term + ',"type":';
+      line.value(entryTypeName(entry.type));
+      line.text += ',"data":';
+      line.value(view.secret ? REDACTED : entry.data ? base64(entry.data) : '');
+      line.members(view.fields);
+      line.text += ',"segment":';
+      line.value(record.segment.name);
+      line.text += ',"offset":' + record.offset;
+      if (extra) line.members(extra);
+      line.text += '}';
+      out.lineParts(line.finish());
+    },
+  };
+}
+
+export function tablePrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
+  return {
+    entry(entry, _record, extra) {
+      const note = extra?.overwrites ? chalk.yellow(' (overwrites an uncommitted entry)') : '';
+      out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${entrySummary(entry, opts)}${note}`);
+    },
+  };
+}
+
+export const printerFor = (format: ListingFormat, out: LineWriter, opts: ListingOptions): EntryPrinter => (format === 'ndjson' ? ndjsonPrinter : tablePrinter)(out, opts);

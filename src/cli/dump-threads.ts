@@ -1,0 +1,76 @@
+/**
+ * A long dump printed on two threads (dump-parts.ts): rendering lines is
+ * nearly all of a dump's time, and a worker (dump-worker.ts) renders the
+ * parts this thread has not taken.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import chalk from 'chalk';
+import type { EntryRange } from '../codec/wal-entries.js';
+import { dumpRanges, entrySource, type DumpPlan, type EntrySource } from '../report/dump.js';
+import type { EntrySelection } from '../report/entry-select.js';
+import { fdSink, type LineWriter } from './line-writer.js';
+import { printerFor, type ListingFormat, type ListingOptions } from './dump-printers.js';
+import { newTurnState, PartPrinter, PartTurns } from './dump-parts.js';
+
+/** The scan marks the log in parts of about this many bytes (ScanOptions.markEvery). */
+export const PART_BYTES = 2 << 20;
+/** Fewer parts are printed on one thread: starting a worker costs about 0.1 s. */
+const MIN_PARTS = 4;
+
+/** What the worker is given: the selection with its entry types as the list given (a filter's code does not cross threads). */
+export interface PartsWork {
+  source: EntrySource;
+  sel: Omit<EntrySelection, 'entryType'> & { entryTypes?: string };
+  ranges: EntryRange[];
+  format: ListingFormat;
+  listing: ListingOptions;
+  chalkLevel: number;
+  fd: number;
+  turns: SharedArrayBuffer;
+}
+
+/** Whether a dump of `plan` with `sel` is printed on two threads: a log of several parts, and no --limit (which counts across parts). */
+export const printsInParts = (plan: DumpPlan, sel: EntrySelection): boolean => plan.scan.marks.length + 1 >= MIN_PARTS && sel.limit === undefined && availableParallelism() > 1;
+
+/**
+ * Prints the selected entries of `plan` to `fd` on this thread and a worker,
+ * after what `out` holds; returns how many were printed. Without a worker
+ * (one that cannot start) this thread prints every part.
+ */
+export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: LineWriter, fd: number, format: ListingFormat, listing: ListingOptions): Promise<number> {
+  out.end();
+  const shared = newTurnState();
+  const turns = new PartTurns(shared);
+  const ranges = dumpRanges(plan);
+  const source = entrySource(plan);
+  const { entryType, ...rest } = sel;
+  let failure: string | undefined;
+  const worker = startWorker({ source, sel: { ...rest, entryTypes: entryType?.spec }, ranges, format, listing, chalkLevel: chalk.level, fd, turns: shared }, (why) => (failure ??= why));
+  const printer = new PartPrinter(turns, fdSink(fd), (o) => printerFor(format, o, listing), source, sel, ranges);
+  const owed = () => failure;
+  try {
+    for (let part = turns.take(); part < ranges.length; part = turns.take()) {
+      const printed = printer.render(part);
+      if (!(await turns.wait(part, owed))) process.exit(0);
+      printer.finish(printed);
+    }
+    if (!(await turns.wait(ranges.length, owed))) process.exit(0);
+    return turns.printed;
+  } finally {
+    void worker?.terminate();
+  }
+}
+
+function startWorker(work: PartsWork, failed: (why: string) => void): Worker | undefined {
+  try {
+    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
+    const worker = new Worker(new URL('./dump-worker.js', import.meta.url), { workerData: work, execArgv: [] });
+    worker.on('error', (e) => failed(`dump's second thread failed: ${e.message}`));
+    worker.on('exit', (code) => failed(`dump's second thread stopped (exit code ${code})`));
+    // Kept referenced: a pending Atomics.waitAsync alone does not keep the event loop alive.
+    return worker;
+  } catch {
+    return undefined;
+  }
+}
