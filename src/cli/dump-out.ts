@@ -1,4 +1,5 @@
 /** The entry listings of `walt dump`: a table for people and NDJSON for scripts. */
+import type { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import { idHex } from '../codec/proto/metadata.js';
 import { scanFailure } from '../codec/wal-scan.js';
@@ -9,15 +10,16 @@ import type { LineWriter } from './line-writer.js';
 import { printerFor, type ListingFormat, type ListingOptions } from './dump-printers.js';
 import { printInParts, printsInParts } from './dump-threads.js';
 
-/** Where listings go: lines, and the file descriptor under them (a second thread writes to it too). */
+/** Where listings go: lines, and the file descriptor under them, which a second thread (started ahead: startPartsWorker) writes to as well. */
 export interface ListingOutput {
   lines: LineWriter;
   fd: number;
+  worker?: Worker;
 }
 
 /** The selected entries, printed (on two threads for a long log); returns how many. */
 async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOutput, format: ListingFormat, opts: ListingOptions): Promise<number> {
-  if (printsInParts(plan, sel)) return printInParts(plan, sel, out.lines, out.fd, format, opts);
+  if (printsInParts(plan, sel)) return printInParts(plan, sel, out.lines, out.fd, format, opts, out.worker);
   const printer = printerFor(format, out.lines, opts);
   let n = 0;
   for (const { entry, record } of selectEntries(plan, sel)) {

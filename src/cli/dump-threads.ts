@@ -3,10 +3,12 @@
  * nearly all of a dump's time, and a worker (dump-worker.ts) renders the
  * parts this thread has not taken.
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import type { EntryRange } from '../codec/wal-entries.js';
+import { listSegments } from '../codec/segment-name.js';
 import { dumpRanges, entrySource, type DumpPlan, type EntrySource } from '../report/dump.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { fdSink, type LineWriter } from './line-writer.js';
@@ -34,11 +36,37 @@ export interface PartsWork {
 export const printsInParts = (plan: DumpPlan, sel: EntrySelection): boolean => plan.scan.marks.length + 1 >= MIN_PARTS && sel.limit === undefined && availableParallelism() > 1;
 
 /**
- * Prints the selected entries of `plan` to `fd` on this thread and a worker,
- * after what `out` holds; returns how many were printed. Without a worker
- * (one that cannot start) this thread prints every part.
+ * A worker started ahead of its work, for a dump of `walDir` that will likely
+ * be printed in parts: it loads its modules (about 0.1 s) while this thread
+ * scans the log. Undefined when it would not be used or cannot start; the
+ * caller ends it (printInParts does).
  */
-export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: LineWriter, fd: number, format: ListingFormat, listing: ListingOptions): Promise<number> {
+export function startPartsWorker(walDir: string, sel: EntrySelection): Worker | undefined {
+  if (sel.limit !== undefined || availableParallelism() < 2) return undefined;
+  const bytes = listSegments(walDir).reduce((n, s) => n + statSync(s.path).size, 0);
+  return bytes < MIN_PARTS * PART_BYTES ? undefined : newPartsWorker();
+}
+
+/** A worker waiting for the parts of a dump (printInParts); undefined where none can start. */
+export function newPartsWorker(): Worker | undefined {
+  try {
+    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
+    const worker = new Worker(new URL('./dump-worker.js', import.meta.url), { execArgv: [] });
+    // Until it has work, its failures are nobody's: it takes no part, and this thread prints them all.
+    worker.on('error', () => {});
+    worker.unref();
+    return worker;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Prints the selected entries of `plan` to `fd` on this thread and `worker`
+ * (from startPartsWorker), after what `out` holds; returns how many were
+ * printed. Without a worker this thread prints every part.
+ */
+export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: LineWriter, fd: number, format: ListingFormat, listing: ListingOptions, worker: Worker | undefined): Promise<number> {
   out.end();
   const shared = newTurnState();
   const turns = new PartTurns(shared);
@@ -46,7 +74,14 @@ export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: Lin
   const source = entrySource(plan);
   const { entryType, ...rest } = sel;
   let failure: string | undefined;
-  const worker = startWorker({ source, sel: { ...rest, entryTypes: entryType?.spec }, ranges, format, listing, chalkLevel: chalk.level, fd, turns: shared }, (why) => (failure ??= why));
+  if (worker) {
+    worker.on('error', (e) => (failure ??= `dump's second thread failed: ${e.message}`));
+    worker.on('exit', (code) => (failure ??= `dump's second thread stopped (exit code ${code})`));
+    // Referenced while it works: a pending Atomics.waitAsync alone does not keep the event loop alive.
+    worker.ref();
+    const work: PartsWork = { source, sel: { ...rest, entryTypes: entryType?.spec }, ranges, format, listing, chalkLevel: chalk.level, fd, turns: shared };
+    worker.postMessage(work);
+  }
   const printer = new PartPrinter(turns, fdSink(fd), (o) => printerFor(format, o, listing), source, sel, ranges);
   const owed = () => failure;
   try {
@@ -59,18 +94,5 @@ export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: Lin
     return turns.printed;
   } finally {
     void worker?.terminate();
-  }
-}
-
-function startWorker(work: PartsWork, failed: (why: string) => void): Worker | undefined {
-  try {
-    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
-    const worker = new Worker(new URL('./dump-worker.js', import.meta.url), { workerData: work, execArgv: [] });
-    worker.on('error', (e) => failed(`dump's second thread failed: ${e.message}`));
-    worker.on('exit', (code) => failed(`dump's second thread stopped (exit code ${code})`));
-    // Kept referenced: a pending Atomics.waitAsync alone does not keep the event loop alive.
-    return worker;
-  } catch {
-    return undefined;
   }
 }

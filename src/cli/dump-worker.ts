@@ -1,5 +1,5 @@
 /** Worker thread body for dump-threads.ts: renders the parts of a dump that the main thread has not taken, and writes each on its turn. */
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import chalk from 'chalk';
 import { parseEntryTypes } from '../report/entry-filter.js';
 import { fdSink } from './line-writer.js';
@@ -7,17 +7,21 @@ import { printerFor } from './dump-printers.js';
 import { PartPrinter, PartTurns } from './dump-parts.js';
 import type { PartsWork } from './dump-threads.js';
 
-const work = workerData as PartsWork;
-chalk.level = work.chalkLevel as typeof chalk.level;
-const turns = new PartTurns(work.turns);
-const { entryTypes, ...sel } = work.sel;
-const closed = (): never => {
-  turns.close();
-  return process.exit(0);
-};
-const printer = new PartPrinter(turns, fdSink(work.fd, closed), (o) => printerFor(work.format, o, work.listing), work.source, { ...sel, entryType: entryTypes === undefined ? undefined : parseEntryTypes(entryTypes) }, work.ranges);
-for (let part = turns.take(); part < work.ranges.length; part = turns.take()) {
-  const printed = printer.render(part);
-  if (!turns.waitSync(part)) break;
-  printer.finish(printed);
+// Started ahead of its work (startPartsWorker): the work comes as the one message.
+parentPort!.once('message', (work: PartsWork) => run(work));
+
+function run(work: PartsWork): void {
+  chalk.level = work.chalkLevel as typeof chalk.level;
+  const turns = new PartTurns(work.turns);
+  const { entryTypes, ...sel } = work.sel;
+  const closed = (): never => {
+    turns.close();
+    return process.exit(0);
+  };
+  const printer = new PartPrinter(turns, fdSink(work.fd, closed), (o) => printerFor(work.format, o, work.listing), work.source, { ...sel, entryType: entryTypes === undefined ? undefined : parseEntryTypes(entryTypes) }, work.ranges);
+  for (let part = turns.take(); part < work.ranges.length; part = turns.take()) {
+    const printed = printer.render(part);
+    if (!turns.waitSync(part)) return;
+    printer.finish(printed);
+  }
 }

@@ -9,7 +9,8 @@ import { collectStats } from '../report/stats.js';
 import { followEntries } from '../report/follow.js';
 import { writeNdjson, writeTable } from './dump-out.js';
 import { printerFor, type ListingOptions } from './dump-printers.js';
-import { PART_BYTES } from './dump-threads.js';
+import { PART_BYTES, startPartsWorker } from './dump-threads.js';
+import type { Worker } from 'node:worker_threads';
 import { writeRaw } from './dump-raw-out.js';
 import { writeStats } from './dump-stats-out.js';
 import { scanFailure } from '../codec/wal-scan.js';
@@ -137,25 +138,35 @@ Examples:
           out.end();
           return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
         }
-        const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES });
         const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
-        const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
-        let count: number;
-        if (opts.stats) {
-          const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });
-          writeStats(stats, out, json);
-          count = stats.entries;
-        } else {
-          const output = { lines: out, fd: process.stdout.fd };
-          count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
+        const worker = opts.stats ? undefined : startPartsWorker(paths.walDir, sel);
+        try {
+          return await listEntries(paths, sel, opts, out, json, worker);
+        } finally {
+          void worker?.terminate();
         }
-        const failure = scanFailure(plan.scan)?.describe() ?? snapshotMissing(plan);
-        out.end();
-        if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
-        if (opts.follow && !failure) return follow(plan, out, json, listing);
-        return failure ? EXIT_PROBLEM : EXIT_OK;
       }),
     );
+}
+
+/** The listing: header, entries (on two threads with `worker`) and end, or the stats; then --follow. */
+async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean, worker: Worker | undefined): Promise<number> {
+  const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES });
+  const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
+  let count: number;
+  if (opts.stats) {
+    const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });
+    writeStats(stats, out, json);
+    count = stats.entries;
+  } else {
+    const output = { lines: out, fd: process.stdout.fd, worker };
+    count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
+  }
+  const failure = scanFailure(plan.scan)?.describe() ?? snapshotMissing(plan);
+  out.end();
+  if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
+  if (opts.follow && !failure) return follow(plan, out, json, listing);
+  return failure ? EXIT_PROBLEM : EXIT_OK;
 }
 
 /** etcd-dump-logs ends without a newline, so the last text bypasses the line writer. */

@@ -64,6 +64,8 @@ export interface RecordReaderOptions {
   endBefore?: RecordMark;
   /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
   resume?: { offset: number; crc: number };
+  /** A buffer to read into, grown when too small (`buffer` has it back): one thread's many short reads can share one. */
+  buffer?: Uint8Array;
 }
 
 export class RecordReader {
@@ -101,12 +103,17 @@ export class RecordReader {
     this.continueOnCrcError = opts.continueOnCrcError ?? false;
     this.chunkBytes = opts.chunkBytes ?? 4 << 20;
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
-    this.buf = new Uint8Array(0);
+    this.buf = opts.buffer ?? new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;
     this.trustCrcBefore = opts.trustCrcBefore;
     this.endBefore = opts.endBefore;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
+  }
+
+  /** The buffer records are read into (given in the options, or grown from it). */
+  get buffer(): Uint8Array {
+    return this.buf;
   }
 
   get currentSegment(): Segment | undefined {

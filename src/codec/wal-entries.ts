@@ -15,6 +15,13 @@ export interface StandingEntry {
 
 const PART_CHUNK_BYTES = 256 << 10;
 
+/**
+ * Passes over parts of the log run one after another on a thread (a dump's
+ * parts): they share one read buffer, where a fresh one each would pile up
+ * outside the JS heap until its next full collection. Taken while in use.
+ */
+let partBuffer: Uint8Array | undefined;
+
 /** What the second pass needs of a scan (small enough to hand to another thread). */
 export type OverwriteSummary = Pick<WalScan, 'start' | 'overwrites' | 'entryRecords'>;
 
@@ -38,10 +45,12 @@ export function* standingEntries(segments: Segment[], scan: OverwriteSummary, ra
   const { from, to } = range;
   let ordinal = from?.ordinal ?? 0;
   const base = from?.segmentOrdinal ?? 0;
+  const ranged = from !== undefined || to !== undefined;
   const reader = new RecordReader(from ? segments.slice(base) : segments, {
     trustCrc: true,
     // Parts are small, and a thread reads many one after another: small reads keep the buffers out of fresh pages.
-    chunkBytes: from || to ? PART_CHUNK_BYTES : undefined,
+    chunkBytes: ranged ? PART_CHUNK_BYTES : undefined,
+    buffer: ranged ? takePartBuffer() : undefined,
     resume: from && { offset: from.offset, crc: 0 },
     endBefore: to && { segmentOrdinal: to.segmentOrdinal - base, offset: to.offset },
   });
@@ -60,5 +69,12 @@ export function* standingEntries(segments: Segment[], scan: OverwriteSummary, ra
     }
   } finally {
     reader.close();
+    if (ranged) partBuffer = reader.buffer;
   }
+}
+
+function takePartBuffer(): Uint8Array | undefined {
+  const b = partBuffer;
+  partBuffer = undefined;
+  return b;
 }

@@ -23,7 +23,7 @@ import { selectEntries } from '../../src/report/entry-select.js';
 import { parseEntryTypes } from '../../src/report/entry-filter.js';
 import { createLineWriter, fdSink } from '../../src/cli/line-writer.js';
 import { printerFor } from '../../src/cli/dump-printers.js';
-import { PART_BYTES, printInParts, printsInParts } from '../../src/cli/dump-threads.js';
+import { newPartsWorker, PART_BYTES, printInParts, printsInParts } from '../../src/cli/dump-threads.js';
 import { readFixtureJson, removeDir, unpackFixture, waltBin, type OracleReadAll } from '../helpers/fixtures.js';
 
 const multiseg = unpackFixture('multiseg');
@@ -125,7 +125,7 @@ test('parts cut through overwritten tails print only the entries that stand, as 
     const listing = { showSecrets: false, values: 'k8s' as const };
     const twoFile = join(scratch, `two-${markEvery}`);
     const fd = openSync(twoFile, 'w');
-    const printed = await printInParts(plan, sel, createLineWriter(fdSink(fd)), fd, 'ndjson', listing);
+    const printed = await printInParts(plan, sel, createLineWriter(fdSink(fd)), fd, 'ndjson', listing, newPartsWorker());
     closeSync(fd);
     const oneFile = join(scratch, `one-${markEvery}`);
     const fd1 = openSync(oneFile, 'w');
