@@ -5,7 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerAhead } from '../util/worker-ahead.js';
 import chalk from 'chalk';
 import type { EntryRange } from '../codec/wal-entries.js';
 import { listSegments } from '../codec/segment-name.js';
@@ -49,16 +50,8 @@ export function startPartsWorker(walDir: string, sel: EntrySelection): Worker | 
 
 /** A worker waiting for the parts of a dump (printInParts); undefined where none can start. */
 export function newPartsWorker(): Worker | undefined {
-  try {
-    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
-    const worker = new Worker(new URL('./dump-worker.js', import.meta.url), { execArgv: [] });
-    // Until it has work, its failures are nobody's: it takes no part, and this thread prints them all.
-    worker.on('error', () => {});
-    worker.unref();
-    return worker;
-  } catch {
-    return undefined;
-  }
+  // Until it has work, its failures are nobody's: it takes no part, and this thread prints them all.
+  return startWorkerAhead(new URL('./dump-worker.js', import.meta.url));
 }
 
 /**

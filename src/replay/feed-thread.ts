@@ -7,7 +7,8 @@
  * worker that cannot start): the caller then replays on one thread, which
  * reports what is wrong the usual way.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerAhead } from '../util/worker-ahead.js';
 import type { Segment } from '../codec/segment-name.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
 import type { Entry, SnapshotMetadata } from '../codec/proto/raftpb.js';
@@ -41,22 +42,10 @@ export interface FeedWork {
   atIndex?: bigint;
 }
 
-/**
- * Starts a worker ahead of its work: it loads its modules (about 0.1 s) while
- * the caller loads the state machines. It waits for feedOnTwoThreads, and
- * does not keep the process alive; undefined where it cannot be started.
- */
+/** The replay's worker, started ahead (it loads while the caller loads the state machines); it waits for feedOnTwoThreads. */
 export function startFeedWorker(): Worker | undefined {
-  try {
-    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
-    const worker = new Worker(new URL('./feed-worker.js', import.meta.url), { execArgv: [] });
-    // A worker that fails to load reports nothing: the reader's stall check ends the wait.
-    worker.on('error', () => {});
-    worker.unref();
-    return worker;
-  } catch {
-    return undefined;
-  }
+  // A worker that fails to load reports nothing: the reader's stall check ends the wait.
+  return startWorkerAhead(new URL('./feed-worker.js', import.meta.url));
 }
 
 /** Gives `worker` (or a new one) its work and applies what it commits with `apply`, which returns true for a conf change membership refused; the worker ends with it. */
