@@ -19,7 +19,7 @@ export interface ListingOutput {
 
 /** The selected entries, printed (on two threads for a long log); returns how many. */
 async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOutput, format: ListingFormat, opts: ListingOptions): Promise<number> {
-  if (printsInParts(plan, sel)) return printInParts(plan, sel, out.lines, out.fd, format, opts, out.worker);
+  if (printsInParts(plan, out.worker)) return printInParts(plan, sel, out.lines, out.fd, format, opts, out.worker);
   const printer = printerFor(format, out.lines, opts);
   let n = 0;
   for (const { entry, record } of selectEntries(plan, sel)) {

@@ -33,12 +33,13 @@ export interface PartsWork {
   turns: SharedArrayBuffer;
 }
 
-/** Whether a dump of `plan` with `sel` is printed on two threads: a log of several parts, and no --limit (which counts across parts). */
-export const printsInParts = (plan: DumpPlan, sel: EntrySelection): boolean => plan.scan.marks.length + 1 >= MIN_PARTS && sel.limit === undefined && availableParallelism() > 1;
+/** Whether a dump of `plan` is printed on two threads: a worker was started for it (startPartsWorker judged the selection and the machine), and the log has several parts. */
+export const printsInParts = (plan: DumpPlan, worker: Worker | undefined): worker is Worker => worker !== undefined && plan.scan.marks.length + 1 >= MIN_PARTS;
 
 /**
  * A worker started ahead of its work, for a dump of `walDir` that will likely
- * be printed in parts: it loads its modules (about 0.1 s) while this thread
+ * be printed in parts (several parts, no --limit, which counts across parts,
+ * and more than one CPU): it loads its modules (about 0.1 s) while this thread
  * scans the log. Undefined when it would not be used or cannot start; the
  * caller ends it (printInParts does).
  */
@@ -57,9 +58,9 @@ export function newPartsWorker(): Worker | undefined {
 /**
  * Prints the selected entries of `plan` to `fd` on this thread and `worker`
  * (from startPartsWorker), after what `out` holds; returns how many were
- * printed. Without a worker this thread prints every part.
+ * printed. Should the worker not take part, this thread prints every part.
  */
-export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: LineWriter, fd: number, format: ListingFormat, listing: ListingOptions, worker: Worker | undefined): Promise<number> {
+export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: LineWriter, fd: number, format: ListingFormat, listing: ListingOptions, worker: Worker): Promise<number> {
   out.end();
   const shared = newTurnState();
   const turns = new PartTurns(shared);
@@ -67,14 +68,12 @@ export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: Lin
   const source = entrySource(plan);
   const { entryType, ...rest } = sel;
   let failure: string | undefined;
-  if (worker) {
-    worker.on('error', (e) => (failure ??= `dump's second thread failed: ${e.message}`));
-    worker.on('exit', (code) => (failure ??= `dump's second thread stopped (exit code ${code})`));
-    // Referenced while it works: a pending Atomics.waitAsync alone does not keep the event loop alive.
-    worker.ref();
-    const work: PartsWork = { source, sel: { ...rest, entryTypes: entryType?.spec }, ranges, format, listing, chalkLevel: chalk.level, fd, turns: shared };
-    worker.postMessage(work);
-  }
+  worker.on('error', (e) => (failure ??= `dump's second thread failed: ${e.message}`));
+  worker.on('exit', (code) => (failure ??= `dump's second thread stopped (exit code ${code})`));
+  // Referenced while it works: a pending Atomics.waitAsync alone does not keep the event loop alive.
+  worker.ref();
+  const work: PartsWork = { source, sel: { ...rest, entryTypes: entryType?.spec }, ranges, format, listing, chalkLevel: chalk.level, fd, turns: shared };
+  worker.postMessage(work);
   const printer = new PartPrinter(turns, fdSink(fd), (o) => printerFor(format, o, listing), source, sel, ranges);
   const owed = () => failure;
   try {
@@ -86,6 +85,6 @@ export async function printInParts(plan: DumpPlan, sel: EntrySelection, out: Lin
     if (!(await turns.wait(ranges.length, owed))) process.exit(0);
     return turns.printed;
   } finally {
-    void worker?.terminate();
+    void worker.terminate();
   }
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
@@ -23,8 +23,8 @@ import { selectEntries } from '../../src/report/entry-select.js';
 import { parseEntryTypes } from '../../src/report/entry-filter.js';
 import { createLineWriter, fdSink } from '../../src/cli/line-writer.js';
 import { printerFor } from '../../src/cli/dump-printers.js';
-import { newPartsWorker, PART_BYTES, printInParts, printsInParts } from '../../src/cli/dump-threads.js';
-import { readFixtureJson, removeDir, unpackFixture, waltBin, type OracleReadAll } from '../helpers/fixtures.js';
+import { newPartsWorker, PART_BYTES, printInParts, printsInParts, startPartsWorker } from '../../src/cli/dump-threads.js';
+import { readFixtureJson, removeDir, unpackFixture, walOf, waltBin, type OracleReadAll } from '../helpers/fixtures.js';
 
 const multiseg = unpackFixture('multiseg');
 const scratch = mkdtempSync(join(tmpdir(), 'walt-dump-parts-'));
@@ -62,9 +62,13 @@ async function entryLines(file: string): Promise<Array<{ index: string; term: st
 
 const oracleEntries = (file: string) => readFixtureJson<Omitted>('multiseg', file).entries.map(({ index, term, type, dataLen }) => ({ index, term, type, dataLen }));
 
-test('the multi-segment log is long enough to be printed on two threads (on a machine with two CPUs)', { skip: !printsInParts(planDump(resolveDataDir(multiseg), 1n, { markEvery: PART_BYTES }), {}) && 'one CPU' }, () => {
+test('the multi-segment log is printed on two threads (on a machine with two CPUs), and with --limit on one', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {
   const plan = planDump(resolveDataDir(multiseg), 1n, { markEvery: PART_BYTES });
   assert.ok(dumpRanges(plan).length >= 20, `${dumpRanges(plan).length} parts`);
+  const worker = startPartsWorker(walOf(multiseg), {});
+  assert.ok(printsInParts(plan, worker));
+  await worker.terminate();
+  assert.equal(startPartsWorker(walOf(multiseg), { limit: 10 }), undefined);
 });
 
 test('NDJSON on two threads: the entries etcd read, in its order, and the bytes one thread prints', async () => {
@@ -125,7 +129,9 @@ test('parts cut through overwritten tails print only the entries that stand, as 
     const listing = { showSecrets: false, values: 'k8s' as const };
     const twoFile = join(scratch, `two-${markEvery}`);
     const fd = openSync(twoFile, 'w');
-    const printed = await printInParts(plan, sel, createLineWriter(fdSink(fd)), fd, 'ndjson', listing, newPartsWorker());
+    const worker = newPartsWorker();
+    assert.ok(worker, 'a worker starts');
+    const printed = await printInParts(plan, sel, createLineWriter(fdSink(fd)), fd, 'ndjson', listing, worker);
     closeSync(fd);
     const oneFile = join(scratch, `one-${markEvery}`);
     const fd1 = openSync(oneFile, 'w');
