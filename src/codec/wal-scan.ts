@@ -158,7 +158,8 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     const seg = scan.segments[rec.segmentOrdinal];
     switch (rec.type) {
       case RecordType.entry: {
-        const e = decodeEntry(data);
+        // Only a hook looks at the entry's data.
+        const e = decodeEntry(data, 0, data.length, opts.onEntry !== undefined);
         if (e.term < lastTerm && !scan.termDecrease) scan.termDecrease = { index: e.index, term: e.term, previousTerm: lastTerm, segment: rec.segment.path, offset: rec.offset };
         lastTerm = e.term;
         const ordinal = scan.entryRecords++;

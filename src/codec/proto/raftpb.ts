@@ -183,8 +183,12 @@ export const RaftMessageSpec: MessageSpec = {
   ),
 };
 
-/** Decodes a raftpb.Entry; the hottest decoder in walt, so written out by hand. */
-export function decodeEntry(buf: Uint8Array, start = 0, end = buf.length): Entry {
+/**
+ * Decodes a raftpb.Entry; the hottest decoder in walt, so written out by hand.
+ * Without `withData` the data is checked but not kept: a scan that needs only
+ * indexes and terms makes no view of it.
+ */
+export function decodeEntry(buf: Uint8Array, start = 0, end = buf.length, withData = true): Entry {
   const r = new ProtoReader(buf, start, end);
   const e: Entry = { term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined };
   while (!r.done()) {
@@ -200,7 +204,8 @@ export function decodeEntry(buf: Uint8Array, start = 0, end = buf.length): Entry
         e.index = r.uint64();
         break;
       case (4 << 3) | WireType.LEN:
-        e.data = r.bytes();
+        if (withData) e.data = r.bytes();
+        else r.delimited();
         break;
       default:
         if (t >>> 3 === 0) throw new ProtoError('field number 0 in raftpb.Entry', r.pos);

@@ -150,7 +150,7 @@ export class ProtoReader {
         this.advance(8);
         return;
       case WireType.LEN:
-        this.bytes();
+        this.delimited();
         return;
       case WireType.FIXED32:
         this.advance(4);
