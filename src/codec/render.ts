@@ -14,7 +14,7 @@ import { ClusterMemberAttrSetRequestSpec } from './proto/membershippb.js';
 import { idHex } from './proto/metadata.js';
 import { decodeK8sValue } from './k8s.js';
 import { requestKeys } from './request-keys.js';
-import { base64 } from '../util/json.js';
+import { base64, type JsonParts } from '../util/json.js';
 import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from './proto/raftpb.js';
 import type { DecodedConfChange, DecodedRequest, MemberContext } from './request.js';
 
@@ -148,31 +148,90 @@ function fieldNamed(spec: MessageSpec, name: string): NamedField | undefined {
 }
 
 /**
- * A message as a JSON-safe object: set fields only, by proto name, in the
- * order they were decoded (walking the message's own keys rather than the
- * spec's fields: InternalRaftRequest has over thirty, and a dump renders
- * millions of them).
+ * Walks a message's fields as they print: set fields only, by proto name, in
+ * the order they were decoded (the message's own keys rather than the spec's
+ * fields: InternalRaftRequest has over thirty, and a dump renders millions of
+ * them). `visit` gets each with its value as decoded, or the text that
+ * stands for a secret (`redacted`): REDACTED, or a v2 user's Val with its
+ * password removed.
  */
-export function renderMessage(spec: MessageSpec, msg: Msg, opts: RenderOptions = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function eachShownField(spec: MessageSpec, msg: Msg, opts: RenderOptions, visit: (f: FieldSpec, v: any, redacted: boolean) => void): void {
   for (const name in msg) {
     const named = fieldNamed(spec, name);
     const v = msg[name];
     if (!named || !isSet(named.field, v)) continue;
     const f = named.field;
-    if (isSecret(spec, f, msg, opts, named.secret)) out[f.name] = REDACTED;
-    else out[f.name] = f.repeated ? v.map((x: unknown) => jsonValue(f, x, opts)) : jsonValue(f, v, opts);
+    if (isSecret(spec, f, msg, opts, named.secret)) visit(f, REDACTED, true);
+    else if (spec === RequestSpec && f.name === 'Val' && !opts.showSecrets && typeof msg.Path === 'string' && msg.Path.startsWith(v2UsersPrefix) && typeof v === 'string') {
+      visit(f, redactV2UserVal(v), true);
+    } else visit(f, v, false);
   }
-  if (spec === RequestSpec && !opts.showSecrets && typeof out.Path === 'string' && out.Path.startsWith(v2UsersPrefix) && typeof out.Val === 'string') {
-    out.Val = redactV2UserVal(out.Val);
-  }
+}
+
+/** A message as a JSON-safe object (eachShownField's fields). */
+export function renderMessage(spec: MessageSpec, msg: Msg, opts: RenderOptions = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  eachShownField(spec, msg, opts, (f, v, redacted) => {
+    out[f.name] = redacted ? v : f.repeated ? v.map((x: unknown) => jsonValue(f, x, opts)) : jsonValue(f, v, opts);
+  });
   return out;
+}
+
+/**
+ * A decoded message that renders itself: as renderMessage's object when
+ * asked (`toJSON`), and straight into a JSON line when json.ts writes it,
+ * without the object in between (a dump writes one for every entry).
+ */
+export class RenderedMessage {
+  constructor(
+    readonly spec: MessageSpec,
+    readonly msg: Msg,
+    readonly opts: RenderOptions,
+  ) {}
+
+  toJSON(): Record<string, unknown> {
+    return renderMessage(this.spec, this.msg, this.opts);
+  }
+
+  writeJson(out: JsonParts): void {
+    writeMessage(out, this.spec, this.msg, this.opts);
+  }
+}
+
+function writeMessage(out: JsonParts, spec: MessageSpec, msg: Msg, opts: RenderOptions): void {
+  let first = true;
+  eachShownField(spec, msg, opts, (f, v, redacted) => {
+    out.key(f.name, first);
+    first = false;
+    if (redacted) out.value(v);
+    else if (!f.repeated) writeValue(out, f, v, opts);
+    else {
+      out.text += '[';
+      (v as unknown[]).forEach((x, i) => {
+        if (i) out.text += ',';
+        writeValue(out, f, x, opts);
+      });
+      out.text += ']';
+    }
+  });
+  out.text += first ? '{}' : '}';
+}
+
+/** jsonValue, written. */
+function writeValue(out: JsonParts, f: FieldSpec, v: any, opts: RenderOptions): void {
+  if (f.kind === 'message') writeMessage(out, f.msg!(), v, opts);
+  else out.value(jsonValue(f, v, opts));
+}
+
+/** The decoded message of a normal entry, to be rendered; undefined for an empty or undecodable entry. */
+export function requestMessage(d: DecodedRequest, opts: RenderOptions = {}): RenderedMessage | undefined {
+  if (d.message === undefined) return undefined;
+  return new RenderedMessage(d.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec, d.message, opts);
 }
 
 /** The decoded message of a normal entry as JSON; undefined for an empty or undecodable entry. */
 export function renderRequest(d: DecodedRequest, opts: RenderOptions = {}): Record<string, unknown> | undefined {
-  if (d.message === undefined) return undefined;
-  return renderMessage(d.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec, d.message, opts);
+  return requestMessage(d, opts)?.toJSON();
 }
 
 function renderMember(m: MemberContext): Record<string, unknown> {

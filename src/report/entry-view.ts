@@ -4,7 +4,7 @@
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
 import { decodeConfChangeEntry, decodeNormalEntry } from '../codec/request.js';
-import { carriesSecret, describeConfChange, describeRequest, renderConfChange, renderRequest, type RenderOptions } from '../codec/render.js';
+import { carriesSecret, describeConfChange, describeRequest, renderConfChange, requestMessage, type RenderOptions } from '../codec/render.js';
 import { decodeK8sValue } from '../codec/k8s.js';
 
 const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
@@ -13,7 +13,7 @@ const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.typ
 export const shortType = (e: Entry): string => (e.type === EntryType.EntryConfChange ? 'conf' : e.type === EntryType.EntryConfChangeV2 ? 'conf2' : 'norm');
 
 export interface EntryJson {
-  /** Fields merged into the entry's JSON line. */
+  /** Fields merged into the entry's JSON line; a decoded request is a RenderedMessage (its toJSON() is the object). */
   fields: Record<string, unknown>;
   /** The entry holds a password or token: its raw bytes must not be printed either. */
   secret: boolean;
@@ -27,7 +27,7 @@ export function entryJson(e: Entry, opts: RenderOptions): EntryJson {
     return { fields: { kind: 'confChange', ...(cc ? { confChange: cc } : {}), ...(d.error ? { error: d.error } : {}) }, secret: false };
   }
   const d = decodeNormalEntry(e.data);
-  const request = renderRequest(d, opts);
+  const request = requestMessage(d, opts);
   const k8s = (opts.values ?? 'k8s') === 'k8s' && d.kind === 'put' ? decodeK8sValue(d.message?.put?.value) : undefined;
   // Assigned one by one rather than spread: this runs for every entry a dump prints.
   const fields: Record<string, unknown> = { kind: d.kind };

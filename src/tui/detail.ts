@@ -7,7 +7,7 @@ import { entryTypeName } from '../codec/proto/raftpb.js';
 import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
 import type { FieldSpec, MessageSpec } from '../codec/proto/schema.js';
 import { hex32 } from '../codec/record-reader.js';
-import { goQuote, REDACTED, type RenderOptions } from '../codec/render.js';
+import { goQuote, REDACTED, type RenderedMessage, type RenderOptions } from '../codec/render.js';
 import { entryJson } from '../report/entry-view.js';
 import type { Problem } from '../report/verify.js';
 import { JsonBytes } from '../util/json.js';
@@ -69,7 +69,7 @@ function requestTree(fields: Record<string, any>): string[] {
   if (fields.kind === 'empty') return ['empty: the entry a new leader appends at the start of its term'];
   const lines: string[] = fields.error ? [`${fields.kind}: ${fields.error}`] : [];
   if (fields.confChange) lines.push(...treeLines(fields.confChange, undefined));
-  if (fields.request) lines.push(...treeLines(fields.request, fields.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec));
+  if (fields.request) lines.push(...treeLines((fields.request as RenderedMessage).toJSON(), fields.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec));
   if (fields.k8s) lines.push('k8s', ...treeLines(fields.k8s, undefined, 1));
   return lines;
 }

@@ -42,6 +42,11 @@ export class JsonParts {
     write(this, v, '', '');
   }
 
+  /** Appends an object's key and colon, opening the object first (`first`) or after a comma. */
+  key(k: string, first: boolean): void {
+    this.text += (first ? '{' : ',') + quotedKey(k);
+  }
+
   /** Appends `,"key":value` for each of the object's defined members: more members of an object already open. */
   members(o: Record<string, unknown>): void {
     members(this, o, false, '', '');
@@ -145,6 +150,11 @@ function write(out: JsonParts, v: unknown, step: string, pad: string): void {
       write(out, x === undefined ? null : x, step, inner);
     });
     out.text += nl + pad + ']';
+    return;
+  }
+  // A value that writes itself (render.ts RenderedMessage), on one line; indented output takes its toJSON.
+  if (!step && typeof (v as { writeJson?: unknown }).writeJson === 'function') {
+    (v as { writeJson(out: JsonParts): void }).writeJson(out);
     return;
   }
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {

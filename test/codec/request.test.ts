@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../../src/codec/request.js';
-import { describeConfChange, describeRequest, goQuote, REDACTED, renderConfChange, renderRequest } from '../../src/codec/render.js';
+import { describeConfChange, describeRequest, goQuote, REDACTED, renderConfChange, renderRequest, requestMessage } from '../../src/codec/render.js';
 import { encodeInternalRaftRequest, encodeV2Request, internalRaftOps } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
 import type { Msg } from '../../src/codec/proto/schema.js';
-import { JsonBytes } from '../../src/util/json.js';
+import { JsonBytes, toJSON } from '../../src/util/json.js';
 
 /** Rendered JSON with its pre-encoded base64 fragments as the strings they print as. */
 function plain(v: unknown): unknown {
@@ -174,6 +174,7 @@ test('v2 auth user records have their password hash redacted', () => {
   const Val = JSON.stringify({ user: 'u', password: '$2a$10$abc', roles: ['r'] });
   const d = decodeNormalEntry(encodeV2Request({ ID: 1n, Method: 'PUT', Path: '/2/users/u', Val }));
   assert.deepEqual(JSON.parse((renderRequest(d) as { Val: string }).Val), { user: 'u', password: REDACTED, roles: ['r'] });
+  assert.deepEqual(JSON.parse(JSON.parse(toJSON(requestMessage(d))).Val), { user: 'u', password: REDACTED, roles: ['r'] }, 'in a JSON line too');
 });
 
 test('an entry without data is a leader no-op', () => {
@@ -225,6 +226,8 @@ test('every InternalRaftRequest operation of etcd 3.4 to 3.6 round-trips and nam
     const d = decodeNormalEntry(data);
     assert.equal(d.kind, kind);
     assert.deepEqual(reencode(d), data, kind);
+    // A dump writes the request straight into its line: the same JSON as the object, secrets withheld alike.
+    for (const showSecrets of [false, true]) assert.equal(toJSON(requestMessage(d, { showSecrets })), toJSON(renderRequest(d, { showSecrets })), kind);
   }
 });
 
