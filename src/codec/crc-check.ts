@@ -19,7 +19,7 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
  * every record as well, while the worker, which reads the whole log for
  * itself, starts cold and checks only CRCs (measured with bench/run.ts).
  */
-const SCANNER_SHARE = 0.1;
+const SCANNER_SHARE = 0.3;
 
 /** The mark at which the scanning thread takes over the checks, by bytes of the segment files. */
 export function crcSplit(segments: Array<{ bytes: number }>): RecordMark {
