@@ -12,7 +12,8 @@ import { CodecError } from './errors.js';
 import { crc32c } from './crc32c.js';
 import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, framePadBytes, frameRecordBytes, isZeroLengthField } from './frame.js';
 import { hasZeroedSector } from './torn.js';
-import { decodeRecord, RecordType } from './proto/walpb.js';
+import { decodeRecord, readPlainRecord, RecordType, type PlainRecord } from './proto/walpb.js';
+import { isPlainHardState, readPlainEntry, type PlainEntry } from './proto/raftpb.js';
 import type { Segment } from './segment-name.js';
 
 export interface RawRecord {
@@ -66,6 +67,37 @@ export interface RecordReaderOptions {
   resume?: { offset: number; crc: number };
   /** A buffer to read into, grown when too small (`buffer` has it back): one thread's many short reads can share one. */
   buffer?: Uint8Array;
+}
+
+/**
+ * What RecordReader.skim takes and gives: the log so far as numbers (exact
+ * below 2^53), and what the skimmed records add to it.
+ */
+export interface Skim {
+  /** Take any record but a crc record, checking its CRC and nothing else (a thread that checks a part of the log's CRCs). */
+  crcOnly: boolean;
+  /** Entries at this index or below come before the start, and may be anything. */
+  startIndex: number;
+  /** In: the index an entry past the start must carry to extend the log; out: the one after the last skimmed. */
+  next: number;
+  /** In: the last entry's term, below which a term stops the skim; out: the last skimmed entry's. */
+  term: number;
+  /** Stop at a record at or past this offset of the current segment. */
+  stopAt: number;
+  /** Out: records skimmed, entries among them, the first and last entry's index, and how many extended the log. */
+  records: number;
+  entries: number;
+  firstIndex: number;
+  lastIndex: number;
+  extended: number;
+  /** Out: the offset of the last hard state record skimmed (-1 for none), and where its data lies in `buffer`. */
+  stateOffset: number;
+  stateStart: number;
+  stateEnd: number;
+}
+
+export function newSkim(): Skim {
+  return { crcOnly: false, startIndex: 0, next: 0, term: 0, stopAt: 0, records: 0, entries: 0, firstIndex: 0, lastIndex: 0, extended: 0, stateOffset: -1, stateStart: 0, stateEnd: 0 };
 }
 
 export class RecordReader {
@@ -189,6 +221,69 @@ export class RecordReader {
     return this.ordinal === this.segments.length - 1 && hasZeroedSector(this.buf.subarray(at, at + n), this.bufFileOff + at);
   }
 
+  /** Position of the segment being read among those given (-1 before the first). */
+  get segmentOrdinal(): number {
+    return this.ordinal;
+  }
+
+  /**
+   * Consumes, from the bytes already read of the current segment, the run of
+   * records that need no more than counting: entries and hard states in
+   * etcd's own layout whose CRCs hold (or are trusted), each entry either
+   * before the start or extending the log by one with a term no lower than
+   * the last. It stops at anything else, which `next()` then reads: a scan
+   * without hooks skips the records, views and numbers it would make for each
+   * (most of a warm scan's time). Says what it consumed in `s`.
+   */
+  skim(s: Skim): void {
+    s.records = s.entries = s.extended = 0;
+    s.stateOffset = -1;
+    if (this.end || this.fd < 0) return;
+    const buf = this.buf;
+    const base = this.bufFileOff;
+    const buffered = base + this.bufLen;
+    const stop = Math.min(s.stopAt, this.endOffset);
+    const rec = skimRecord;
+    const ent = skimEntry;
+    let pos = this.pos;
+    let crc = this.crc;
+    while (pos < stop && pos + FRAME_HEADER_BYTES <= buffered) {
+      const at = pos - base;
+      const recordBytes = frameRecordBytes(buf, at);
+      const padBytes = framePadBytes(buf, at);
+      const next = pos + FRAME_HEADER_BYTES + recordBytes + padBytes;
+      if (recordBytes === 0 || recordBytes >= this.maxRecordBytes - padBytes || next > buffered) break;
+      const bodyAt = at + FRAME_HEADER_BYTES;
+      const bodyEnd = bodyAt + recordBytes;
+      if (!readPlainRecord(buf, bodyAt, bodyEnd, rec) || rec.dataStart < 0) break;
+      if (pos >= this.trustUntil && crc32c(buf.subarray(rec.dataStart, bodyEnd), crc) !== rec.crc) break;
+      if (s.crcOnly) {
+        if (rec.type === RecordType.crc) break;
+      } else if (rec.type === RecordType.entry) {
+        if (!readPlainEntry(buf, rec.dataStart, bodyEnd, ent)) break;
+        if (ent.index > s.startIndex) {
+          if (ent.index !== s.next || ent.term < s.term) break;
+          s.next++;
+          s.extended++;
+        } else if (ent.term < s.term) break;
+        if (s.entries++ === 0) s.firstIndex = ent.index;
+        s.lastIndex = ent.index;
+        s.term = ent.term;
+      } else if (rec.type === RecordType.state && isPlainHardState(buf, rec.dataStart, bodyEnd, ent)) {
+        s.stateOffset = pos;
+        s.stateStart = rec.dataStart;
+        s.stateEnd = bodyEnd;
+      } else break;
+      crc = rec.crc;
+      pos = next;
+      s.records++;
+    }
+    if (s.records === 0) return;
+    this.pos = pos;
+    this.crc = crc;
+    this.lastValidOffset = pos;
+  }
+
   /** The next record, or undefined at the end (then `end` says why). */
   next(): RawRecord | undefined {
     if (this.end) return undefined;
@@ -272,6 +367,9 @@ export class RecordReader {
     for (let r = this.next(); r; r = this.next()) yield r;
   }
 }
+
+const skimRecord: PlainRecord = { pos: 0, type: 0, crc: 0, dataStart: -1 };
+const skimEntry: PlainEntry = { pos: 0, term: 0, index: 0 };
 
 /** Where a mark falls in segment `ordinal`: everywhere before it (Infinity), at an offset, or from its start (0); `none` without a mark. */
 function offsetIn(mark: RecordMark | undefined, ordinal: number, none: number): number {

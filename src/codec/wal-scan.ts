@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { CodecError, ProtoError } from './errors.js';
 import { checkCrcsInBackground, crcSplit, PARALLEL_MIN_BYTES } from './crc-check.js';
-import { RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions } from './record-reader.js';
+import { newSkim, RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions, type Skim } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
 import { decodeMetadata, type WalMetadata } from './proto/metadata.js';
@@ -107,6 +107,8 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
   return crcsHeld() ? scan : scanRecords(segments, start, opts);
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions): WalScan {
   const reader = new RecordReader(segments, opts);
   const scan: WalScan = {
@@ -131,7 +133,12 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
   const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
     scan.error = new CodecError(code, message, { file: rec.segment.path, offset: rec.offset }, data);
   };
-  for (let rec = reader.next(); rec && !scan.error; rec = reader.next()) {
+  // Hooks see every record as it is: only a scan without them can skim.
+  const skim = opts.onRecord || opts.onEntry || opts.onHardState ? undefined : newSkim();
+  while (!scan.error) {
+    if (skim && skimmed(skim)) continue;
+    const rec = reader.next();
+    if (!rec) break;
     opts.onRecord?.(rec);
     const end = scan.endPosition;
     end.segmentOrdinal = rec.segmentOrdinal;
@@ -152,6 +159,44 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
   reader.close();
   scan.end = reader.end ?? { kind: 'eof' };
   return scan;
+
+  /** Lets the reader skim what needs only counting (RecordReader.skim), and counts it; false when it took nothing. */
+  function skimmed(s: Skim): boolean {
+    const ordinal = reader.segmentOrdinal;
+    // Numbers past 2^53 and a mark due now are for the record-by-record path.
+    if (ordinal < 0 || next > MAX_SAFE || lastTerm > MAX_SAFE || (markEvery && lastMark.segmentOrdinal !== ordinal)) return false;
+    // next is past the start, so the start is a safe number too.
+    s.startIndex = Number(start.index);
+    s.next = Number(next);
+    s.term = Number(lastTerm);
+    s.stopAt = markEvery ? lastMark.offset + markEvery : Infinity;
+    reader.skim(s);
+    if (s.records === 0) return false;
+    const seg = scan.segments[ordinal];
+    seg.records += s.records;
+    seg.usedBytes = reader.lastValidOffset;
+    if (s.entries > 0) {
+      seg.entries += s.entries;
+      seg.firstIndex ??= BigInt(s.firstIndex);
+      seg.lastIndex = BigInt(s.lastIndex);
+      scan.entryRecords += s.entries;
+      lastTerm = BigInt(s.term);
+    }
+    if (s.extended > 0) {
+      scan.entryCount += s.extended;
+      next = BigInt(s.next);
+      scan.lastIndex = next - 1n;
+    }
+    if (s.stateOffset >= 0) {
+      scan.hardState = decodeHardState(reader.buffer.subarray(s.stateStart, s.stateEnd));
+      scan.hardStateAt = { segment: seg.segment.name, offset: s.stateOffset };
+    }
+    const end = scan.endPosition;
+    end.segmentOrdinal = ordinal;
+    end.offset = reader.lastValidOffset;
+    end.crc = reader.crc;
+    return true;
+  }
 
   function interpret(rec: RawRecord): void {
     const data = rec.data ?? new Uint8Array(0);

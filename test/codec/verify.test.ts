@@ -139,7 +139,7 @@ test('the verdict says what a repair drops and whether it was acknowledged, and 
 });
 
 test('a WAL large enough to check its CRCs on two threads reports damage in either thread’s part as a small one does', () => {
-  // Over PARALLEL_MIN_BYTES, so that a worker checks the first seven tenths and the scan the rest.
+  // Over PARALLEL_MIN_BYTES, so that a worker checks the first 45 hundredths and the scan the rest.
   const dir = scratch.fresh('large');
   mkdirSync(join(dir, 'member'), { recursive: true });
   const w = WalWriter.create(walOf(dir), encodeMetadata({ nodeId: 1n, clusterId: 2n }), { sync: false });

@@ -3,7 +3,7 @@
  * fields): entries, hard state, conf state, conf changes, snapshots, messages.
  * Entry and HardState are hand-coded: they are on the hot path of every reader.
  */
-import { ProtoReader, ProtoWriter, WireType } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, skipVarint, smallVarint, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
 import { ProtoError } from '../errors.js';
 
@@ -213,6 +213,44 @@ export function decodeEntry(buf: Uint8Array, start = 0, end = buf.length, withDa
     }
   }
   return e;
+}
+
+/** An entry's term and index as readPlainEntry reads them. */
+export interface PlainEntry extends Cursor {
+  term: number;
+  index: number;
+}
+
+/**
+ * Reads an entry's term and index without allocating, from the layout etcd
+ * writes: type (one byte), term, index, then data running to the end if
+ * there is any. False for any other layout or for a term or index past 49
+ * bits, which decodeEntry reads.
+ */
+export function readPlainEntry(buf: Uint8Array, start: number, end: number, out: PlainEntry): boolean {
+  if (start + 3 > end || buf[start] !== 0x08 || buf[start + 1] >= 0x80 || buf[start + 2] !== 0x10) return false;
+  out.pos = start + 3;
+  const term = smallVarint(buf, out, end);
+  if (term < 0 || out.pos >= end || buf[out.pos++] !== 0x18) return false;
+  const index = smallVarint(buf, out, end);
+  if (index < 0) return false;
+  if (out.pos !== end) {
+    if (buf[out.pos++] !== 0x22) return false;
+    const len = smallVarint(buf, out, end);
+    if (len < 0 || out.pos + len !== end) return false;
+  }
+  out.term = term;
+  out.index = index;
+  return true;
+}
+
+/** Whether a hard state is laid out as etcd writes it (term, vote, commit, in that order, nothing else): decodeHardState reads it alike. */
+export function isPlainHardState(buf: Uint8Array, start: number, end: number, c: Cursor): boolean {
+  c.pos = start;
+  for (let tag = 0x08; tag <= 0x18; tag += 0x08) {
+    if (c.pos >= end || buf[c.pos++] !== tag || !skipVarint(buf, c, end)) return false;
+  }
+  return c.pos === end;
 }
 
 export function encodeEntry(e: Entry): Uint8Array {

@@ -2,7 +2,7 @@
  * walpb (etcd wal/walpb/record.proto): the WAL record and the snapshot marker
  * written into the WAL. walpb.Snapshot gained conf_state in etcd 3.5.
  */
-import { ProtoReader, ProtoWriter, WireType } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, smallVarint, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
 import { ConfStateSpec, type ConfState } from './raftpb.js';
 import { ProtoError } from '../errors.js';
@@ -30,39 +30,42 @@ export interface WalSnapshot {
   confState?: ConfState;
 }
 
+/** Where a record's fields lie, read by readPlainRecord without allocating. */
+export interface PlainRecord extends Cursor {
+  type: number;
+  crc: number;
+  /** Where its data starts (it runs to the record's end); -1 when it has none. */
+  dataStart: number;
+}
+
 /**
- * Decodes a walpb.Record (type int64, crc uint32, data bytes). Every record
- * etcd writes has its fields in that order with a one-byte type: that layout
- * is read directly (this runs once per record of every scan), and anything
- * else by the general loop.
+ * Reads a walpb.Record (type int64, crc uint32, data bytes) laid out as etcd
+ * writes every one: its fields in that order, with a one-byte type. False for
+ * anything else, which decodeRecord's general loop reads. Bits of the crc past
+ * 32 drop, as gogo's uint32 decoding drops them.
  */
+export function readPlainRecord(buf: Uint8Array, start: number, end: number, out: PlainRecord): boolean {
+  if (start + 3 > end || buf[start] !== 0x08 || buf[start + 1] >= 0x80 || buf[start + 2] !== 0x10) return false;
+  out.pos = start + 3;
+  const crc = smallVarint(buf, out, end);
+  if (crc < 0) return false;
+  out.type = buf[start + 1];
+  out.crc = crc >>> 0;
+  out.dataStart = -1;
+  if (out.pos === end) return true;
+  if (buf[out.pos++] !== 0x1a) return false;
+  const len = smallVarint(buf, out, end);
+  if (len < 0 || out.pos + len !== end) return false;
+  out.dataStart = out.pos;
+  return true;
+}
+
+const plain: PlainRecord = { pos: 0, type: 0, crc: 0, dataStart: -1 };
+
+/** Decodes a walpb.Record: etcd's own layout directly (this runs once per record of every scan), anything else by the general loop. */
 export function decodeRecord(buf: Uint8Array, start: number, end: number): WalRecord {
-  let p = start + 3;
-  if (p > end || buf[start] !== 0x08 || buf[start + 1] >= 0x80 || buf[start + 2] !== 0x10) return decodeRecordFields(buf, start, end);
-  // Varints with shifts, not powers (several times faster); bits past 32 drop, as gogo's uint32 decoding drops them.
-  let crc = 0;
-  let b = 0;
-  let shift = 0;
-  do {
-    if (p >= end || shift > 28) return decodeRecordFields(buf, start, end);
-    b = buf[p++];
-    crc |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b >= 0x80);
-  crc >>>= 0;
-  if (p === end) return { type: buf[start + 1], crc, data: undefined };
-  if (buf[p++] !== 0x1a) return decodeRecordFields(buf, start, end);
-  let len = 0;
-  shift = 0;
-  do {
-    if (p >= end || shift > 28) return decodeRecordFields(buf, start, end);
-    b = buf[p++];
-    len |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b >= 0x80);
-  // A length of 2^31 or more comes out negative here and goes the general way, which refuses it.
-  if (len < 0 || p + len !== end) return decodeRecordFields(buf, start, end);
-  return { type: buf[start + 1], crc, data: buf.subarray(p, end) };
+  if (!readPlainRecord(buf, start, end, plain)) return decodeRecordFields(buf, start, end);
+  return { type: plain.type, crc: plain.crc, data: plain.dataStart < 0 ? undefined : buf.subarray(plain.dataStart, end) };
 }
 
 function decodeRecordFields(buf: Uint8Array, start: number, end: number): WalRecord {

@@ -258,3 +258,39 @@ export class ProtoWriter {
     return this.buf.slice(0, this.pos);
   }
 }
+
+/**
+ * A position for the allocation-free readers of etcd's own layouts (the
+ * scan's bulk path, wal-scan.ts): they advance it instead of making a reader.
+ */
+export interface Cursor {
+  pos: number;
+}
+
+/** A varint of at most 7 bytes (49 bits, exact as a number) at `c.pos`, which moves past it; -1 if it is longer or runs past `end`. */
+export function smallVarint(buf: Uint8Array, c: Cursor, end: number): number {
+  let p = c.pos;
+  let v = 0;
+  let scale = 1;
+  for (let i = 0; i < 7 && p < end; i++) {
+    const b = buf[p++];
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      c.pos = p;
+      return v;
+    }
+    scale *= 128;
+  }
+  return -1;
+}
+
+/** Steps `c.pos` over a varint that ProtoReader would accept (at most 10 bytes, before `end`); false if there is none. */
+export function skipVarint(buf: Uint8Array, c: Cursor, end: number): boolean {
+  for (let p = c.pos, i = 0; i < 10 && p < end; i++) {
+    if (buf[p++] < 0x80) {
+      c.pos = p;
+      return true;
+    }
+  }
+  return false;
+}
