@@ -4,7 +4,7 @@ import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { REDACTED, type ValueMode } from '../codec/render.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
-import { base64, JsonParts } from '../util/json.js';
+import { base64, JsonOut } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
 
 export interface ListingOptions {
@@ -25,21 +25,27 @@ export interface EntryPrinter {
  * are written directly, the decoded fields by the general writer.
  */
 export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
+  const line = new JsonOut();
   return {
     entry(entry, record, extra) {
       const view = entryJson(entry, opts);
-      const line = new JsonParts();
-      line.text = '{"record":"entry","index":' + entry.index + ',"term":' + entry.term + ',"type":';
+      line.reset();
+      line.text('{"record":"entry","index":');
+      line.text(String(entry.index));
+      line.text(',"term":');
+      line.text(String(entry.term));
+      line.text(',"type":');
       line.value(entryTypeName(entry.type));
-      line.text += ',"data":';
+      line.text(',"data":');
       line.value(view.secret ? REDACTED : entry.data ? base64(entry.data) : '');
       line.members(view.fields);
-      line.text += ',"segment":';
+      line.text(',"segment":');
       line.value(record.segment.name);
-      line.text += ',"offset":' + record.offset;
+      line.text(',"offset":');
+      line.text(String(record.offset));
       if (extra) line.members(extra);
-      line.text += '}';
-      out.lineParts(line.finish());
+      line.text('}');
+      out.lineBytes(line.bytes());
     },
   };
 }

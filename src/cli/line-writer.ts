@@ -8,24 +8,15 @@ import { writeSync } from 'node:fs';
 
 export interface LineWriter {
   line(s: string): void;
-  /** One line of ASCII text (walt's JSON is) given in parts (json.ts toJSONParts): copied as they are, without UTF-8 encoding. */
-  lineParts(parts: string[]): void;
+  /** One line given as bytes (json.ts JsonOut's ASCII): copied as they are, valid only during the call. */
+  lineBytes(bytes: Uint8Array): void;
   end(): void;
 }
 
 /** Takes bytes that are only valid during the call (the writer reuses its buffer). */
 export type Sink = (bytes: Uint8Array) => void;
 
-/**
- * Buffer's own latin1 writer, called directly: Buffer.write's argument checks
- * cost more than the copy for a line's short parts. Undocumented, so used
- * only where present.
- */
-const latin1Write =
-  (Buffer.prototype as unknown as { latin1Write?: (this: Buffer, s: string, offset: number) => number }).latin1Write ??
-  function (this: Buffer, s: string, offset: number) {
-    return this.write(s, offset, 'latin1');
-  };
+const NEWLINE = new Uint8Array([10]);
 
 /** A writer's buffer: what goes to the sink at a time, but for a line longer than it. */
 export const BUFFER_BYTES = 1 << 20;
@@ -73,11 +64,13 @@ export function createLineWriter(stream: NodeJS.WriteStream | Sink): LineWriter 
       used += buf.write(s, used, 'utf8');
       buf[used++] = 10;
     },
-    lineParts(parts: string[]) {
-      let length = 1;
-      for (const p of parts) length += p.length;
-      if (!room(length)) return sink(Buffer.from(parts.join('') + '\n', 'latin1'));
-      for (const p of parts) used += latin1Write.call(buf, p, used);
+    lineBytes(bytes: Uint8Array) {
+      if (!room(bytes.length + 1)) {
+        sink(bytes);
+        return sink(NEWLINE);
+      }
+      buf.set(bytes, used);
+      used += bytes.length;
       buf[used++] = 10;
     },
     end: flush,

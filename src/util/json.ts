@@ -23,19 +23,62 @@ export function base64(b: Uint8Array): JsonBytes {
   return new JsonBytes(base64Slice ? base64Slice.call(b, 0, b.length) : Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64'));
 }
 
-/** Base64 at least this long is kept as a part of its own, not copied into the text around it. */
-const PART_CHARS = 256;
+/**
+ * Buffer's own latin1 routines, called directly: the public wrappers' checks
+ * cost more than the copy for a line's parts. Undocumented, so used only where
+ * present.
+ */
+const latin1Write =
+  (Buffer.prototype as unknown as { latin1Write?: (this: Buffer, s: string, offset: number) => number }).latin1Write ??
+  function (this: Buffer, s: string, offset: number) {
+    return this.write(s, offset, 'latin1');
+  };
+
+/** Text up to this long is copied by a loop: a call into Node costs more. */
+const LOOP_CHARS = 48;
 
 /**
- * A JSON text as parts to be written one after the other: the base64 of
- * large values stays the flat string Buffer.toString made, where joining it
- * into one line would build a rope that has to be copied twice more to be
- * written (a dump's lines are mostly base64, and this halves their cost).
+ * A JSON text built as ASCII bytes in a reused buffer (json.ts escapes
+ * everything else): a dump builds millions of lines, and as strings each was
+ * a rope of many small pieces, flattened and copied again to be written. The
+ * base64 of bytes is the one string made per value.
  */
-export class JsonParts {
-  readonly parts: string[] = [];
-  /** The text after the last part: append JSON text here. */
-  text = '';
+export class JsonOut {
+  private buf: Buffer;
+  length = 0;
+
+  constructor(capacity = 4096) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Starts over, keeping the buffer. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** The bytes written: a view of the buffer, valid until the next write or reset. */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  toString(): string {
+    return this.buf.toString('latin1', 0, this.length);
+  }
+
+  /** Appends ASCII text as it is. */
+  text(s: string): void {
+    const n = s.length;
+    if (this.length + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    const at = this.length;
+    if (n > LOOP_CHARS) {
+      this.length = at + latin1Write.call(b, s, at);
+      return;
+    }
+    for (let i = 0; i < n; i++) b[at + i] = s.charCodeAt(i);
+    this.length = at + n;
+  }
 
   /** Appends a value as toJSON writes it (on one line). */
   value(v: unknown): void {
@@ -44,7 +87,8 @@ export class JsonParts {
 
   /** Appends an object's key and colon, opening the object first (`first`) or after a comma. */
   key(k: string, first: boolean): void {
-    this.text += (first ? '{' : ',') + quotedKey(k);
+    this.text(first ? '{' : ',');
+    this.text(quotedKey(k));
   }
 
   /** Appends `,"key":value` for each of the object's defined members: more members of an object already open. */
@@ -52,30 +96,24 @@ export class JsonParts {
     members(this, o, false, '', '');
   }
 
-  bytes(b: JsonBytes): void {
-    if (b.base64.length < PART_CHARS) {
-      this.text += '"' + b.base64 + '"';
-      return;
-    }
-    this.parts.push(this.text + '"', b.base64);
-    this.text = '"';
+  /** Appends bytes as a base64 string. */
+  base64(b: JsonBytes): void {
+    this.text('"');
+    this.text(b.base64);
+    this.text('"');
   }
 
-  finish(): string[] {
-    this.parts.push(this.text);
-    return this.parts;
+  private grow(n: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
   }
 }
 
 export function toJSON(value: unknown, indent?: number): string {
-  return toJSONParts(value, indent).join('');
-}
-
-/** The JSON text of `value` in parts, for a writer that writes them in order (line-writer.ts). */
-export function toJSONParts(value: unknown, indent?: number): string[] {
-  const out = new JsonParts();
+  const out = new JsonOut();
   write(out, value, indent ? ' '.repeat(indent) : '', '');
-  return out.finish();
+  return out.toString();
 }
 
 const HAS_NON_ASCII = /[^\x00-\x7f]/;
@@ -108,32 +146,32 @@ function quotedKey(k: string): string {
   return q;
 }
 
-function write(out: JsonParts, v: unknown, step: string, pad: string): void {
+function write(out: JsonOut, v: unknown, step: string, pad: string): void {
   switch (typeof v) {
     case 'string':
-      out.text += quote(v);
+      out.text(quote(v));
       return;
     case 'number':
-      out.text += Number.isFinite(v) ? String(v) : 'null';
+      out.text(Number.isFinite(v) ? String(v) : 'null');
       return;
     case 'bigint':
-      out.text += v.toString();
+      out.text(v.toString());
       return;
     case 'boolean':
-      out.text += v ? 'true' : 'false';
+      out.text(v ? 'true' : 'false');
       return;
     case 'object':
       break;
     default:
-      out.text += 'null';
+      out.text('null');
       return;
   }
   if (v === null) {
-    out.text += 'null';
+    out.text('null');
     return;
   }
   if (v instanceof JsonBytes) {
-    out.bytes(v);
+    out.base64(v);
     return;
   }
   const inner = pad + step;
@@ -141,20 +179,20 @@ function write(out: JsonParts, v: unknown, step: string, pad: string): void {
   const sep = step ? ',\n' : ',';
   if (Array.isArray(v)) {
     if (v.length === 0) {
-      out.text += '[]';
+      out.text('[]');
       return;
     }
-    out.text += '[' + nl;
+    out.text('[' + nl);
     v.forEach((x, i) => {
-      out.text += (i ? sep : '') + inner;
+      out.text((i ? sep : '') + inner);
       write(out, x === undefined ? null : x, step, inner);
     });
-    out.text += nl + pad + ']';
+    out.text(nl + pad + ']');
     return;
   }
   // A value that writes itself (render.ts RenderedMessage), on one line; indented output takes its toJSON.
   if (!step && typeof (v as { writeJson?: unknown }).writeJson === 'function') {
-    (v as { writeJson(out: JsonParts): void }).writeJson(out);
+    (v as { writeJson(out: JsonOut): void }).writeJson(out);
     return;
   }
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
@@ -162,18 +200,21 @@ function write(out: JsonParts, v: unknown, step: string, pad: string): void {
     return;
   }
   const empty = members(out, v as Record<string, unknown>, true, step, pad);
-  out.text += empty ? '{}' : nl + pad + '}';
+  out.text(empty ? '{}' : nl + pad + '}');
 }
 
 /** Writes an object's defined members, opening it when `first`; returns whether it wrote none while `first` (an empty object). */
-function members(out: JsonParts, v: Record<string, unknown>, first: boolean, step: string, pad: string): boolean {
+function members(out: JsonOut, v: Record<string, unknown>, first: boolean, step: string, pad: string): boolean {
   const inner = pad + step;
   const sep = step ? ',\n' : ',';
   const open = '{' + (step ? '\n' : '');
   for (const k in v) {
     const x = v[k];
     if (x === undefined || typeof x === 'function') continue;
-    out.text += (first ? open : sep) + inner + quotedKey(k) + (step ? ' ' : '');
+    out.text(first ? open : sep);
+    if (step) out.text(inner);
+    out.text(quotedKey(k));
+    if (step) out.text(' ');
     first = false;
     write(out, x, step, inner);
   }
