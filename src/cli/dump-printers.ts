@@ -4,8 +4,10 @@ import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { REDACTED, type ValueMode } from '../codec/render.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
-import { base64, JsonOut } from '../util/json.js';
+import { JsonOut } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
+
+const EMPTY = new Uint8Array(0);
 
 export interface ListingOptions {
   showSecrets: boolean;
@@ -37,7 +39,8 @@ export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrint
       line.text(',"type":');
       line.value(entryTypeName(entry.type));
       line.text(',"data":');
-      line.value(view.secret ? REDACTED : entry.data ? base64(entry.data) : '');
+      if (view.secret) line.value(REDACTED);
+      else line.base64Of(entry.data ?? EMPTY);
       line.members(view.fields);
       line.text(',"segment":');
       line.value(record.segment.name);

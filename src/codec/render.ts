@@ -234,9 +234,9 @@ function writePlainPut(out: JsonOut, msg: Msg, opts: RenderOptions): boolean {
     out.text('}');
   }
   out.text(',"put":{"key":');
-  out.base64(base64(key));
+  out.base64Of(key);
   out.text(',"value":');
-  out.base64(base64(value));
+  out.base64Of(value);
   out.text('}}');
   return true;
 }
@@ -263,6 +263,7 @@ function writeMessage(out: JsonOut, spec: MessageSpec, msg: Msg, opts: RenderOpt
 /** jsonValue, written. */
 function writeValue(out: JsonOut, f: FieldSpec, v: any, opts: RenderOptions): void {
   if (f.kind === 'message') writeMessage(out, f.msg!(), v, opts);
+  else if (f.kind === 'bytes') out.base64Of(v);
   else out.value(jsonValue(f, v, opts));
 }
 

@@ -34,6 +34,8 @@ const latin1Write =
     return this.write(s, offset, 'latin1');
   };
 
+const BASE64_CODES = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+
 /** Text up to this long is copied by a loop: a call into Node costs more. */
 const LOOP_CHARS = 48;
 
@@ -101,6 +103,40 @@ export class JsonOut {
     this.text('"');
     this.text(b.base64);
     this.text('"');
+  }
+
+  /**
+   * Appends raw bytes as a base64 string: short ones (keys, IDs) encoded
+   * here, as a call into Node and the string it makes cost more than the
+   * encoding; long ones by Node.
+   */
+  base64Of(b: Uint8Array): void {
+    const n = b.length;
+    if (n > LOOP_CHARS) {
+      this.base64(base64(b));
+      return;
+    }
+    if (this.length + 4 * Math.ceil(n / 3) + 2 > this.buf.length) this.grow(4 * Math.ceil(n / 3) + 2);
+    const out = this.buf;
+    let p = this.length;
+    out[p++] = 0x22;
+    let i = 0;
+    for (; i + 2 < n; i += 3) {
+      const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+      out[p++] = BASE64_CODES[v >> 18];
+      out[p++] = BASE64_CODES[(v >> 12) & 63];
+      out[p++] = BASE64_CODES[(v >> 6) & 63];
+      out[p++] = BASE64_CODES[v & 63];
+    }
+    if (i < n) {
+      const v = (b[i] << 16) | (i + 1 < n ? b[i + 1] << 8 : 0);
+      out[p++] = BASE64_CODES[v >> 18];
+      out[p++] = BASE64_CODES[(v >> 12) & 63];
+      out[p++] = i + 1 < n ? BASE64_CODES[(v >> 6) & 63] : 0x3d;
+      out[p++] = 0x3d;
+    }
+    out[p++] = 0x22;
+    this.length = p;
   }
 
   private grow(n: number): void {

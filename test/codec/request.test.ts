@@ -5,7 +5,7 @@ import { describeConfChange, describeRequest, goQuote, REDACTED, renderConfChang
 import { encodeInternalRaftRequest, encodeV2Request, internalRaftOps } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
 import type { Msg } from '../../src/codec/proto/schema.js';
-import { JsonBytes, toJSON } from '../../src/util/json.js';
+import { JsonBytes, JsonOut, toJSON } from '../../src/util/json.js';
 
 /** Rendered JSON with its pre-encoded base64 fragments as the strings they print as. */
 function plain(v: unknown): unknown {
@@ -341,4 +341,13 @@ test('puts of every shape write the same JSON line as their object: plain ones d
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[0][1]))), '{"header":{"ID":7},"put":{"key":"L2s=","value":"dg=="}}');
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[6][1]))), `{"header":{"ID":7},"put":{"key":"L3JlZ2lzdHJ5L3NlY3JldHMvbnMvcw==","value":"${REDACTED}"}}`);
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[8][1]))), '{"header":{"ID":7},"put":{"value":"dg==","key":"L2sy"}}');
+});
+
+test('bytes are written as the base64 Node makes, short ones encoded by walt and long ones by Node', () => {
+  const out = new JsonOut(8);
+  for (let n = 0; n <= 200; n++) {
+    const b = Uint8Array.from({ length: n }, (_, i) => (i * 97 + n * 31) & 0xff);
+    out.reset().base64Of(b);
+    assert.equal(out.toString(), `"${Buffer.from(b).toString('base64')}"`, `${n} bytes`);
+  }
 });
