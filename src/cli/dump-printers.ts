@@ -4,7 +4,6 @@ import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { REDACTED, type ValueMode } from '../codec/render.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
-import { JsonOut } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
 
 const EMPTY = new Uint8Array(0);
@@ -26,29 +25,37 @@ export interface EntryPrinter {
  * then the decoded request's fields, then where the entry lies. Its own keys
  * are written directly, the decoded fields by the general writer.
  */
+// The constant pieces of an entry's line, encoded once.
+const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const HEAD = ascii('{"record":"entry","index":');
+const TERM = ascii(',"term":');
+const TYPE = ascii(',"type":');
+const DATA = ascii(',"data":');
+const SEGMENT = ascii(',"segment":');
+const OFFSET = ascii(',"offset":');
+
 export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
-  const line = new JsonOut();
   return {
     entry(entry, record, extra) {
       const view = entryJson(entry, opts);
-      line.reset();
-      line.text('{"record":"entry","index":');
-      line.text(String(entry.index));
-      line.text(',"term":');
-      line.text(String(entry.term));
-      line.text(',"type":');
+      const line = out.jsonLine();
+      line.raw(HEAD);
+      line.uint(entry.index);
+      line.raw(TERM);
+      line.uint(entry.term);
+      line.raw(TYPE);
       line.value(entryTypeName(entry.type));
-      line.text(',"data":');
+      line.raw(DATA);
       if (view.secret) line.value(REDACTED);
       else line.base64Of(entry.data ?? EMPTY);
       line.members(view.fields);
-      line.text(',"segment":');
+      line.raw(SEGMENT);
       line.value(record.segment.name);
-      line.text(',"offset":');
-      line.text(String(record.offset));
+      line.raw(OFFSET);
+      line.uint(record.offset);
       if (extra) line.members(extra);
-      line.text('}');
-      out.lineBytes(line.bytes());
+      line.byte(0x7d);
+      out.endJsonLine();
     },
   };
 }

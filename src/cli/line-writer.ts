@@ -5,18 +5,18 @@
  * caller does with the bytes (dump-parts.ts holds some back).
  */
 import { writeSync } from 'node:fs';
+import { JsonOut } from '../util/json.js';
 
 export interface LineWriter {
   line(s: string): void;
-  /** One line given as bytes (json.ts JsonOut's ASCII): copied as they are, valid only during the call. */
-  lineBytes(bytes: Uint8Array): void;
+  /** A JSON line written in place, after the lines before it: build it with the JsonOut given, then end it with `endJsonLine`. */
+  jsonLine(): JsonOut;
+  endJsonLine(): void;
   end(): void;
 }
 
 /** Takes bytes that are only valid during the call (the writer reuses its buffer). */
 export type Sink = (bytes: Uint8Array) => void;
-
-const NEWLINE = new Uint8Array([10]);
 
 /** A writer's buffer: what goes to the sink at a time, but for a line longer than it. */
 export const BUFFER_BYTES = 1 << 20;
@@ -46,32 +46,26 @@ export function fdSink(fd: number, closed: () => never = () => process.exit(0)):
 /** Lines to a stream's file descriptor, or to `sink`. */
 export function createLineWriter(stream: NodeJS.WriteStream | Sink): LineWriter {
   const sink = typeof stream === 'function' ? stream : fdSink((stream as unknown as { fd?: number }).fd ?? 1);
-  const buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  let used = 0;
+  /** Where the lines that are complete end: a line being built follows them. */
+  let done = 0;
   const flush = () => {
-    if (used > 0) sink(buf.subarray(0, used));
-    used = 0;
+    if (done === 0) return;
+    sink(out.bytes(0, done));
+    out.shift(done);
+    done = 0;
   };
-  /** Makes room for a line of `bytes`; false when it can never fit in the buffer, and goes out on its own. */
-  const room = (bytes: number): boolean => {
-    if (used + bytes > BUFFER_BYTES) flush();
-    return bytes <= BUFFER_BYTES;
-  };
+  // Full: the complete lines go, and the line being built moves to the front (it grows the buffer only if it alone is too long).
+  const out = new JsonOut(BUFFER_BYTES, flush);
   return {
     line(s: string) {
-      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      if (!room(s.length * 3 + 1)) return sink(Buffer.from(s + '\n', 'utf8'));
-      used += buf.write(s, used, 'utf8');
-      buf[used++] = 10;
+      out.utf8(s);
+      out.byte(10);
+      done = out.length;
     },
-    lineBytes(bytes: Uint8Array) {
-      if (!room(bytes.length + 1)) {
-        sink(bytes);
-        return sink(NEWLINE);
-      }
-      buf.set(bytes, used);
-      used += bytes.length;
-      buf[used++] = 10;
+    jsonLine: () => out,
+    endJsonLine() {
+      out.byte(10);
+      done = out.length;
     },
     end: flush,
   };

@@ -209,6 +209,12 @@ function keysAre(o: Msg, keys: readonly string[]): boolean {
 const PLAIN_REQUEST = ['ID', 'header', 'put'];
 const PLAIN_HEADER = ['ID', 'auth_revision'];
 const PLAIN_PUT = ['lease', 'prev_kv', 'ignore_value', 'ignore_lease', 'key', 'value'];
+// And the pieces of its JSON, encoded once.
+const PUT_NO_ID = Buffer.from('{"header":{', 'latin1');
+const PUT_ID = Buffer.from('{"header":{"ID":', 'latin1');
+const PUT_KEY = Buffer.from('},"put":{"key":', 'latin1');
+const PUT_VALUE = Buffer.from(',"value":', 'latin1');
+const PUT_END = Buffer.from('}}', 'latin1');
 
 /**
  * The request most entries carry, a put with no more than etcd's client
@@ -227,17 +233,16 @@ function writePlainPut(out: JsonOut, msg: Msg, opts: RenderOptions): boolean {
   const { key, value } = put;
   if (!(key instanceof Uint8Array) || !(value instanceof Uint8Array) || key.length === 0 || value.length === 0) return false;
   if (!opts.showSecrets && isK8sSecretKey(key)) return false;
-  if (header.ID === 0n) out.text('{"header":{}');
+  if (header.ID === 0n) out.raw(PUT_NO_ID);
   else {
-    out.text('{"header":{"ID":');
-    out.text(header.ID.toString());
-    out.text('}');
+    out.raw(PUT_ID);
+    out.uint(header.ID);
   }
-  out.text(',"put":{"key":');
+  out.raw(PUT_KEY);
   out.base64Of(key);
-  out.text(',"value":');
+  out.raw(PUT_VALUE);
   out.base64Of(value);
-  out.text('}}');
+  out.raw(PUT_END);
   return true;
 }
 

@@ -34,6 +34,8 @@ const latin1Write =
     return this.write(s, offset, 'latin1');
   };
 
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 const BASE64_CODES = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
 
 /** Text up to this long is copied by a loop: a call into Node costs more. */
@@ -49,8 +51,16 @@ export class JsonOut {
   private buf: Buffer;
   length = 0;
 
-  constructor(capacity = 4096) {
+  /** `onFull`, told how many more bytes are wanted, may make room (shift) before the buffer grows. */
+  constructor(
+    capacity = 4096,
+    private readonly onFull?: (need: number) => void,
+  ) {
     this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  get capacity(): number {
+    return this.buf.length;
   }
 
   /** Starts over, keeping the buffer. */
@@ -60,18 +70,71 @@ export class JsonOut {
   }
 
   /** The bytes written: a view of the buffer, valid until the next write or reset. */
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+  bytes(start = 0, end = this.length): Uint8Array {
+    return this.buf.subarray(start, end);
+  }
+
+  /** Drops the first `n` bytes written, moving the rest to the front. */
+  shift(n: number): void {
+    this.buf.copyWithin(0, n, this.length);
+    this.length -= n;
   }
 
   toString(): string {
     return this.buf.toString('latin1', 0, this.length);
   }
 
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    this.onFull?.(n);
+    if (this.length + n > this.buf.length) this.grow(n);
+  }
+
+  /** Appends one byte. */
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.length++] = c;
+  }
+
+  /** Appends bytes as they are (ASCII: constant pieces of a line, encoded once). */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.room(n);
+    const b = this.buf;
+    const at = this.length;
+    if (n > LOOP_CHARS) b.set(bytes, at);
+    else for (let i = 0; i < n; i++) b[at + i] = bytes[i];
+    this.length = at + n;
+  }
+
+  /** Appends a non-negative integer's digits, without making its string when it is below 2^53. */
+  uint(v: bigint | number): void {
+    if (typeof v === 'bigint' && v > MAX_SAFE_BIG) return this.text(v.toString());
+    let n = Number(v);
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.room(digits);
+    const b = this.buf;
+    for (let p = this.length + digits - 1; p >= this.length; p--) {
+      const q = Math.floor(n / 10);
+      b[p] = 48 + (n - q * 10);
+      n = q;
+    }
+    this.length += digits;
+  }
+
+  /** Appends text as UTF-8 (a line for people, not JSON). */
+  utf8(s: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.room(s.length * 3);
+    this.length += this.buf.write(s, this.length, 'utf8');
+  }
+
   /** Appends ASCII text as it is. */
   text(s: string): void {
     const n = s.length;
-    if (this.length + n > this.buf.length) this.grow(n);
+    this.room(n);
     const b = this.buf;
     const at = this.length;
     if (n > LOOP_CHARS) {
@@ -116,7 +179,7 @@ export class JsonOut {
       this.base64(base64(b));
       return;
     }
-    if (this.length + 4 * Math.ceil(n / 3) + 2 > this.buf.length) this.grow(4 * Math.ceil(n / 3) + 2);
+    this.room(4 * Math.ceil(n / 3) + 2);
     const out = this.buf;
     let p = this.length;
     out[p++] = 0x22;

@@ -351,3 +351,11 @@ test('bytes are written as the base64 Node makes, short ones encoded by walt and
     assert.equal(out.toString(), `"${Buffer.from(b).toString('base64')}"`, `${n} bytes`);
   }
 });
+
+test('integers are written as their digits, 64-bit ones exactly', () => {
+  const out = new JsonOut(4);
+  for (const v of [0, 7, 10, 99, 1000, 220000, 2 ** 53 - 1, 0n, 10n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n]) {
+    out.reset().uint(v);
+    assert.equal(out.toString(), String(v));
+  }
+});
