@@ -53,8 +53,8 @@ export interface EntrySource {
 export const entrySource = (plan: DumpPlan): EntrySource => ({ segments: plan.segments, fromIndex: plan.fromIndex, scan: { start: plan.scan.start, overwrites: plan.scan.overwrites, entryRecords: plan.scan.entryRecords } });
 
 /** Entries that stand, from `fromIndex` on; those in `range` only. */
-export function* dumpEntries(plan: EntrySource, range?: EntryRange): Generator<StandingEntry> {
-  for (const e of standingEntries(plan.segments, plan.scan, range)) if (e.entry.index >= plan.fromIndex) yield e;
+export function dumpEntries(plan: EntrySource, range?: EntryRange): Generator<StandingEntry> {
+  return standingEntries(plan.segments, plan.scan, range, plan.fromIndex);
 }
 
 /** The log in parts, split at the scan's marks (ScanOptions.markEvery), in order. */

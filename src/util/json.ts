@@ -175,8 +175,10 @@ export class JsonOut {
    */
   base64Of(b: Uint8Array): void {
     const n = b.length;
-    if (n > LOOP_CHARS) {
-      this.base64(base64(b));
+    if (n > LOOP_CHARS && base64Slice) {
+      this.byte(0x22);
+      this.text(base64Slice.call(b, 0, n));
+      this.byte(0x22);
       return;
     }
     this.room(4 * Math.ceil(n / 3) + 2);
