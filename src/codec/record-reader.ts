@@ -14,6 +14,7 @@ import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, framePadBytes, frameRecordBytes, 
 import { hasZeroedSector } from './torn.js';
 import { decodeRecord, readPlainRecord, RecordType, type PlainRecord } from './proto/walpb.js';
 import { isPlainHardState, readPlainEntry, type PlainEntry } from './proto/raftpb.js';
+import { view } from './proto/wire.js';
 import type { Segment } from './segment-name.js';
 
 export interface RawRecord {
@@ -256,7 +257,7 @@ export class RecordReader {
       const bodyAt = at + FRAME_HEADER_BYTES;
       const bodyEnd = bodyAt + recordBytes;
       if (!readPlainRecord(buf, bodyAt, bodyEnd, rec) || rec.dataStart < 0) break;
-      if (pos >= this.trustUntil && crc32c(buf.subarray(rec.dataStart, bodyEnd), crc) !== rec.crc) break;
+      if (pos >= this.trustUntil && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
       if (s.crcOnly) {
         if (rec.type === RecordType.crc) break;
       } else if (rec.type === RecordType.entry) {

@@ -2,7 +2,7 @@
  * walpb (etcd wal/walpb/record.proto): the WAL record and the snapshot marker
  * written into the WAL. walpb.Snapshot gained conf_state in etcd 3.5.
  */
-import { ProtoReader, ProtoWriter, WireType, smallVarint, type Cursor } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, smallVarint, view, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
 import { ConfStateSpec, type ConfState } from './raftpb.js';
 import { ProtoError } from '../errors.js';
@@ -65,7 +65,7 @@ const plain: PlainRecord = { pos: 0, type: 0, crc: 0, dataStart: -1 };
 /** Decodes a walpb.Record: etcd's own layout directly (this runs once per record of every scan), anything else by the general loop. */
 export function decodeRecord(buf: Uint8Array, start: number, end: number): WalRecord {
   if (!readPlainRecord(buf, start, end, plain)) return decodeRecordFields(buf, start, end);
-  return { type: plain.type, crc: plain.crc, data: plain.dataStart < 0 ? undefined : buf.subarray(plain.dataStart, end) };
+  return { type: plain.type, crc: plain.crc, data: plain.dataStart < 0 ? undefined : view(buf, plain.dataStart, end) };
 }
 
 function decodeRecordFields(buf: Uint8Array, start: number, end: number): WalRecord {

@@ -4,6 +4,14 @@
  */
 import { ProtoError } from '../errors.js';
 
+/**
+ * A view of buf[start, end): as subarray, at half its cost (subarray looks up
+ * the constructor to make; a scan and a dump make several views per record).
+ */
+export function view(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
+}
+
 export const WireType = { VARINT: 0, FIXED64: 1, LEN: 2, START_GROUP: 3, END_GROUP: 4, FIXED32: 5 } as const;
 
 export class ProtoReader {
@@ -134,7 +142,7 @@ export class ProtoReader {
   /** A length-delimited field as a view into the buffer. */
   bytes(): Uint8Array {
     const start = this.delimited();
-    return this.buf.subarray(start, this.pos);
+    return view(this.buf, start, this.pos);
   }
 
   string(): string {
