@@ -330,7 +330,7 @@ test('puts of every shape write the same JSON line as their object: plain ones d
     ['flags', put({ key: bytes('/k'), value: bytes('v'), prev_kv: true, ignore_lease: true })],
     ['empty value', put({ key: bytes('/k') })],
     ['a Secret', put({ key: bytes('/registry/secrets/ns/s'), value: bytes('token') })],
-    ['put before header', encodeInternalRaftRequest({ header: { ID: 7n }, put: { key: bytes('/k'), value: bytes('v') } })],
+    ['put before header, as etcd 3.4 writes it', encodeInternalRaftRequest({ header: { ID: 7n }, put: { key: bytes('/k'), value: bytes('v') } })],
     ['value before key', new Uint8Array(Buffer.concat([encodeInternalRaftRequest({ header: { ID: 7n } }), Uint8Array.from([0x22, 0x08, 0x12, 0x01, 0x76, 0x0a, 0x03, 0x2f, 0x6b, 0x32])]))],
   ];
   for (const [what, data] of cases) {
@@ -340,6 +340,7 @@ test('puts of every shape write the same JSON line as their object: plain ones d
   }
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[0][1]))), '{"header":{"ID":7},"put":{"key":"L2s=","value":"dg=="}}');
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[6][1]))), `{"header":{"ID":7},"put":{"key":"L3JlZ2lzdHJ5L3NlY3JldHMvbnMvcw==","value":"${REDACTED}"}}`);
+  assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[7][1]))), '{"put":{"key":"L2s=","value":"dg=="},"header":{"ID":7}}', 'as etcd 3.4 writes it');
   assert.equal(toJSON(requestMessage(decodeNormalEntry(cases[8][1]))), '{"header":{"ID":7},"put":{"value":"dg==","key":"L2sy"}}');
 });
 
