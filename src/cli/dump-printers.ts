@@ -1,7 +1,10 @@
 /** How `walt dump` prints one entry: a JSON line for scripts, or a table row for people. */
 import chalk from 'chalk';
-import { entryTypeName, type Entry } from '../codec/proto/raftpb.js';
-import { REDACTED, type ValueMode } from '../codec/render.js';
+import { EntryType, entryTypeName, type Entry } from '../codec/proto/raftpb.js';
+import { readPlainPut, type PlainPut } from '../codec/proto/put-request.js';
+import { hasK8sMagic } from '../codec/k8s.js';
+import type { JsonOut } from '../util/json.js';
+import { isK8sSecretKeyAt, REDACTED, writePlainPutRequest, type ValueMode } from '../codec/render.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
 import type { LineWriter } from './line-writer.js';
@@ -34,27 +37,65 @@ const DATA = ascii(',"data":');
 const SEGMENT = ascii(',"segment":');
 const OFFSET = ascii(',"offset":');
 
+const NORMAL_DATA = ascii(',"type":"EntryNormal","data":');
+const PUT_REQUEST = ascii(',"kind":"put","wire":"InternalRaftRequest","request":');
+
+/** An entry's JSON line, its decoded request written field by field. */
+export function writeEntryLine(line: JsonOut, entry: Entry, record: RawRecord, opts: ListingOptions, extra?: Record<string, unknown>): void {
+  const view = entryJson(entry, opts);
+  line.raw(HEAD);
+  line.uint(entry.index);
+  line.raw(TERM);
+  line.uint(entry.term);
+  line.raw(TYPE);
+  line.value(entryTypeName(entry.type));
+  line.raw(DATA);
+  if (view.secret) line.value(REDACTED);
+  else line.base64Of(entry.data ?? EMPTY);
+  line.members(view.fields);
+  writeWhere(line, record);
+  if (extra) line.members(extra);
+  line.byte(0x7d);
+}
+
+const plainPut: PlainPut = { pos: 0, putFirst: false, id: 0, keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0 };
+
+/**
+ * The line of an entry that holds a plain put (readPlainPut), most entries,
+ * written straight from its bytes as writeEntryLine writes it; false, having
+ * written nothing, for any other entry and for a put that writeEntryLine
+ * shows differently (a Secret's, or a Kubernetes object to decode).
+ */
+export function writePlainPutLine(line: JsonOut, entry: Entry, record: RawRecord, opts: ListingOptions): boolean {
+  const data = entry.data;
+  if (entry.type !== EntryType.EntryNormal || data === undefined || !readPlainPut(data, data.length, plainPut)) return false;
+  if (!opts.showSecrets && isK8sSecretKeyAt(data, plainPut.keyStart, plainPut.keyEnd)) return false;
+  if (opts.values === 'k8s' && hasK8sMagic(data, plainPut.valueStart, plainPut.valueEnd)) return false;
+  line.raw(HEAD);
+  line.uint(entry.index);
+  line.raw(TERM);
+  line.uint(entry.term);
+  line.raw(NORMAL_DATA);
+  line.base64Of(data);
+  line.raw(PUT_REQUEST);
+  writePlainPutRequest(line, data, plainPut);
+  writeWhere(line, record);
+  line.byte(0x7d);
+  return true;
+}
+
+function writeWhere(line: JsonOut, record: RawRecord): void {
+  line.raw(SEGMENT);
+  line.value(record.segment.name);
+  line.raw(OFFSET);
+  line.uint(record.offset);
+}
+
 export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
   return {
     entry(entry, record, extra) {
-      const view = entryJson(entry, opts);
       const line = out.jsonLine();
-      line.raw(HEAD);
-      line.uint(entry.index);
-      line.raw(TERM);
-      line.uint(entry.term);
-      line.raw(TYPE);
-      line.value(entryTypeName(entry.type));
-      line.raw(DATA);
-      if (view.secret) line.value(REDACTED);
-      else line.base64Of(entry.data ?? EMPTY);
-      line.members(view.fields);
-      line.raw(SEGMENT);
-      line.value(record.segment.name);
-      line.raw(OFFSET);
-      line.uint(record.offset);
-      if (extra) line.members(extra);
-      line.byte(0x7d);
+      if (extra || !writePlainPutLine(line, entry, record, opts)) writeEntryLine(line, entry, record, opts, extra);
       out.endJsonLine();
     },
   };

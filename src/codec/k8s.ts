@@ -26,9 +26,14 @@ const ObjectMetaSpec: MessageSpec = { name: 'v1.ObjectMeta', fields: fields([1, 
  * protobuf envelope. Read field by field and leniently: what decoded before a
  * damaged or unknown field is still worth showing.
  */
+/** Whether buf[start, end) begins as a Kubernetes object does (decodeK8sValue reads only such values). */
+export function hasK8sMagic(buf: Uint8Array, start: number, end: number): boolean {
+  return end - start >= K8S_MAGIC.length && buf[start] === K8S_MAGIC[0] && buf[start + 1] === K8S_MAGIC[1] && buf[start + 2] === K8S_MAGIC[2] && buf[start + 3] === K8S_MAGIC[3];
+}
+
 export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
   // Byte by byte: most values are not Kubernetes objects, and this runs on every put a dump prints.
-  if (!value || value.length < K8S_MAGIC.length || value[0] !== K8S_MAGIC[0] || value[1] !== K8S_MAGIC[1] || value[2] !== K8S_MAGIC[2] || value[3] !== K8S_MAGIC[3]) return undefined;
+  if (!value || !hasK8sMagic(value, 0, value.length)) return undefined;
   const out: K8sObject = { apiVersion: '', kind: '' };
   const r = new ProtoReader(value, 4);
   try {

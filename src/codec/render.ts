@@ -17,6 +17,7 @@ import { requestKeys } from './request-keys.js';
 import { base64, type JsonOut } from '../util/json.js';
 import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from './proto/raftpb.js';
 import type { DecodedConfChange, DecodedRequest, MemberContext } from './request.js';
+import type { PlainPut } from './proto/put-request.js';
 
 export interface RenderOptions {
   /** Print passwords, password hashes, auth tokens and Kubernetes Secrets instead of REDACTED. */
@@ -32,8 +33,13 @@ const k8sSecretsPrefix = Buffer.from('/registry/secrets/');
 
 /** Byte by byte, without a view of the key: this runs on every put a dump prints. */
 function isK8sSecretKey(key: Uint8Array | undefined): boolean {
-  if (key === undefined || key.length < k8sSecretsPrefix.length) return false;
-  for (let i = 0; i < k8sSecretsPrefix.length; i++) if (key[i] !== k8sSecretsPrefix[i]) return false;
+  return key !== undefined && isK8sSecretKeyAt(key, 0, key.length);
+}
+
+/** Whether the key in buf[start, end) is a Kubernetes Secret's. */
+export function isK8sSecretKeyAt(buf: Uint8Array, start: number, end: number): boolean {
+  if (end - start < k8sSecretsPrefix.length) return false;
+  for (let i = 0; i < k8sSecretsPrefix.length; i++) if (buf[start + i] !== k8sSecretsPrefix[i]) return false;
   return true;
 }
 
@@ -194,70 +200,45 @@ export class RenderedMessage {
   }
 
   writeJson(out: JsonOut): void {
-    if (this.spec !== InternalRaftRequestSpec || !writePlainPut(out, this.msg, this.opts)) writeMessage(out, this.spec, this.msg, this.opts);
+    writeMessage(out, this.spec, this.msg, this.opts);
   }
 }
 
-/** Whether an object's own keys are `keys`, in that order. */
-function keysAre(o: Msg, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in o) if (k !== keys[i++]) return false;
-  return i === keys.length;
-}
-
-// The keys of a put as the decoders leave them: defaults first, then fields in the order they were
-// written (etcd 3.4 writes the put before the header, walt's own writer the header first).
-const PUT_FIRST = ['ID', 'put', 'header'];
-const HEADER_FIRST = ['ID', 'header', 'put'];
-const PLAIN_HEADER = ['ID', 'auth_revision'];
-const PLAIN_PUT = ['lease', 'prev_kv', 'ignore_value', 'ignore_lease', 'key', 'value'];
-// And the pieces of its JSON, encoded once.
+// The pieces of a plain put's JSON, encoded once.
 const HEADER_OPEN = Buffer.from('"header":{', 'latin1');
 const ID = Buffer.from('"ID":', 'latin1');
 const PUT_KEY = Buffer.from('"put":{"key":', 'latin1');
 const PUT_VALUE = Buffer.from(',"value":', 'latin1');
 
 /**
- * The request most entries carry, a put with no more than etcd's client
- * sets (a header with an ID, a key and a value), written as writeMessage
- * writes it but without walking its fields one by one. False for anything
- * else (a lease, a flag, a user, a Secret, fields in another order), which
- * writeMessage writes; a test holds the two equal.
+ * A plain put's request (readPlainPut) from its entry's bytes, as
+ * writeMessage writes its decoded message: fields in the order written, the
+ * header's ID only if it is not 0. Not for a Secret, whose value is withheld.
  */
-function writePlainPut(out: JsonOut, msg: Msg, opts: RenderOptions): boolean {
-  const headerFirst = keysAre(msg, HEADER_FIRST);
-  if ((!headerFirst && !keysAre(msg, PUT_FIRST)) || msg.ID !== 0n) return false;
-  const header = msg.header;
-  const put = msg.put;
-  if (!keysAre(header, PLAIN_HEADER) || header.auth_revision !== 0n || !keysAre(put, PLAIN_PUT)) return false;
-  if (put.lease !== 0n || put.prev_kv !== false || put.ignore_value !== false || put.ignore_lease !== false) return false;
-  const { key, value } = put;
-  if (!(key instanceof Uint8Array) || !(value instanceof Uint8Array) || key.length === 0 || value.length === 0) return false;
-  if (!opts.showSecrets && isK8sSecretKey(key)) return false;
+export function writePlainPutRequest(out: JsonOut, data: Uint8Array, p: PlainPut): void {
   out.byte(0x7b);
-  if (headerFirst) writeHeaderID(out, header.ID);
-  else writePutKeyValue(out, key, value);
+  if (p.putFirst) writePutKeyValue(out, data, p);
+  else writeHeaderID(out, p.id);
   out.byte(0x2c);
-  if (headerFirst) writePutKeyValue(out, key, value);
-  else writeHeaderID(out, header.ID);
+  if (p.putFirst) writeHeaderID(out, p.id);
+  else writePutKeyValue(out, data, p);
   out.byte(0x7d);
-  return true;
 }
 
-function writeHeaderID(out: JsonOut, id: bigint): void {
+function writeHeaderID(out: JsonOut, id: number | bigint): void {
   out.raw(HEADER_OPEN);
-  if (id !== 0n) {
+  if (id !== 0) {
     out.raw(ID);
     out.uint(id);
   }
   out.byte(0x7d);
 }
 
-function writePutKeyValue(out: JsonOut, key: Uint8Array, value: Uint8Array): void {
+function writePutKeyValue(out: JsonOut, data: Uint8Array, p: PlainPut): void {
   out.raw(PUT_KEY);
-  out.base64Of(key);
+  out.base64Of(data, p.keyStart, p.keyEnd);
   out.raw(PUT_VALUE);
-  out.base64Of(value);
+  out.base64Of(data, p.valueStart, p.valueEnd);
   out.byte(0x7d);
 }
 

@@ -171,13 +171,13 @@ export class JsonOut {
   /**
    * Appends raw bytes as a base64 string: short ones (keys, IDs) encoded
    * here, as a call into Node and the string it makes cost more than the
-   * encoding; long ones by Node.
+   * encoding; long ones by Node. Of b[start, end), without a view.
    */
-  base64Of(b: Uint8Array): void {
-    const n = b.length;
+  base64Of(b: Uint8Array, start = 0, end = b.length): void {
+    const n = end - start;
     if (n > LOOP_CHARS && base64Slice) {
       this.byte(0x22);
-      this.text(base64Slice.call(b, 0, n));
+      this.text(base64Slice.call(b, start, end));
       this.byte(0x22);
       return;
     }
@@ -185,19 +185,19 @@ export class JsonOut {
     const out = this.buf;
     let p = this.length;
     out[p++] = 0x22;
-    let i = 0;
-    for (; i + 2 < n; i += 3) {
+    let i = start;
+    for (; i + 2 < end; i += 3) {
       const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
       out[p++] = BASE64_CODES[v >> 18];
       out[p++] = BASE64_CODES[(v >> 12) & 63];
       out[p++] = BASE64_CODES[(v >> 6) & 63];
       out[p++] = BASE64_CODES[v & 63];
     }
-    if (i < n) {
-      const v = (b[i] << 16) | (i + 1 < n ? b[i + 1] << 8 : 0);
+    if (i < end) {
+      const v = (b[i] << 16) | (i + 1 < end ? b[i + 1] << 8 : 0);
       out[p++] = BASE64_CODES[v >> 18];
       out[p++] = BASE64_CODES[(v >> 12) & 63];
-      out[p++] = i + 1 < n ? BASE64_CODES[(v >> 6) & 63] : 0x3d;
+      out[p++] = i + 1 < end ? BASE64_CODES[(v >> 6) & 63] : 0x3d;
       out[p++] = 0x3d;
     }
     out[p++] = 0x22;

@@ -7,7 +7,7 @@
  * not know, a wire type that does not fit, bytes that do not parse) is
  * undefined, for decodeMessage to read, or to refuse with its own words.
  */
-import { ProtoReader, WireType } from './wire.js';
+import { ProtoReader, WireType, smallVarint, type Cursor } from './wire.js';
 import { ProtoError } from '../errors.js';
 import type { Msg } from './schema.js';
 
@@ -100,3 +100,79 @@ function readPut(b: Uint8Array, start: number, end: number): Msg | undefined {
   }
   return out;
 }
+
+/** Where the parts of a plain put lie in its entry's data (readPlainPut). */
+export interface PlainPut extends Cursor {
+  /** The put was written before the header (as etcd 3.4 does). */
+  putFirst: boolean;
+  /** The header's ID: a number below 2^53, else a bigint. */
+  id: number | bigint;
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * A put as etcd's clients write it: InternalRaftRequest{put{key, value},
+ * header{ID}}, the two in either order, key and value set and nothing else.
+ * Read as offsets into `b`, without the objects and views decodePutRequest
+ * makes (a dump writes such a put's line straight from its bytes); false for
+ * any other request or layout, which the decoders read.
+ */
+export function readPlainPut(b: Uint8Array, end: number, out: PlainPut): boolean {
+  let put = false;
+  let header = false;
+  out.pos = 0;
+  while (out.pos < end) {
+    if (b[out.pos] === PUT && !put) {
+      out.pos++;
+      const len = smallVarint(b, out, end);
+      if (len < 0 || out.pos + len > end || !readKeyValue(b, out.pos + len, out)) return false;
+      put = true;
+      out.putFirst = !header;
+    } else if (b[out.pos] === 0xa2 && out.pos + 1 < end && b[out.pos + 1] === 0x06 && !header) {
+      out.pos += 2;
+      const len = smallVarint(b, out, end);
+      if (len < 0 || out.pos + len > end || !readHeaderID(b, out.pos + len, out)) return false;
+      header = true;
+    } else {
+      return false;
+    }
+  }
+  return put && header;
+}
+
+/** key then value, both set, to `end`. */
+function readKeyValue(b: Uint8Array, end: number, out: PlainPut): boolean {
+  if (out.pos >= end || b[out.pos++] !== ((1 << 3) | WireType.LEN)) return false;
+  const keyLen = smallVarint(b, out, end);
+  if (keyLen <= 0 || out.pos + keyLen > end) return false;
+  out.keyStart = out.pos;
+  out.keyEnd = out.pos += keyLen;
+  if (out.pos >= end || b[out.pos++] !== ((2 << 3) | WireType.LEN)) return false;
+  const valueLen = smallVarint(b, out, end);
+  if (valueLen <= 0 || out.pos + valueLen !== end) return false;
+  out.valueStart = out.pos;
+  out.valueEnd = out.pos = end;
+  return true;
+}
+
+/** A header with an ID at most, to `end`. */
+function readHeaderID(b: Uint8Array, end: number, out: PlainPut): boolean {
+  out.id = 0;
+  if (out.pos === end) return true;
+  if (b[out.pos] !== ((1 << 3) | WireType.VARINT)) return false;
+  out.pos++;
+  const r = new ProtoReader(b, out.pos, end);
+  try {
+    const id = r.uint64();
+    out.id = id <= MAX_SAFE ? Number(id) : id;
+  } catch {
+    return false;
+  }
+  out.pos = r.pos;
+  return out.pos === end;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -1,0 +1,69 @@
+/**
+ * A plain put's JSON line is written straight from the entry's bytes; every
+ * other entry's, field by field from its decoded request. For puts of every
+ * shape the two must be the same bytes, and the fast path must take only
+ * what it can write alike.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
+import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
+import type { RawRecord } from '../../src/codec/record-reader.js';
+import { REDACTED } from '../../src/codec/render.js';
+import { writeEntryLine, writePlainPutLine, type ListingOptions } from '../../src/cli/dump-printers.js';
+import { JsonOut } from '../../src/util/json.js';
+
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
+// walt's encoder writes fields by number (put 4 before header 100), as etcd 3.4 does; `headerFirst` the other way round.
+const put = (p: Record<string, unknown>, header: Record<string, unknown> = { ID: 7n }) => encodeInternalRaftRequest({ header, put: p });
+const headerFirst = (p: Record<string, unknown>, header: Record<string, unknown> = { ID: 7n }) => concat(encodeInternalRaftRequest({ header }), encodeInternalRaftRequest({ put: p }));
+const kv = { key: bytes('/k'), value: bytes('v') };
+
+const cases: Array<{ what: string; data: Uint8Array; plain: boolean; plainWithSecrets?: boolean; request: string }> = [
+  { what: 'as etcd 3.4 writes it', data: put(kv), plain: true, request: '{"put":{"key":"L2s=","value":"dg=="},"header":{"ID":7}}' },
+  { what: 'the header first', data: headerFirst(kv), plain: true, request: '{"header":{"ID":7},"put":{"key":"L2s=","value":"dg=="}}' },
+  { what: 'an ID of 64 bits', data: put(kv, { ID: 0xfedcba9876543210n }), plain: true, request: '{"put":{"key":"L2s=","value":"dg=="},"header":{"ID":18364758544493064720}}' },
+  { what: 'no ID', data: put(kv, {}), plain: true, request: '{"put":{"key":"L2s=","value":"dg=="},"header":{}}' },
+  { what: 'a user', data: put(kv, { ID: 7n, username: 'root', auth_revision: 2n }), plain: false, request: '{"put":{"key":"L2s=","value":"dg=="},"header":{"ID":7,"auth_revision":2,"username":"root"}}' },
+  { what: 'a lease', data: put({ ...kv, lease: 5n }), plain: false, request: '{"put":{"lease":5,"key":"L2s=","value":"dg=="},"header":{"ID":7}}' },
+  { what: 'flags', data: put({ ...kv, prev_kv: true }), plain: false, request: '{"put":{"prev_kv":true,"key":"L2s=","value":"dg=="},"header":{"ID":7}}' },
+  { what: 'no value', data: put({ key: bytes('/k') }), plain: false, request: '{"put":{"key":"L2s="},"header":{"ID":7}}' },
+  {
+    what: 'a Secret',
+    data: put({ key: bytes('/registry/secrets/ns/s'), value: bytes('token') }),
+    plain: false,
+    plainWithSecrets: true,
+    request: `{"put":{"key":"L3JlZ2lzdHJ5L3NlY3JldHMvbnMvcw==","value":"${REDACTED}"},"header":{"ID":7}}`,
+  },
+  { what: 'a Kubernetes object', data: put({ key: bytes('/registry/pods/ns/p'), value: bytes('k8s\0junk') }), plain: false, request: '{"put":{"key":"L3JlZ2lzdHJ5L3BvZHMvbnMvcA==","value":"azhzAGp1bms="},"header":{"ID":7}}' },
+  {
+    what: 'the value before the key',
+    data: concat(encodeInternalRaftRequest({ header: { ID: 7n } }), Uint8Array.from([0x22, 0x08, 0x12, 0x01, 0x76, 0x0a, 0x03, 0x2f, 0x6b, 0x32])),
+    plain: false,
+    request: '{"header":{"ID":7},"put":{"value":"dg==","key":"L2sy"}}',
+  },
+  { what: 'a range', data: encodeInternalRaftRequest({ header: { ID: 7n }, range: { key: bytes('/k') } }), plain: false, request: '{"range":{"key":"L2s="},"header":{"ID":7}}' },
+];
+
+test('a plain put is written straight from its bytes as field by field, and nothing else takes that path', () => {
+  const record = { segment: { name: '0000000000000001-0000000000000abc.wal' }, offset: 4096 } as RawRecord;
+  for (const c of cases) {
+    for (const showSecrets of [false, true]) {
+      const opts: ListingOptions = { showSecrets, values: 'k8s' };
+      const entry: Entry = { index: 9007199254740993n, term: 3n, type: EntryType.EntryNormal, data: c.data };
+      const fast = new JsonOut();
+      const general = new JsonOut();
+      const took = writePlainPutLine(fast, entry, record, opts);
+      writeEntryLine(general, entry, record, opts);
+      const what = `${c.what}, showSecrets ${showSecrets}`;
+      assert.equal(took, showSecrets ? (c.plainWithSecrets ?? c.plain) : c.plain, what);
+      if (took) assert.equal(fast.toString(), general.toString(), what);
+      else assert.equal(fast.length, 0, `${what}: nothing written when not taken`);
+      const line = general.toString();
+      assert.ok(line.startsWith('{"record":"entry","index":9007199254740993,"term":3,"type":"EntryNormal","data":'), what);
+      assert.ok(line.endsWith(',"segment":"0000000000000001-0000000000000abc.wal","offset":4096}'), what);
+      if (!showSecrets) assert.ok(line.includes(`"request":${c.request}`), `${what}: ${line}`);
+    }
+  }
+});
