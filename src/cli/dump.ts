@@ -151,7 +151,8 @@ Examples:
 
 /** The listing: header, entries (on two threads with `worker`) and end, or the stats; then --follow. */
 async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean, worker: Worker | undefined): Promise<number> {
-  const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES });
+  // The parts worker checks the scan's CRCs before it prints.
+  const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES, crcHelper: worker });
   const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
   let count: number;
   if (opts.stats) {

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RecordMark } from './record-reader.js';
 import type { Segment } from './segment-name.js';
+import type { CrcJob } from './crc-job.js';
 
 /** Below this many bytes a second thread costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 32 << 20;
@@ -32,20 +33,30 @@ export function crcSplit(segments: Array<{ bytes: number }>): RecordMark {
   return { segmentOrdinal: segments.length, offset: 0 };
 }
 
-/** Starts the check of the records before `until`; the returned function blocks until it is done and says whether every CRC held. */
-export function checkCrcsInBackground(segments: Segment[], totalBytes: number, until: RecordMark): () => boolean {
-  const shared = new SharedArrayBuffer(8);
-  const flag = new Int32Array(shared);
-  // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
-  const worker = new Worker(new URL('./crc-worker.js', import.meta.url), { workerData: { segments, shared, until }, execArgv: [] });
-  // A worker that fails to load reports nothing; the wait below times out and the caller rescans.
-  worker.on('error', () => {});
-  worker.unref();
+/**
+ * Starts the check of the records before `until`, on `helper` when given (a
+ * worker started ahead for other work, that takes a `{ crcJob }` message
+ * first: a thread fewer to start) or on a worker of its own; the returned
+ * function blocks until it is done and says whether every CRC held.
+ */
+export function checkCrcsInBackground(segments: Segment[], totalBytes: number, until: RecordMark, helper?: Worker): () => boolean {
+  const job: CrcJob = { segments, shared: new SharedArrayBuffer(8), until };
+  const flag = new Int32Array(job.shared);
+  let worker = helper;
+  if (worker) worker.postMessage({ crcJob: job });
+  else {
+    // execArgv: none of the parent's flags (`node --input-type=module -e …` would stop a file worker from loading).
+    worker = new Worker(new URL('./crc-worker.js', import.meta.url), { workerData: job, execArgv: [] });
+    // A worker that fails to load reports nothing; the wait below times out and the caller rescans.
+    worker.on('error', () => {});
+    worker.unref();
+  }
+  const own = worker !== helper ? worker : undefined;
   return () => {
     // Generous: a worker that cannot run at all (a broken install) must not hang the command.
     const timeoutMs = 10_000 + totalBytes / 50_000;
     const waited = Atomics.wait(flag, 0, 0, timeoutMs);
-    void worker.terminate();
+    void own?.terminate();
     return waited !== 'timed-out' && flag[1] === 1;
   };
 }

@@ -7,6 +7,7 @@
  * not grow with the log; `wal-entries.ts` then streams the entries that stand.
  */
 import { statSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { CodecError, ProtoError } from './errors.js';
 import { checkCrcsInBackground, crcSplit, PARALLEL_MIN_BYTES } from './crc-check.js';
 import { newSkim, RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions, type Skim } from './record-reader.js';
@@ -88,6 +89,8 @@ export interface ScanOptions extends RecordReaderOptions {
   onHardState?: (hs: HardState) => void;
   /** Mark an entry record about every this many bytes (WalScan.marks). */
   markEvery?: number;
+  /** A worker started ahead for other work that checks the CRCs first (checkCrcsInBackground's helper). */
+  crcHelper?: Worker;
 }
 
 /**
@@ -102,7 +105,7 @@ export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptio
   const bytes = sizes.reduce((n, s) => n + s.bytes, 0);
   if (bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
   const split = crcSplit(sizes);
-  const crcsHeld = checkCrcsInBackground(segments, bytes, split);
+  const crcsHeld = checkCrcsInBackground(segments, bytes, split, opts.crcHelper);
   const scan = scanRecords(segments, start, { ...opts, trustCrcBefore: split });
   return crcsHeld() ? scan : scanRecords(segments, start, opts);
 }

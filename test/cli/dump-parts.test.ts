@@ -10,7 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, cpSync, createReadStream, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,7 @@ import { createLineWriter, fdSink } from '../../src/cli/line-writer.js';
 import { printerFor } from '../../src/cli/dump-printers.js';
 import { newPartsWorker, PART_BYTES, printInParts, printsInParts, startPartsWorker } from '../../src/cli/dump-threads.js';
 import { readFixtureJson, removeDir, unpackFixture, walOf, waltBin, type OracleReadAll } from '../helpers/fixtures.js';
+import { flipBitMidLog } from '../helpers/corrupt.js';
 
 const multiseg = unpackFixture('multiseg');
 const scratch = mkdtempSync(join(tmpdir(), 'walt-dump-parts-'));
@@ -93,6 +94,26 @@ test('the table and the filters on two threads print what one thread prints', as
   const got = await entryLines(puts);
   assert.ok(got.length > 100 && got.every((e) => e.kind === 'put'), `${got.length} puts`);
   assert.equal(sha256(puts), sha256(dumpToFile(['--format', 'ndjson', '--start-index', '1', '--entry-type', 'IRRPut', '--prefix', '/blob/', '--limit', '1000000', multiseg])));
+});
+
+test('a CRC broken in either thread’s part of the scan stops the dump where one thread stops it, with the same lines and error', () => {
+  // The parts worker checks the first 45 hundredths of the scan's CRCs before it prints: damage there and past it.
+  for (const at of [0.3, 0.97]) {
+    const copy = join(scratch, `flipped-${at}`);
+    cpSync(multiseg, copy, { recursive: true });
+    const bad = flipBitMidLog(walOf(copy), at);
+    const runs = ['', '1000000'].map((limit) => {
+      const file = join(scratch, `out${outputs++}`);
+      const fd = openSync(file, 'w');
+      const r = spawnSync(process.execPath, [waltBin, 'dump', '--format', 'ndjson', '--start-index', '1', ...(limit ? ['--limit', limit] : []), copy], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      closeSync(fd);
+      return { status: r.status, stderr: r.stderr, sha: sha256(file) };
+    });
+    assert.equal(runs[0].status, 1, runs[0].stderr);
+    assert.ok(runs[0].stderr.includes(`${bad.segment.path} at byte ${bad.offset}`), runs[0].stderr);
+    assert.deepEqual(runs[0], runs[1]);
+    removeDir(copy);
+  }
 });
 
 test('a reader that stops early (| head) ends both threads quietly, with status 0', () => {
