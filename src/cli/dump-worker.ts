@@ -6,10 +6,11 @@ import { fdSink } from './line-writer.js';
 import { printerFor } from './dump-printers.js';
 import { PartPrinter, PartTurns } from './dump-parts.js';
 import type { PartsWork } from './dump-threads.js';
-import { runCrcJob, type CrcJob } from '../codec/crc-job.js';
+import { checkRing } from '../codec/crc-ring.js';
+import type { CrcJob } from '../codec/crc-check.js';
 
 // Started ahead of its work (startPartsWorker): it may check the scan's CRCs first, and then the parts come.
-parentPort!.on('message', (msg: PartsWork | { crcJob: CrcJob }) => ('crcJob' in msg ? runCrcJob(msg.crcJob) : run(msg)));
+parentPort!.on('message', (msg: PartsWork | { crcJob: CrcJob }) => ('crcJob' in msg ? checkRing(msg.crcJob.ring) : run(msg)));
 
 function run(work: PartsWork): void {
   chalk.level = work.chalkLevel as typeof chalk.level;

@@ -1,5 +1,6 @@
-/** Worker thread body for crc-check.ts: one CRC check (crc-job.ts), given as its workerData. */
+/** Worker thread body for crc-check.ts: checks the runs of records handed over through its workerData's ring. */
 import { workerData } from 'node:worker_threads';
-import { runCrcJob, type CrcJob } from './crc-job.js';
+import { checkRing } from './crc-ring.js';
+import type { CrcJob } from './crc-check.js';
 
-runCrcJob(workerData as CrcJob);
+checkRing((workerData as CrcJob).ring);

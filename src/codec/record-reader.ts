@@ -15,6 +15,7 @@ import { hasZeroedSector } from './torn.js';
 import { decodeRecord, readPlainRecord, RecordType, type PlainRecord } from './proto/walpb.js';
 import { isPlainHardState, readPlainEntry, type PlainEntry } from './proto/raftpb.js';
 import { view } from './proto/wire.js';
+import { RingWriter, SLOT_BYTES, type CrcRing } from './crc-ring.js';
 import type { Segment } from './segment-name.js';
 
 export interface RawRecord {
@@ -60,14 +61,14 @@ export interface RecordReaderOptions {
    * already checked (it stops where the first pass stopped).
    */
   trustCrc?: boolean;
-  /** Skip computing CRCs for the records before this mark only (another reader checks those). */
-  trustCrcBefore?: RecordMark;
   /** End cleanly at the first record at or past this mark (a reader checking one part of the log). */
   endBefore?: RecordMark;
   /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
   resume?: { offset: number; crc: number };
   /** A buffer to read into, grown when too small (`buffer` has it back): one thread's many short reads can share one. */
   buffer?: Uint8Array;
+  /** Read into these shared buffers and hand the records read to the thread checking their CRCs (crc-ring.ts); trust them here. */
+  crcRing?: CrcRing;
 }
 
 /**
@@ -105,9 +106,8 @@ export class RecordReader {
   private readonly segments: Segment[];
   private readonly maxRecordBytes: number;
   private readonly continueOnCrcError: boolean;
-  private readonly chunkBytes: number;
+  private chunkBytes: number;
   private readonly trustCrc: boolean;
-  private readonly trustCrcBefore?: RecordMark;
   private readonly endBefore?: RecordMark;
   /** In the current segment, records before this offset are trusted, and reading ends at `endOffset`. */
   private trustUntil = 0;
@@ -124,6 +124,12 @@ export class RecordReader {
   /** File offset of the next length field. */
   private pos = 0;
 
+  /** With a ring: where the records not yet handed over or checked begin in `buf`, and the running CRC there. */
+  private readonly ring?: RingWriter;
+  private rangeFrom = 0;
+  private rangeCrc = 0;
+  private rangeOpen = false;
+
   /** The running CRC-32C. */
   crc = 0;
   /** File offset just past the last valid record of the current segment (etcd's lastValidOff). */
@@ -137,8 +143,12 @@ export class RecordReader {
     this.chunkBytes = opts.chunkBytes ?? 4 << 20;
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
     this.buf = opts.buffer ?? new Uint8Array(0);
+    if (opts.crcRing) {
+      this.ring = new RingWriter(opts.crcRing);
+      this.buf = this.ring.buffers[0];
+      this.chunkBytes = SLOT_BYTES;
+    }
     this.trustCrc = opts.trustCrc ?? false;
-    this.trustCrcBefore = opts.trustCrcBefore;
     this.endBefore = opts.endBefore;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
@@ -154,12 +164,31 @@ export class RecordReader {
   }
 
   close(): void {
+    this.closeFile();
+    if (!this.ring || this.ring.ended) return;
+    this.settle();
+    this.ring.end();
+  }
+
+  private closeFile(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
 
+  /** With a ring: hands over or checks the records read since the last time, and moves to the buffer it gives, if any (which holds nothing yet). */
+  private settle(): Uint8Array | undefined {
+    if (!this.ring || !this.rangeOpen) return undefined;
+    const to = this.pos - this.bufFileOff;
+    const next = this.ring.settle(this.buf, this.rangeFrom, to, this.rangeCrc);
+    this.rangeFrom = to;
+    this.rangeCrc = this.crc;
+    return next;
+  }
+
   private openNext(): boolean {
-    this.close();
+    const next = this.settle();
+    if (next) this.buf = next;
+    this.closeFile();
     this.ordinal++;
     if (this.ordinal >= this.segments.length) return false;
     const seg = this.segments[this.ordinal];
@@ -172,7 +201,10 @@ export class RecordReader {
     this.bufLen = 0;
     this.pos = start;
     this.lastValidOffset = start;
-    this.trustUntil = this.trustCrc ? Infinity : offsetIn(this.trustCrcBefore, this.ordinal, 0);
+    this.rangeFrom = 0;
+    this.rangeCrc = this.crc;
+    this.rangeOpen = true;
+    this.trustUntil = this.trustCrc || this.ring ? Infinity : 0;
     this.endOffset = offsetIn(this.endBefore, this.ordinal, Infinity);
     return true;
   }
@@ -183,13 +215,19 @@ export class RecordReader {
     const have = this.bufFileOff + this.bufLen - this.pos;
     if (have >= want) return want;
     const start = this.pos - this.bufFileOff;
-    if (want > this.buf.length) {
+    // With a ring, a buffer handed over belongs to the checker from here on (the record begun at `start` is not in its run).
+    const next = this.settle();
+    if (next && want <= next.length) {
+      next.set(this.buf.subarray(start, this.bufLen));
+      this.buf = next;
+    } else if (next || want > this.buf.length) {
       const bigger = new Uint8Array(Math.max(want, this.buf.length * 2));
       bigger.set(this.buf.subarray(start, this.bufLen));
       this.buf = bigger;
     } else if (start > 0) {
       this.buf.copyWithin(0, start, this.bufLen);
     }
+    this.rangeFrom = 0;
     this.bufLen -= start;
     this.bufFileOff = this.pos;
     // A reader of one part of the log reads no further into the file than its end.
@@ -306,11 +344,12 @@ export class RecordReader {
         return this.fail('RECORD_TOO_LARGE', `length field says ${recordBytes} bytes, over the ${this.maxRecordBytes}-byte limit etcd accepts`, off, { recordBytes });
       }
       const bodyBytes = recordBytes + padBytes;
-      this.pos = off + FRAME_HEADER_BYTES;
-      const gotBody = this.fill(bodyBytes);
+      // The whole record, its length field too, in the buffer: a ring hands over whole records.
+      const gotBody = this.fill(FRAME_HEADER_BYTES + bodyBytes) - FRAME_HEADER_BYTES;
       if (gotBody < bodyBytes) {
         return this.torn(off, `the record is cut short by the end of the file (${gotBody} of ${bodyBytes} bytes)`);
       }
+      this.pos = off + FRAME_HEADER_BYTES;
       const bodyAt = this.pos - this.bufFileOff;
       let rec;
       try {

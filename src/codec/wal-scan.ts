@@ -9,7 +9,8 @@
 import { statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { CodecError, ProtoError } from './errors.js';
-import { checkCrcsInBackground, crcSplit, PARALLEL_MIN_BYTES } from './crc-check.js';
+import { checkCrcsInBackground, PARALLEL_MIN_BYTES } from './crc-check.js';
+import { newCrcRing } from './crc-ring.js';
 import { newSkim, RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions, type Skim } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
@@ -101,12 +102,11 @@ export interface ScanOptions extends RecordReaderOptions {
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
   // A hook sees every record once, so a scan with one is never repeated; the worker reads from the start of each segment.
   if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume) return scanRecords(segments, start, opts);
-  const sizes = segments.map((s) => ({ bytes: statSync(s.path).size }));
-  const bytes = sizes.reduce((n, s) => n + s.bytes, 0);
+  const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
   if (bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
-  const split = crcSplit(sizes);
-  const crcsHeld = checkCrcsInBackground(segments, bytes, split, opts.crcHelper);
-  const scan = scanRecords(segments, start, { ...opts, trustCrcBefore: split });
+  const ring = newCrcRing();
+  const crcsHeld = checkCrcsInBackground(ring, bytes, opts.crcHelper);
+  const scan = scanRecords(segments, start, { ...opts, crcRing: ring });
   return crcsHeld() ? scan : scanRecords(segments, start, opts);
 }
 

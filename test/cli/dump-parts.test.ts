@@ -97,7 +97,7 @@ test('the table and the filters on two threads print what one thread prints', as
 });
 
 test('a CRC broken in either thread’s part of the scan stops the dump where one thread stops it, with the same lines and error', () => {
-  // The parts worker checks the first 45 hundredths of the scan's CRCs before it prints: damage there and past it.
+  // The parts worker checks the CRCs of the runs of records the scan hands it before it prints: damage early and late.
   for (const at of [0.3, 0.97]) {
     const copy = join(scratch, `flipped-${at}`);
     cpSync(multiseg, copy, { recursive: true });

@@ -79,7 +79,7 @@ test('a missing middle segment: verify names the gap; dump from index 1 refuses 
 });
 
 test('a large log is checked on two threads: damage in any segment is still found where it is', () => {
-  // The worker checks the first 45 hundredths of the bytes, the scanning thread the rest: damage in each part.
+  // The scanning thread hands most runs of records to the worker and checks the rest itself: damage early and late.
   for (const at of [0.3, 0.97]) {
     const flipped = join(scratch, `flipped-${at}`);
     cpSync(dir, flipped, { recursive: true });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { PARALLEL_MIN_BYTES } from '../../src/codec/crc-check.js';
+import { SLOT_BYTES } from '../../src/codec/crc-ring.js';
 import { listSegments } from '../../src/codec/segment-name.js';
 import { WalWriter } from '../../src/codec/wal-writer.js';
 import { encodeMetadata } from '../../src/codec/proto/metadata.js';
@@ -138,14 +139,16 @@ test('the verdict says what a repair drops and whether it was acknowledged, and 
   assert.equal(String(c.afterDamage.entriesAfter.last), readFixtureJson<OracleReadAll>('single', 'oracle-readall.json').entries.at(-1)!.index);
 });
 
-test('a WAL large enough to check its CRCs on two threads reports damage in either thread’s part as a small one does', () => {
-  // Over PARALLEL_MIN_BYTES, so that a worker checks the first 45 hundredths and the scan the rest.
+test('a WAL large enough to check its CRCs on two threads reports damage anywhere as a small one does', () => {
+  // Over PARALLEL_MIN_BYTES, so that a worker checks the runs of records the scan hands over; one entry
+  // larger than the ring's buffers is read into a buffer of the scan's own, and checked there.
   const dir = scratch.fresh('large');
   mkdirSync(join(dir, 'member'), { recursive: true });
   const w = WalWriter.create(walOf(dir), encodeMetadata({ nodeId: 1n, clusterId: 2n }), { sync: false });
   const data = new Uint8Array(1024).fill(0x61);
+  const big = new Uint8Array(SLOT_BYTES + (1 << 20)).fill(0x62);
   for (let i = 1; i <= 36_000; i += 100) {
-    const batch = Array.from({ length: 100 }, (_, k) => ({ term: 2n, index: BigInt(i + k), type: EntryType.EntryNormal, data }));
+    const batch = Array.from({ length: 100 }, (_, k) => ({ term: 2n, index: BigInt(i + k), type: EntryType.EntryNormal, data: i === 18_001 && k === 50 ? big : data }));
     w.save({ term: 2n, vote: 1n, commit: BigInt(i + 99) }, batch);
   }
   w.close();
@@ -153,9 +156,11 @@ test('a WAL large enough to check its CRCs on two threads reports damage in eith
   assert.equal(verifyDataDir(resolveDataDir(dir)).verdict, 'healthy');
 
   const entryRecords = records(walOf(dir)).filter((r) => r.type === RecordType.entry);
-  for (const at of [0.1, 0.97]) {
+  const bigAt = entryRecords.findIndex((r) => r.recordBytes > SLOT_BYTES);
+  assert.ok(bigAt > 0);
+  for (const at of [Math.floor(entryRecords.length * 0.1), bigAt, bigAt + 1, Math.floor(entryRecords.length * 0.97)]) {
     const copy = copyOf(dir);
-    const rec = entryRecords[Math.floor(entryRecords.length * at)];
+    const rec = entryRecords[at];
     const file = join(walOf(copy), rec.segment.name);
     const bytes = readFileSync(file);
     bytes[rec.offset + 8 + rec.recordBytes - 1] ^= 0x01; // the record's last byte, which is its data's
