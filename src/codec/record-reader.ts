@@ -76,8 +76,6 @@ export interface RecordReaderOptions {
  * below 2^53), and what the skimmed records add to it.
  */
 export interface Skim {
-  /** Take any record but a crc record, checking its CRC and nothing else (a thread that checks a part of the log's CRCs). */
-  crcOnly: boolean;
   /** Entries at this index or below come before the start, and may be anything. */
   startIndex: number;
   /** In: the index an entry past the start must carry to extend the log; out: the one after the last skimmed. */
@@ -99,7 +97,7 @@ export interface Skim {
 }
 
 export function newSkim(): Skim {
-  return { crcOnly: false, startIndex: 0, next: 0, term: 0, stopAt: 0, records: 0, entries: 0, firstIndex: 0, lastIndex: 0, extended: 0, stateOffset: -1, stateStart: 0, stateEnd: 0 };
+  return { startIndex: 0, next: 0, term: 0, stopAt: 0, records: 0, entries: 0, firstIndex: 0, lastIndex: 0, extended: 0, stateOffset: -1, stateStart: 0, stateEnd: 0 };
 }
 
 export class RecordReader {
@@ -190,6 +188,7 @@ export class RecordReader {
     if (next) this.buf = next;
     this.closeFile();
     this.ordinal++;
+    this.rangeOpen = false;
     if (this.ordinal >= this.segments.length) return false;
     const seg = this.segments[this.ordinal];
     this.fd = openSync(seg.path, 'r');
@@ -296,9 +295,7 @@ export class RecordReader {
       const bodyEnd = bodyAt + recordBytes;
       if (!readPlainRecord(buf, bodyAt, bodyEnd, rec) || rec.dataStart < 0) break;
       if (pos >= this.trustUntil && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
-      if (s.crcOnly) {
-        if (rec.type === RecordType.crc) break;
-      } else if (rec.type === RecordType.entry) {
+      if (rec.type === RecordType.entry) {
         if (!readPlainEntry(buf, rec.dataStart, bodyEnd, ent)) break;
         if (ent.index > s.startIndex) {
           if (ent.index !== s.next || ent.term < s.term) break;
