@@ -100,7 +100,7 @@ export interface ScanOptions extends RecordReaderOptions {
  * log is scanned again the ordinary way, so the result is the same either way.
  */
 export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
-  // A hook sees every record once, so a scan with one is never repeated; the worker reads from the start of each segment.
+  // A hook sees every record once, so a scan with one is never repeated; a scan that trusts or reports CRCs, or resumes mid-log (a follower's step), checks them itself.
   if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume) return scanRecords(segments, start, opts);
   const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
   if (bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
@@ -138,28 +138,32 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
   };
   // Hooks see every record as it is: only a scan without them can skim.
   const skim = opts.onRecord || opts.onEntry || opts.onHardState ? undefined : newSkim();
-  while (!scan.error) {
-    if (skim && skimmed(skim)) continue;
-    const rec = reader.next();
-    if (!rec) break;
-    opts.onRecord?.(rec);
-    const end = scan.endPosition;
-    end.segmentOrdinal = rec.segmentOrdinal;
-    end.offset = reader.lastValidOffset;
-    end.crc = reader.crc;
-    const seg = scan.segments[rec.segmentOrdinal];
-    seg.records++;
-    seg.usedBytes = reader.lastValidOffset;
-    try {
-      interpret(rec);
-    } catch (e) {
-      // Failures of the caller's hooks are theirs to report.
-      if (!(e instanceof ProtoError)) throw e;
-      // etcd panics here (pbutil.MustUnmarshal); walt names the record instead.
-      fail(rec, 'CORRUPT_RECORD', `${RecordType[rec.type] ?? 'unknown'} record passes its CRC but does not decode: ${(e as Error).message}`);
+  // Closed however the scan ends, a hook's failure too: that ends the CRC worker's wait as well.
+  try {
+    while (!scan.error) {
+      if (skim && skimmed(skim)) continue;
+      const rec = reader.next();
+      if (!rec) break;
+      opts.onRecord?.(rec);
+      const end = scan.endPosition;
+      end.segmentOrdinal = rec.segmentOrdinal;
+      end.offset = reader.lastValidOffset;
+      end.crc = reader.crc;
+      const seg = scan.segments[rec.segmentOrdinal];
+      seg.records++;
+      seg.usedBytes = reader.lastValidOffset;
+      try {
+        interpret(rec);
+      } catch (e) {
+        // Failures of the caller's hooks are theirs to report.
+        if (!(e instanceof ProtoError)) throw e;
+        // etcd panics here (pbutil.MustUnmarshal); walt names the record instead.
+        fail(rec, 'CORRUPT_RECORD', `${RecordType[rec.type] ?? 'unknown'} record passes its CRC but does not decode: ${(e as Error).message}`);
+      }
     }
+  } finally {
+    reader.close();
   }
-  reader.close();
   scan.end = reader.end ?? { kind: 'eof' };
   return scan;
 
