@@ -7,7 +7,7 @@
  * not know, a wire type that does not fit, bytes that do not parse) is
  * undefined, for decodeMessage to read, or to refuse with its own words.
  */
-import { ProtoReader, WireType, smallVarint, type Cursor } from './wire.js';
+import { ProtoReader, WireType, delimitedAt, smallVarint, type Cursor } from './wire.js';
 import { ProtoError } from '../errors.js';
 import type { Msg } from './schema.js';
 
@@ -126,9 +126,8 @@ export function readPlainPut(b: Uint8Array, end: number, out: PlainPut): boolean
   out.pos = 0;
   while (out.pos < end) {
     if (b[out.pos] === PUT && !put) {
-      out.pos++;
-      const len = smallVarint(b, out, end);
-      if (len < 0 || out.pos + len > end || !readKeyValue(b, out.pos + len, out)) return false;
+      const len = delimitedAt(b, out, end, PUT);
+      if (len < 0 || !readKeyValue(b, out.pos + len, out)) return false;
       put = true;
       out.putFirst = !header;
     } else if (b[out.pos] === 0xa2 && out.pos + 1 < end && b[out.pos + 1] === 0x06 && !header) {
@@ -145,13 +144,11 @@ export function readPlainPut(b: Uint8Array, end: number, out: PlainPut): boolean
 
 /** key then value, both set, to `end`. */
 function readKeyValue(b: Uint8Array, end: number, out: PlainPut): boolean {
-  if (out.pos >= end || b[out.pos++] !== ((1 << 3) | WireType.LEN)) return false;
-  const keyLen = smallVarint(b, out, end);
-  if (keyLen <= 0 || out.pos + keyLen > end) return false;
+  const keyLen = delimitedAt(b, out, end, (1 << 3) | WireType.LEN);
+  if (keyLen <= 0) return false;
   out.keyStart = out.pos;
   out.keyEnd = out.pos += keyLen;
-  if (out.pos >= end || b[out.pos++] !== ((2 << 3) | WireType.LEN)) return false;
-  const valueLen = smallVarint(b, out, end);
+  const valueLen = delimitedAt(b, out, end, (2 << 3) | WireType.LEN);
   if (valueLen <= 0 || out.pos + valueLen !== end) return false;
   out.valueStart = out.pos;
   out.valueEnd = out.pos = end;

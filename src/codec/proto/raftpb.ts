@@ -3,7 +3,7 @@
  * fields): entries, hard state, conf state, conf changes, snapshots, messages.
  * Entry and HardState are hand-coded: they are on the hot path of every reader.
  */
-import { ProtoReader, ProtoWriter, WireType, skipVarint, smallVarint, type Cursor } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, delimitedAt, skipVarint, smallVarint, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
 import { ProtoError } from '../errors.js';
 
@@ -235,8 +235,7 @@ export function readPlainEntry(buf: Uint8Array, start: number, end: number, out:
   const index = smallVarint(buf, out, end);
   if (index < 0) return false;
   if (out.pos !== end) {
-    if (buf[out.pos++] !== 0x22) return false;
-    const len = smallVarint(buf, out, end);
+    const len = delimitedAt(buf, out, end, 0x22);
     if (len < 0 || out.pos + len !== end) return false;
   }
   out.term = term;

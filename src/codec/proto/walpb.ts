@@ -2,7 +2,7 @@
  * walpb (etcd wal/walpb/record.proto): the WAL record and the snapshot marker
  * written into the WAL. walpb.Snapshot gained conf_state in etcd 3.5.
  */
-import { ProtoReader, ProtoWriter, WireType, smallVarint, view, type Cursor } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, delimitedAt, smallVarint, view, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
 import { ConfStateSpec, type ConfState } from './raftpb.js';
 import { ProtoError } from '../errors.js';
@@ -53,8 +53,7 @@ export function readPlainRecord(buf: Uint8Array, start: number, end: number, out
   out.crc = crc >>> 0;
   out.dataStart = -1;
   if (out.pos === end) return true;
-  if (buf[out.pos++] !== 0x1a) return false;
-  const len = smallVarint(buf, out, end);
+  const len = delimitedAt(buf, out, end, 0x1a);
   if (len < 0 || out.pos + len !== end) return false;
   out.dataStart = out.pos;
   return true;

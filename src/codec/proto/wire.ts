@@ -292,6 +292,14 @@ export function smallVarint(buf: Uint8Array, c: Cursor, end: number): number {
   return -1;
 }
 
+/** A length-delimited field with the one-byte tag `tag` at `c.pos`: its length, with `c.pos` at its bytes, which lie before `end`; -1 if there is none. */
+export function delimitedAt(buf: Uint8Array, c: Cursor, end: number, tag: number): number {
+  if (c.pos >= end || buf[c.pos] !== tag) return -1;
+  c.pos++;
+  const len = smallVarint(buf, c, end);
+  return len < 0 || c.pos + len > end ? -1 : len;
+}
+
 /** Steps `c.pos` over a varint that ProtoReader would accept (at most 10 bytes, before `end`); false if there is none. */
 export function skipVarint(buf: Uint8Array, c: Cursor, end: number): boolean {
   for (let p = c.pos, i = 0; i < 10 && p < end; i++) {
