@@ -23,11 +23,6 @@ export interface EntryPrinter {
   entry(e: Entry, record: RawRecord, extra?: Record<string, unknown>): void;
 }
 
-/**
- * An entry's JSON line: "record", "index", "term", "type" and "data" first,
- * then the decoded request's fields, then where the entry lies. Its own keys
- * are written directly, the decoded fields by the general writer.
- */
 // The constant pieces of an entry's line, encoded once.
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const HEAD = ascii('{"record":"entry","index":');
@@ -40,7 +35,11 @@ const OFFSET = ascii(',"offset":');
 const NORMAL_DATA = ascii(',"type":"EntryNormal","data":');
 const PUT_REQUEST = ascii(',"kind":"put","wire":"InternalRaftRequest","request":');
 
-/** An entry's JSON line, its decoded request written field by field. */
+/**
+ * An entry's JSON line: "record", "index", "term", "type" and "data" first,
+ * then the decoded request's fields written one by one, then where the entry
+ * lies.
+ */
 export function writeEntryLine(line: JsonOut, entry: Entry, record: RawRecord, opts: ListingOptions, extra?: Record<string, unknown>): void {
   const view = entryJson(entry, opts);
   line.raw(HEAD);

@@ -40,7 +40,7 @@ export const printsInParts = (plan: DumpPlan, worker: Worker | undefined): worke
  * A worker started ahead of its work, for a dump of `walDir` that will likely
  * be printed in parts (several parts, no --limit, which counts across parts,
  * and more than one CPU): it loads its modules (about 0.1 s) while this thread
- * scans the log. Undefined when it would not be used or cannot start; the
+ * scans the log, and checks the scan's CRCs (ScanOptions.crcHelper). Undefined when it would not be used or cannot start; the
  * caller ends it (printInParts does).
  */
 export function startPartsWorker(walDir: string, sel: EntrySelection): Worker | undefined {

@@ -1,4 +1,8 @@
-/** Worker thread body for dump-threads.ts: renders the parts of a dump that the main thread has not taken, and writes each on its turn. */
+/**
+ * Worker thread body for dump-threads.ts: checks the CRCs the scan hands it
+ * (crc-ring.ts), then renders the parts of the dump that the main thread has
+ * not taken, and writes each on its turn.
+ */
 import { parentPort } from 'node:worker_threads';
 import chalk from 'chalk';
 import { parseEntryTypes } from '../report/entry-filter.js';

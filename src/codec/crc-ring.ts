@@ -10,8 +10,7 @@
  */
 import { crc32c } from './crc32c.js';
 import { FRAME_HEADER_BYTES, framePadBytes, frameRecordBytes } from './frame.js';
-import { decodeRecord, readPlainRecord, RecordType, type PlainRecord } from './proto/walpb.js';
-import { view } from './proto/wire.js';
+import { decodeRecord, RecordType } from './proto/walpb.js';
 
 /** What both threads share: a control block and the buffers. */
 export interface CrcRing {
@@ -42,26 +41,18 @@ export function newCrcRing(): CrcRing {
  * value that is not 0); false at the first that fails or does not decode.
  */
 export function checkCrcRange(buf: Uint8Array, from: number, to: number, crc: number): boolean {
-  const rec = plain;
   let at = from;
   while (at < to) {
-    const recordBytes = frameRecordBytes(buf, at);
     const bodyAt = at + FRAME_HEADER_BYTES;
-    const bodyEnd = bodyAt + recordBytes;
+    const bodyEnd = bodyAt + frameRecordBytes(buf, at);
     if (bodyEnd > to) return false;
     let type: number;
     let stored: number;
     let data: Uint8Array | undefined;
-    if (readPlainRecord(buf, bodyAt, bodyEnd, rec)) {
-      type = rec.type;
-      stored = rec.crc;
-      data = rec.dataStart < 0 ? undefined : view(buf, rec.dataStart, bodyEnd);
-    } else {
-      try {
-        ({ type, crc: stored, data } = decodeRecord(buf, bodyAt, bodyEnd));
-      } catch {
-        return false;
-      }
+    try {
+      ({ type, crc: stored, data } = decodeRecord(buf, bodyAt, bodyEnd));
+    } catch {
+      return false;
     }
     if (type === RecordType.crc) {
       if (crc !== 0 && crc !== stored) return false;
@@ -73,8 +64,6 @@ export function checkCrcRange(buf: Uint8Array, from: number, to: number, crc: nu
   }
   return at === to;
 }
-
-const plain: PlainRecord = { pos: 0, type: 0, crc: 0, dataStart: -1 };
 
 /** The scanning thread's side: buffers to read into, and runs of records to hand over or check. */
 export class RingWriter {

@@ -59,10 +59,6 @@ export class JsonOut {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
-  get capacity(): number {
-    return this.buf.length;
-  }
-
   /** Starts over, keeping the buffer. */
   reset(): this {
     this.length = 0;
