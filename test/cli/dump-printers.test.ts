@@ -4,7 +4,7 @@
  * shape the two must be the same bytes, and the fast path must take only
  * what it can write alike.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
@@ -12,6 +12,12 @@ import type { RawRecord } from '../../src/codec/record-reader.js';
 import { REDACTED } from '../../src/codec/render.js';
 import { writeEntryLine, writePlainPutLine, type ListingOptions } from '../../src/cli/dump-printers.js';
 import { JsonOut } from '../../src/util/json.js';
+import { resolveDataDir } from '../../src/codec/data-dir.js';
+import { dumpEntries, planDump } from '../../src/report/dump.js';
+import { Scratch } from '../helpers/fixtures.js';
+
+const scratch = new Scratch();
+after(() => scratch.remove());
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
@@ -65,5 +71,29 @@ test('a plain put is written straight from its bytes as field by field, and noth
       assert.ok(line.endsWith(',"segment":"0000000000000001-0000000000000abc.wal","offset":4096}'), what);
       if (!showSecrets) assert.ok(line.includes(`"request":${c.request}`), `${what}: ${line}`);
     }
+  }
+});
+
+test("etcd's own puts take the plain path and print as the general path prints them; its Secrets and Kubernetes objects do not", () => {
+  for (const fixture of ['single', 'k8s']) {
+    const plan = planDump(resolveDataDir(scratch.unpack(fixture)), 1n);
+    let plain = 0;
+    let shownOtherwise = 0;
+    for (const { entry, record } of dumpEntries(plan)) {
+      for (const showSecrets of [false, true]) {
+        const opts: ListingOptions = { showSecrets, values: 'k8s' };
+        const fast = new JsonOut();
+        const slow = new JsonOut();
+        writeEntryLine(slow, entry, record, opts);
+        // A fast line equal to the general one cannot hold a decoded Kubernetes object or a withheld Secret.
+        if (writePlainPutLine(fast, entry, record, opts)) {
+          assert.equal(fast.toString(), slow.toString(), `${fixture} entry ${entry.index}`);
+          plain++;
+        }
+        if (/"k8s":|<value removed>/.test(slow.toString())) shownOtherwise++;
+      }
+    }
+    assert.ok(plain > 0, `${fixture}: some of etcd's puts are plain`);
+    if (fixture === 'k8s') assert.ok(shownOtherwise > 0, 'the Kubernetes data dir has Secrets and objects to show');
   }
 });
