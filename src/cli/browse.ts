@@ -3,12 +3,12 @@ import { Command } from 'commander';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { parseIndex } from './options.js';
+import { parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { secretPolicy } from '../report/secrets.js';
 
-interface BrowseOptions {
+interface BrowseOptions extends SecretFlags {
   walDir?: string;
   startIndex?: bigint;
-  showSecrets?: boolean;
 }
 
 /** The alternate screen: the browser draws there, and the shell's screen comes back as it was on quit. */
@@ -21,7 +21,8 @@ export function browseCommand(): Command {
     .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
     .option('--start-index <n>', 'list entries from index N on (inclusive); default: after the snapshot etcd would load', parseIndex)
-    .option('--show-secrets', 'show passwords, auth tokens and values under /registry/secrets/ instead of "<value removed>"')
+    .addOption(showSecretsOption())
+    .addOption(secretPrefixOption())
     .addHelpText(
       'after',
       `
@@ -51,7 +52,7 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   const paths = resolveDataDir(dir, opts.walDir);
   // The index pass starts first, in its worker, while ink loads; it holds after a screenful of entries until they are drawn.
   const { Session } = await import('../tui/session.js');
-  const session = new Session(paths, { startIndex: opts.startIndex, showSecrets: !!opts.showSecrets, holdIndex: true });
+  const session = new Session(paths, { startIndex: opts.startIndex, secrets: secretPolicy(opts), holdIndex: true });
   // React's production build: the development one checks every render. Loaded here, not at start, so other commands do not pay for ink.
   // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles
   // its load time and puts the first screen over a second on a two-core machine (bench/browse.ts).

@@ -2,9 +2,10 @@
 import chalk from 'chalk';
 import { EntryType, entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { readPlainPut, type PlainPut } from '../codec/proto/put-request.js';
-import { hasK8sMagic } from '../codec/k8s.js';
+import { startsK8s } from '../codec/k8s.js';
 import type { JsonOut } from '../util/json.js';
-import { isK8sSecretKeyAt, REDACTED, writePlainPutRequest, type ValueMode } from '../codec/render.js';
+import { writePlainPutRequest, type ValueMode } from '../report/render.js';
+import { isSecretKeyAt, type SecretPolicy } from '../report/secrets.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
 import type { LineWriter } from './line-writer.js';
@@ -12,7 +13,7 @@ import type { LineWriter } from './line-writer.js';
 const EMPTY = new Uint8Array(0);
 
 export interface ListingOptions {
-  showSecrets: boolean;
+  secrets: SecretPolicy;
   values: ValueMode;
 }
 
@@ -34,6 +35,7 @@ const OFFSET = ascii(',"offset":');
 
 const NORMAL_DATA = ascii(',"type":"EntryNormal","data":');
 const PUT_REQUEST = ascii(',"kind":"put","wire":"InternalRaftRequest","request":');
+const REDACTED_TRUE = ascii(',"redacted":true');
 
 /**
  * An entry's JSON line: "record", "index", "term", "type" and "data" first,
@@ -49,9 +51,10 @@ export function writeEntryLine(line: JsonOut, entry: Entry, record: RawRecord, o
   line.raw(TYPE);
   line.value(entryTypeName(entry.type));
   line.raw(DATA);
-  if (view.secret) line.value(REDACTED);
+  if (view.secret) line.value(null);
   else line.base64Of(entry.data ?? EMPTY);
   line.members(view.fields);
+  if (view.secret) line.raw(REDACTED_TRUE);
   writeWhere(line, record);
   if (extra) line.members(extra);
   line.byte(0x7d);
@@ -68,8 +71,9 @@ const plainPut: PlainPut = { pos: 0, putFirst: false, id: 0, keyStart: 0, keyEnd
 export function writePlainPutLine(line: JsonOut, entry: Entry, record: RawRecord, opts: ListingOptions): boolean {
   const data = entry.data;
   if (entry.type !== EntryType.EntryNormal || data === undefined || !readPlainPut(data, data.length, plainPut)) return false;
-  if (!opts.showSecrets && isK8sSecretKeyAt(data, plainPut.keyStart, plainPut.keyEnd)) return false;
-  if (opts.values === 'k8s' && hasK8sMagic(data, plainPut.valueStart, plainPut.valueEnd)) return false;
+  if (!opts.secrets.show && isSecretKeyAt(opts.secrets, data, plainPut.keyStart, plainPut.keyEnd)) return false;
+  // A Kubernetes object may be a Secret under any key, and is decoded for its "k8s" field.
+  if (startsK8s(data, plainPut.valueStart, plainPut.valueEnd)) return false;
   line.raw(HEAD);
   line.uint(entry.index);
   line.raw(TERM);

@@ -3,7 +3,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { planDump, type DumpPlan } from '../report/dump.js';
-import type { ValueMode } from '../codec/render.js';
+import type { ValueMode } from '../report/render.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { collectStats } from '../report/stats.js';
 import { followEntries } from '../report/follow.js';
@@ -18,14 +18,15 @@ import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/ent
 import { dumpLogs } from '../report/dump-logs-format.js';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
-import { oneOf, parseCount, parseIndex } from './options.js';
+import { oneOf, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { secretPolicy } from '../report/secrets.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
 const FORMATS = ['table', 'ndjson', 'etcd-dump-logs'] as const;
 
 const VALUE_MODES = ['k8s', 'utf8', 'hex', 'none'] as const;
 
-interface DumpOptions {
+interface DumpOptions extends SecretFlags {
   walDir?: string;
   startIndex?: bigint;
   endIndex?: bigint;
@@ -34,7 +35,6 @@ interface DumpOptions {
   prefix?: string;
   limit?: number;
   format: (typeof FORMATS)[number];
-  showSecrets?: boolean;
   entryType?: EntryFilter;
   streamDecoder?: string;
   raw?: boolean;
@@ -76,7 +76,8 @@ export function dumpCommand(): Command {
     .option('--top <n>', 'with --stats: how many of the largest entries to list', parseCount, 10)
     .addOption(new Command().createOption('--decode-values <mode>', `how the table shows put values: ${VALUE_MODES.join(', ')} (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)`).argParser(oneOf(VALUE_MODES)).default('k8s'))
     .option('--follow', 'after the log, keep printing entries as a running etcd appends them (read-only; its lock is not taken); stop with Ctrl-C')
-    .option('--show-secrets', 'print passwords, auth tokens and values under /registry/secrets/ instead of "<value removed>"')
+    .addOption(showSecretsOption())
+    .addOption(secretPrefixOption())
     .addHelpText(
       'after',
       `
@@ -153,7 +154,7 @@ Examples:
 async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean, worker: Worker | undefined): Promise<number> {
   // The parts worker checks the scan's CRCs before it prints.
   const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES, crcHelper: worker });
-  const listing = { showSecrets: !!opts.showSecrets, values: opts.decodeValues };
+  const listing = { secrets: secretPolicy(opts), values: opts.decodeValues };
   let count: number;
   if (opts.stats) {
     const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });
@@ -182,7 +183,7 @@ async function runDumpLogs(paths: DataDirPaths, opts: DumpOptions): Promise<numb
     }
   };
   try {
-    const dumpOpts = { startIndex: opts.startIndex, entryTypes: opts.entryType?.spec, streamDecoder: opts.streamDecoder, showSecrets: !!opts.showSecrets };
+    const dumpOpts = { startIndex: opts.startIndex, entryTypes: opts.entryType?.spec, streamDecoder: opts.streamDecoder, secrets: secretPolicy(opts) };
     await dumpLogs(paths, dumpOpts, { line: out.line, tail, warn: (s) => process.stderr.write(s) });
   } finally {
     out.end();

@@ -3,19 +3,21 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { goQuote } from '../codec/render.js';
+import { idHex } from '../codec/proto/metadata.js';
+import { goQuote } from '../report/render.js';
+import { hidesValue, REDACTED, secretPolicy, type SecretPolicy } from '../report/secrets.js';
 import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
 import { startFeedWorker } from '../replay/feed-thread.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { oneOf, parseIndex } from './options.js';
+import { oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
 const FORMATS = ['json', 'table'] as const;
 const SECTIONS = ['leases', 'members', 'auth'];
 
-interface ReplayCliOptions {
+interface ReplayCliOptions extends SecretFlags {
   from: ReplaySource;
   atIndex?: bigint;
   atRevision?: bigint;
@@ -55,6 +57,8 @@ export function replayToStateCommand(): Command {
     .option('--history <key>', "every version of KEY still kept, with the index and term of the entry that wrote it")
     .option('--include <sections>', `add sections to the JSON: ${SECTIONS.join(',')}`, parseSections, new Set<string>())
     .option('--no-progress', 'no progress line on stderr')
+    .addOption(showSecretsOption())
+    .addOption(secretPrefixOption())
     .addHelpText(
       'after',
       `
@@ -63,7 +67,9 @@ etcd's rules, delivered to an in-process Raft node, and applied in the order it
 commits them, conf changes included, to the v3 key space (MVCC revisions,
 versions, leases, txns, compactions), auth, membership and the v2 store.
 Requests etcd refused when it applied them (a write denied by auth, say) are
-refused again. Passwords are never printed.
+refused again. Secrets are withheld unless --show-secrets: the values of
+Kubernetes Secrets (a null "value" beside "redacted": true in JSON,
+"<value removed>" in the table) and users' passwords.
 
 Examples:
   walt replay-to-state /var/lib/etcd > keys.json
@@ -102,29 +108,31 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   });
   progress?.(undefined);
   const { state } = result;
+  const secrets = secretPolicy(opts);
+  const withheld = (kv: KeyValue) => hidesValue(secrets, kv.key, kv.value);
+  const kv = (x: KeyValue) => kvJson(x, !!opts.keysOnly, withheld(x));
   if (opts.diff) {
     if (!before) throw new UsageError(`entry ${opts.diff[0]} was not applied in this replay (it starts after index ${opts.diff[0]} or the log ends before it)`);
     const d = diffKeySpaces(before, liveKeys(state, opts.prefix));
-    const kv = (x: KeyValue) => kvJson(x, !!opts.keysOnly);
     process.stdout.write(toJSON({ from: opts.diff[0], to: result.appliedIndex, added: d.added.map(kv), changed: d.changed.map((c) => ({ before: kv(c.before), after: kv(c.after) })), removed: d.removed.map(kv) }, 2) + '\n');
     return EXIT_OK;
   }
   if (opts.history !== undefined) {
     const h = revisions!.historyOf(state, Buffer.from(opts.history, 'utf8'));
-    process.stdout.write(toJSON(h.map((e) => ({ ...e, kv: e.kv && kvJson(e.kv, !!opts.keysOnly) })), 2) + '\n');
+    process.stdout.write(toJSON(h.map((e) => ({ ...e, kv: e.kv && kv(e.kv) })), 2) + '\n');
     return EXIT_OK;
   }
   const kvs = keySpace(state, opts);
   if (opts.format === 'table') {
-    process.stdout.write(table(kvs, !!opts.keysOnly));
+    process.stdout.write(table(kvs, !!opts.keysOnly, secrets));
     process.stderr.write(`revision ${state.store.currentRev}, ${kvs.length} keys, applied index ${result.appliedIndex} of ${result.lastIndex} (commit ${result.commitIndex}), from ${result.source}\n`);
     return EXIT_OK;
   }
   const shown = opts.keysOnly ? kvs.map((kv) => ({ ...kv, value: new Uint8Array(0) })) : kvs;
   // As etcdctl get --rev prints it: the header carries the current revision whatever revision was read.
-  const text = rangeResponseJson(state.header(), shown, kvs.length);
+  const text = rangeResponseJson(state.header(), shown, kvs.length, opts.keysOnly ? () => false : withheld);
   if (opts.include.size === 0) process.stdout.write(text);
-  else process.stdout.write(text.trimEnd().slice(0, -1) + ',' + toJSON(stateSections(state, opts.include)).slice(1) + '\n');
+  else process.stdout.write(text.trimEnd().slice(0, -1) + ',' + toJSON(stateSections(state, opts.include, secrets.show)).slice(1) + '\n');
   return EXIT_OK;
 }
 
@@ -149,21 +157,23 @@ function keySpace(state: EtcdState, opts: ReplayCliOptions): KeyValue[] {
   return liveKeys(state, opts.prefix, opts.atRevision);
 }
 
-function kvJson(kv: KeyValue, keysOnly: boolean): Record<string, unknown> {
+/** walt's own JSON of a key: a withheld value is null beside `redacted: true` (report/secrets.ts); the lease ID in hex. */
+function kvJson(kv: KeyValue, keysOnly: boolean, withheld: boolean): Record<string, unknown> {
   return {
     key: base64(kv.key),
     create_revision: kv.createRevision,
     mod_revision: kv.modRevision,
     version: kv.version,
-    ...(keysOnly ? {} : { value: base64(kv.value) }),
-    ...(kv.lease ? { lease: kv.lease } : {}),
+    ...(keysOnly ? {} : { value: withheld ? null : base64(kv.value) }),
+    ...(kv.lease ? { lease: idHex(kv.lease) } : {}),
+    ...(withheld && !keysOnly ? { redacted: true } : {}),
   };
 }
 
-function table(kvs: KeyValue[], keysOnly: boolean): string {
+function table(kvs: KeyValue[], keysOnly: boolean, secrets: SecretPolicy): string {
   const t = new Table({ head: ['key', ...(keysOnly ? [] : ['value']), 'create', 'mod', 'version', 'lease'], style: { head: [], border: [], compact: true } });
   for (const kv of kvs) {
-    const v = kv.value.length > 48 ? `${goQuote(kv.value.subarray(0, 48))}…(${kv.value.length} bytes)` : goQuote(kv.value);
+    const v = hidesValue(secrets, kv.key, kv.value) ? REDACTED : kv.value.length > 48 ? `${goQuote(kv.value.subarray(0, 48))}…(${kv.value.length} bytes)` : goQuote(kv.value);
     t.push([goQuote(kv.key), ...(keysOnly ? [] : [v]), String(kv.createRevision), String(kv.modRevision), String(kv.version), kv.lease ? kv.lease.toString(16) : '']);
   }
   return t.toString() + '\n';

@@ -21,16 +21,21 @@ export interface K8sObject {
 const TypeMetaSpec: MessageSpec = { name: 'runtime.TypeMeta', fields: fields([1, 'apiVersion', 'string'], [2, 'kind', 'string']) };
 const ObjectMetaSpec: MessageSpec = { name: 'v1.ObjectMeta', fields: fields([1, 'name', 'string'], [2, 'generateName', 'string'], [3, 'namespace', 'string']) };
 
-/**
- * The object's identity, or undefined when the value is not a Kubernetes
- * protobuf envelope. Read field by field and leniently: what decoded before a
- * damaged or unknown field is still worth showing.
- */
 /** Whether buf[start, end) begins as a Kubernetes object does (decodeK8sValue reads only such values). */
 export function hasK8sMagic(buf: Uint8Array, start: number, end: number): boolean {
   return end - start >= K8S_MAGIC.length && buf[start] === K8S_MAGIC[0] && buf[start + 1] === K8S_MAGIC[1] && buf[start + 2] === K8S_MAGIC[2] && buf[start + 3] === K8S_MAGIC[3];
 }
 
+/** Whether buf[start, end) begins "k8s", as a Kubernetes object and an encrypted one both do. */
+export function startsK8s(buf: Uint8Array, start: number, end: number): boolean {
+  return end - start >= 3 && buf[start] === K8S_MAGIC[0] && buf[start + 1] === K8S_MAGIC[1] && buf[start + 2] === K8S_MAGIC[2];
+}
+
+/**
+ * The object's identity, or undefined when the value is not a Kubernetes
+ * protobuf envelope. Read field by field and leniently: what decoded before a
+ * damaged or unknown field is still worth showing.
+ */
 export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
   // Byte by byte: most values are not Kubernetes objects, and this runs on every put a dump prints.
   if (!value || !hasK8sMagic(value, 0, value.length)) return undefined;
@@ -68,4 +73,48 @@ function pick(m: Record<string, unknown>, ...names: Array<keyof K8sObject>): Par
   const out: Partial<K8sObject> = {};
   for (const n of names) if (typeof m[n] === 'string' && m[n] !== '') (out as Record<string, unknown>)[n] = m[n];
   return out;
+}
+
+const ENC_PREFIX = Buffer.from('k8s:enc:', 'latin1');
+
+/** A value the API server encrypted at rest: `k8s:enc:<provider>:<version>:<key name>:` then ciphertext (apiserver/pkg/storage/value/encrypt). */
+export interface K8sEncrypted {
+  /** aescbc, aesgcm, secretbox, kms. */
+  provider: string;
+  version: string;
+  /** The key's (or KMS plugin's) name from the EncryptionConfiguration. */
+  keyName: string;
+}
+
+export function decodeK8sEncryption(value: Uint8Array | undefined): K8sEncrypted | undefined {
+  if (!value || value.length < ENC_PREFIX.length || ENC_PREFIX.compare(value, 0, ENC_PREFIX.length) !== 0) return undefined;
+  // The three names are ASCII and colon-terminated; the ciphertext after them is binary.
+  const names: string[] = [];
+  let at = ENC_PREFIX.length;
+  while (names.length < 3) {
+    const end = value.indexOf(0x3a, at);
+    if (end < 0 || end - at > 256) return undefined;
+    names.push(Buffer.from(value.buffer, value.byteOffset + at, end - at).toString('latin1'));
+    at = end + 1;
+  }
+  return { provider: names[0], version: names[1], keyName: names[2] };
+}
+
+const SECRET_KIND = Buffer.from('"Secret"', 'latin1');
+
+/**
+ * Whether the value is a Kubernetes Secret object: protobuf (kind in its
+ * TypeMeta) or JSON, as the API server stores it with
+ * --storage-media-type=application/json and as it stores custom resources.
+ */
+export function isK8sSecretObject(value: Uint8Array | undefined): boolean {
+  if (!value || value.length === 0) return false;
+  if (value[0] === K8S_MAGIC[0]) return decodeK8sValue(value)?.kind === 'Secret';
+  if (value[0] !== 0x7b || Buffer.from(value.buffer, value.byteOffset, value.length).indexOf(SECRET_KIND) < 0) return false;
+  try {
+    const o = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'));
+    return o?.kind === 'Secret' && typeof o.apiVersion === 'string';
+  } catch {
+    return false;
+  }
 }

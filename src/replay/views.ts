@@ -55,12 +55,13 @@ export class RevisionLog {
 }
 
 /** The --include sections, passwords never among them. */
-export function stateSections(state: EtcdState, include: Set<string>): Record<string, unknown> {
+/** `showPasswords`: the secret policy's answer for auth's passwords. */
+export function stateSections(state: EtcdState, include: Set<string>, showPasswords: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (include.has('leases')) {
     out.leases = state.lessor.list().map((l) => ({ id: idHex(l.id), ttl: l.ttl, remainingTTL: l.remainingTTL, keys: [...l.keys].map((k) => Buffer.from(k, 'latin1').toString('base64')) }));
   }
   if (include.has('members')) out.members = state.cluster.list().map((m) => ({ ...m, id: idHex(m.id) }));
-  if (include.has('auth')) out.auth = state.auth.toJSON();
+  if (include.has('auth')) out.auth = state.auth.toJSON(showPasswords);
   return out;
 }

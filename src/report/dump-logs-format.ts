@@ -37,7 +37,8 @@ import { ConfChangeTransition, ConfChangeType, EntryType, type ConfChange, type 
 import { AuthUserAddRequestSpec, AuthUserChangePasswordRequestSpec, InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
 import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/schema.js';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
-import { carriesSecret, goQuote, redactSecrets, REDACTED } from '../codec/render.js';
+import { goQuote, redactSecrets } from './render.js';
+import { carriesSecret, REDACTED, type SecretPolicy } from './secrets.js';
 import { compactTextString, decodeForText, type TextOptions } from '../codec/text-format.js';
 import { etcdDefaultFilter, isInternalRaftRequest, parseEntryTypes } from './entry-filter.js';
 
@@ -48,7 +49,7 @@ export interface DumpLogsOptions {
   entryTypes?: string;
   /** A command, split on spaces, fed each entry's data as a hex line and answering `status|data` lines. */
   streamDecoder?: string;
-  showSecrets: boolean;
+  secrets: SecretPolicy;
 }
 
 export interface DumpLogsSink {
@@ -118,7 +119,7 @@ export async function dumpLogs(paths: DataDirPaths, opts: DumpLogsOptions, out: 
   out.line(`term\t     index\ttype\tdata${opts.streamDecoder ? '\tdecoder_status\tdecoded_data' : ''}`);
 
   const decoder = opts.streamDecoder ? await StreamDecoder.start(opts.streamDecoder) : undefined;
-  const text = textOptions(opts.showSecrets);
+  const text = textOptions(opts.secrets);
   let count = 0;
   for (const { entry } of standingEntries(segments, scan)) {
     const request = entry.type === EntryType.EntryNormal ? decodeNormalEntry(entry.data) : undefined;
@@ -136,7 +137,7 @@ export async function dumpLogs(paths: DataDirPaths, opts: DumpLogsOptions, out: 
       throw new DumpLogsStop('DECODER_EOF', `the stream decoder closed its output before answering entry ${entry.index}`, { index: entry.index });
     }
     const [status, data] = parseDecoderOutput(reply);
-    const shown = !opts.showSecrets && request && carriesSecret(request) ? REDACTED : data.slice(0, -1);
+    const shown = request && carriesSecret(request, opts.secrets) ? REDACTED : data.slice(0, -1);
     // The decoder's bytes go out as they came (latin1 is one char per byte); the entry's text is UTF-8.
     out.line(`${Buffer.from(line, 'utf8').toString('latin1')}\t${status}\t${shown}`, true);
   }
@@ -153,8 +154,8 @@ function snapshotNotFound(paths: DataDirPaths, start: { index: bigint; term: big
   return new CodecError('SNAPSHOT_NOT_FOUND', `no WAL snapshot record for the snapshot at index ${start.index} term ${start.term} (etcd's ErrSnapshotNotFound)`, { file: paths.walDir });
 }
 
-function textOptions(showSecrets: boolean): TextOptions {
-  return { omit: (_, f) => newerThan34.has(f), ...(!showSecrets && { rewrite: redactSecrets }) };
+function textOptions(secrets: SecretPolicy): TextOptions {
+  return { omit: (_, f) => newerThan34.has(f), ...(!secrets.show && { rewrite: redactSecrets(secrets) }) };
 }
 
 /** One entry as the printer etcd-dump-logs picks for its kind prints it. */

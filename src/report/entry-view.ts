@@ -4,8 +4,9 @@
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
 import { decodeConfChangeEntry, decodeNormalEntry } from '../codec/request.js';
-import { carriesSecret, describeConfChange, describeRequest, renderConfChange, requestMessage, type RenderOptions } from '../codec/render.js';
-import { decodeK8sValue } from '../codec/k8s.js';
+import { describeConfChange, describeRequest, policyOf, renderConfChange, requestMessage, type RenderOptions } from './render.js';
+import { carriesSecret } from './secrets.js';
+import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';
 
 const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
 
@@ -28,14 +29,16 @@ export function entryJson(e: Entry, opts: RenderOptions): EntryJson {
   }
   const d = decodeNormalEntry(e.data);
   const request = requestMessage(d, opts);
-  const k8s = (opts.values ?? 'k8s') === 'k8s' && d.kind === 'put' ? decodeK8sValue(d.message?.put?.value) : undefined;
+  const value = (opts.values ?? 'k8s') === 'k8s' && d.kind === 'put' ? d.message?.put?.value : undefined;
+  const encrypted = decodeK8sEncryption(value);
+  const k8s = encrypted ? { encrypted } : decodeK8sValue(value);
   // Assigned one by one rather than spread: this runs for every entry a dump prints.
   const fields: Record<string, unknown> = { kind: d.kind };
   if (d.wire) fields.wire = d.wire;
   if (request) fields.request = request;
   if (k8s) fields.k8s = k8s;
   if (d.error) fields.error = d.error;
-  return { fields, secret: !opts.showSecrets && carriesSecret(d) };
+  return { fields, secret: carriesSecret(d, policyOf(opts)) };
 }
 
 /** The entry in one line, for the table. */

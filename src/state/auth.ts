@@ -7,12 +7,12 @@
  *
  * Passwords: 3.4 proposes the clear text and each member bcrypt-hashes it
  * with its own salt; 3.5+ proposes the hash. Both are kept (a backend holds
- * only hashes) and never printed: toJSON redacts them.
+ * only hashes); toJSON shows them only when asked (the secret policy,
+ * report/secrets.ts, decides).
  */
 import { fail } from './etcd-errors.js';
 
 export const ROOT = 'root';
-export const REDACTED = '<value removed>';
 
 export enum PermissionType {
   READ = 0,
@@ -197,8 +197,13 @@ export class AuthStore {
     this.permCache.clear();
   }
 
-  toJSON(): unknown {
-    const users = [...this.users.values()].map((u) => ({ name: u.name, roles: u.roles, noPassword: u.noPassword || undefined, password: u.password !== undefined || u.hashedPassword !== undefined ? REDACTED : undefined }));
+  /** A withheld password is null beside `redacted: true`; a shown one is the 3.4 clear text or the hash. */
+  toJSON(showPasswords = false): unknown {
+    const users = [...this.users.values()].map((u) => {
+      const password = u.hashedPassword ?? u.password;
+      const shown = password === undefined ? {} : showPasswords ? { password } : { password: null, redacted: true };
+      return { name: u.name, roles: u.roles, noPassword: u.noPassword || undefined, ...shown };
+    });
     const roles = [...this.roles.values()].map((r) => ({
       name: r.name,
       permissions: r.permissions.map((p) => ({ permType: PermissionType[p.permType] ?? p.permType, key: Buffer.from(p.key, 'latin1').toString('base64'), rangeEnd: p.rangeEnd === '' ? undefined : Buffer.from(p.rangeEnd, 'latin1').toString('base64') })),

@@ -32,22 +32,25 @@ export function headerJson(h: ResponseHeader): string {
   ]);
 }
 
-export function keyValueJson(kv: KeyValue): string {
+/** `withheld`: the value is a secret, printed as null beside `"redacted":true` (etcdctl has no such field). */
+export function keyValueJson(kv: KeyValue, withheld = false): string {
   return object([
     ['key', b64(kv.key)],
     ['create_revision', num(kv.createRevision)],
     ['mod_revision', num(kv.modRevision)],
     ['version', num(kv.version)],
-    ['value', b64(kv.value)],
+    ['value', withheld ? 'null' : b64(kv.value)],
     ['lease', num(kv.lease)],
+    ['redacted', withheld ? 'true' : undefined],
   ]);
 }
 
-export function rangeResponseJson(header: ResponseHeader, kvs: KeyValue[], count: number, more = false): string {
+/** `withheld` says which values are secrets (keyValueJson). */
+export function rangeResponseJson(header: ResponseHeader, kvs: KeyValue[], count: number, withheld: (kv: KeyValue) => boolean = () => false, more = false): string {
   return (
     object([
       ['header', headerJson(header)],
-      ['kvs', kvs.length === 0 ? undefined : '[' + kvs.map(keyValueJson).join(',') + ']'],
+      ['kvs', kvs.length === 0 ? undefined : '[' + kvs.map((kv) => keyValueJson(kv, withheld(kv))).join(',') + ']'],
       ['more', more ? 'true' : undefined],
       ['count', count === 0 ? undefined : String(count)],
     ]) + '\n'

@@ -6,7 +6,7 @@
  */
 import { Box, useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { RenderOptions } from '../codec/render.js';
+import type { RenderOptions } from '../report/render.js';
 import { Controller } from './controller.js';
 import { detailLines } from './detail.js';
 import { commandFor, type Mode } from './keymap.js';
@@ -47,7 +47,7 @@ function useTerminalSize(): { cols: number; rows: number } {
 const modeOf = (v: ViewState): Mode => (v.prompt ? 'prompt' : (v.overlay ?? 'browse'));
 
 export function App({ session, theme }: AppProps) {
-  const render: RenderOptions = { showSecrets: session.opts.showSecrets };
+  const render: RenderOptions = { secrets: session.opts.secrets };
   const { exit } = useApp();
   const { cols, rows: termRows } = useTerminalSize();
   const [, redraw] = useReducer((n: number) => n + 1, 0);

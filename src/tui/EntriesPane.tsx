@@ -1,6 +1,6 @@
 /** The entries pane: one row per entry (or per kept entry under a filter), bad records marked with `!` and the reason in the detail. */
 import { Box, Text } from 'ink';
-import type { RenderOptions } from '../codec/render.js';
+import type { RenderOptions } from '../report/render.js';
 import { columnWidths, entryColumns, fit, headerText, rowText } from './entry-row.js';
 import type { Row } from './session.js';
 import type { Theme } from './theme.js';

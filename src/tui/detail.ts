@@ -7,7 +7,8 @@ import { entryTypeName } from '../codec/proto/raftpb.js';
 import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
 import type { FieldSpec, MessageSpec } from '../codec/proto/schema.js';
 import { hex32 } from '../codec/record-reader.js';
-import { goQuote, REDACTED, type RenderedMessage, type RenderOptions } from '../codec/render.js';
+import { goQuote, type RenderedMessage, type RenderOptions } from '../report/render.js';
+import { REDACTED } from '../report/secrets.js';
 import { entryJson } from '../report/entry-view.js';
 import type { Problem } from '../report/verify.js';
 import { JsonBytes } from '../util/json.js';
@@ -32,7 +33,8 @@ function scalar(v: unknown, f: FieldSpec | undefined): string {
     const b = Buffer.from(v.base64, 'base64');
     return b.length > TREE_BYTES ? `${goQuote(b.subarray(0, TREE_BYTES))}…(${b.length} bytes)` : goQuote(b);
   }
-  if (typeof v === 'string' && f?.kind === 'string' && v !== REDACTED) return goQuote(v);
+  if (v === null) return REDACTED;
+  if (typeof v === 'string' && f?.kind === 'string') return goQuote(v);
   return String(v);
 }
 

@@ -5,11 +5,11 @@
  * dump` uses; secrets stay redacted.
  */
 import { ConfChangeType, type Entry } from '../codec/proto/raftpb.js';
-import { PutRequestSpec } from '../codec/proto/etcdserverpb.js';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
-import { describeConfChange, describeRequest, goQuote, redactSecrets, REDACTED, type RenderOptions } from '../codec/render.js';
+import { describeConfChange, describeRequest, goQuote, policyOf, type RenderOptions } from '../report/render.js';
+import { hidesValue, REDACTED } from '../report/secrets.js';
 import { requestKeys, type KeyRef } from '../codec/request-keys.js';
-import { decodeK8sValue } from '../codec/k8s.js';
+import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';
 import { shortType } from '../report/entry-view.js';
 
 export interface EntryColumns {
@@ -27,7 +27,9 @@ const EXCERPT_BYTES = 48;
 
 /** A value for a narrow column: a Kubernetes object by kind and name, a Secret redacted, anything else quoted and cut. */
 export function valueExcerpt(key: Uint8Array, value: Uint8Array, opts: RenderOptions = {}): string {
-  if (!opts.showSecrets && redactSecrets(PutRequestSpec, { key, value }).value === REDACTED) return REDACTED;
+  if (hidesValue(policyOf(opts), key, value)) return REDACTED;
+  const enc = decodeK8sEncryption(value);
+  if (enc) return `k8s encrypted ${enc.provider} ${enc.keyName}`;
   const k8s = decodeK8sValue(value);
   if (k8s) return `k8s ${k8s.kind} ${k8s.namespace ? k8s.namespace + '/' : ''}${k8s.name ?? ''}`.trimEnd();
   return value.length > EXCERPT_BYTES ? `${goQuote(value.subarray(0, EXCERPT_BYTES))}…(${value.length} bytes)` : goQuote(value);

@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import type { KeySpace } from './keyspace.js';
+import type { SecretPolicy } from '../report/secrets.js';
 import { describeError, fromWireError, spawn } from './worker-protocol.js';
 
 export class KeySpaceJob {
@@ -16,11 +17,11 @@ export class KeySpaceJob {
   constructor(
     paths: DataDirPaths,
     readonly atIndex: bigint,
-    showSecrets: boolean | undefined,
+    secrets: SecretPolicy | undefined,
     onChange: () => void,
   ) {
     this.worker = spawn(
-      { task: 'keyspace', walDir: paths.walDir, snapDir: paths.snapDir, dataDir: paths.dataDir, atIndex, showSecrets },
+      { task: 'keyspace', walDir: paths.walDir, snapDir: paths.snapDir, dataDir: paths.dataDir, atIndex, secrets },
       (m) => {
         if (m.type === 'keyspace') this.result = m.keySpace;
         else if (m.type === 'failed') this.error = describeError(fromWireError(m.error));

@@ -5,7 +5,7 @@
  * here, in the worker, so only text crosses to the UI thread.
  */
 import type { DataDirPaths } from '../codec/data-dir.js';
-import { goQuote, type RenderOptions } from '../codec/render.js';
+import { goQuote, type RenderOptions } from '../report/render.js';
 import { replayDataDir } from '../replay/replay.js';
 import { valueExcerpt } from './entry-row.js';
 

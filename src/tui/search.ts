@@ -5,7 +5,7 @@
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
 import { decodeNormalEntry } from '../codec/request.js';
-import { carriesSecret } from '../codec/render.js';
+import { carriesSecret, type SecretPolicy } from '../report/secrets.js';
 import { requestKeys } from '../codec/request-keys.js';
 import { runInSlices, type SliceJob } from './slices.js';
 
@@ -19,13 +19,13 @@ const contains = (b: Uint8Array, needle: Buffer) => Buffer.from(b.buffer, b.byte
  * secret (a password, a Kubernetes Secret) only the keys are searched: a
  * search must not confirm a guess at a secret that the screen redacts.
  */
-export function textMatcher(text: string): (e: Entry) => boolean {
+export function textMatcher(text: string, secrets: SecretPolicy): (e: Entry) => boolean {
   const needle = Buffer.from(text, 'utf8');
   return (e) => {
     if (!e.data || e.data.length < needle.length || !contains(e.data, needle)) return false;
     if (e.type !== EntryType.EntryNormal) return true;
     const d = decodeNormalEntry(e.data);
-    return !carriesSecret(d) || requestKeys(d).some((k) => contains(k.key, needle));
+    return !carriesSecret(d, secrets) || requestKeys(d).some((k) => contains(k.key, needle));
   };
 }
 

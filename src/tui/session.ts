@@ -14,6 +14,7 @@ import type { WalSnapshot } from '../codec/proto/walpb.js';
 import type { Problem, Verdict } from '../report/verify.js';
 import type { SnapList } from '../report/snap-list.js';
 import type { EntryFilter } from '../report/entry-filter.js';
+import { HIDE_SECRETS, type SecretPolicy } from '../report/secrets.js';
 import { OffsetIndex } from './offset-index.js';
 import { EntryWindow, type BrowsedEntry } from './entry-window.js';
 import { FilterRows, type RowLookup } from './filter.js';
@@ -28,7 +29,7 @@ export interface SessionOptions {
   startIndex?: bigint;
   every?: number;
   /** Passwords, tokens and Kubernetes Secrets in the clear, in every pane and the key space. */
-  showSecrets?: boolean;
+  secrets?: SecretPolicy;
   /**
    * The index pass stops after its first screenful of entries until
    * firstScreenShown() (or a second): on a machine of two cores, loading
@@ -164,7 +165,7 @@ export class Session extends EventEmitter {
     this.cancelSearch();
     const w = this.window;
     if (!w) return Promise.resolve(undefined);
-    const has = textMatcher(text);
+    const has = textMatcher(text, this.opts.secrets ?? HIDE_SECRETS);
     const kept = this.filter?.filter;
     this.searching = { text };
     this.changed();
@@ -206,7 +207,7 @@ export class Session extends EventEmitter {
   /** Replays the log up to `atIndex`; a new call or closeKeySpace stops the one before. */
   openKeySpace(atIndex: bigint): void {
     this.keySpace?.stop();
-    this.keySpace = new KeySpaceJob(this.paths, atIndex, this.opts.showSecrets, () => this.changed());
+    this.keySpace = new KeySpaceJob(this.paths, atIndex, this.opts.secrets, () => this.changed());
     this.changed();
   }
 

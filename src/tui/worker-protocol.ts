@@ -14,6 +14,7 @@ import type { Problem, Verdict } from '../report/verify.js';
 import type { SnapList } from '../report/snap-list.js';
 import type { CheckpointBatch } from './offset-index.js';
 import type { KeySpace } from './keyspace.js';
+import type { SecretPolicy } from '../report/secrets.js';
 
 export interface WireError {
   code?: string;
@@ -49,7 +50,7 @@ export function fromWireScan(w: WireScan): WalScan {
 export type WorkerTask =
   /** `hold`: an Int32Array's buffer the pass waits on after its first report, until the UI sets it (see session.ts). */
   | { task: 'index'; walDir: string; snapDir?: string; dataDir?: string; startIndex?: bigint; every?: number; hold?: SharedArrayBuffer }
-  | { task: 'keyspace'; walDir: string; snapDir?: string; dataDir?: string; atIndex: bigint; showSecrets?: boolean };
+  | { task: 'keyspace'; walDir: string; snapDir?: string; dataDir?: string; atIndex: bigint; secrets?: SecretPolicy };
 
 export type WorkerMessage =
   | { type: 'start'; start: WalSnapshot; snapFile?: string; segments: Segment[]; totalBytes: number }

@@ -27,7 +27,7 @@ async function stage(name: Extract<WorkerMessage, { type: 'failed' }>['stage'], 
 if (task.task === 'keyspace') {
   await stage('keyspace', async () => {
     const { keySpaceAt } = await import('./keyspace.js');
-    post({ type: 'keyspace', keySpace: keySpaceAt(paths, task.atIndex, { showSecrets: task.showSecrets }) });
+    post({ type: 'keyspace', keySpace: keySpaceAt(paths, task.atIndex, { secrets: task.secrets }) });
   });
 } else {
   await stage('index', async () => {

@@ -121,8 +121,10 @@ test('Kubernetes values show kind, namespace and name; Secrets stay hidden unles
   assert.deepEqual(byKey.get('/registry/pods/default/web-0').k8s, { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-0' });
   assert.deepEqual(byKey.get('/registry/deployments/default/web').k8s, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' });
   const secret = byKey.get('/registry/secrets/prod/db-credentials');
-  assert.equal(secret.request.put.value, '<value removed>');
-  assert.equal(secret.data, '<value removed>');
+  // Withheld with each field's type kept: null, never a placeholder in a base64 field.
+  assert.equal(secret.request.put.value, null);
+  assert.equal(secret.data, null);
+  assert.equal(secret.redacted, true);
   assert.equal(secret.k8s.kind, 'Secret');
   const served = readFixtureJson('k8s', 'expected-get.json').kvs.find((kv: any) => Buffer.from(kv.key, 'base64').toString() === '/registry/secrets/prod/db-credentials');
   for (const args of [[k8s], ['--format', 'ndjson', k8s], ['--format', 'etcd-dump-logs', k8s], ['--decode-values', 'utf8', k8s]]) {

@@ -23,6 +23,7 @@ import { selectEntries } from '../../src/report/entry-select.js';
 import { parseEntryTypes } from '../../src/report/entry-filter.js';
 import { createLineWriter, fdSink } from '../../src/cli/line-writer.js';
 import { printerFor } from '../../src/cli/dump-printers.js';
+import { HIDE_SECRETS } from '../../src/report/secrets.js';
 import { newPartsWorker, PART_BYTES, printInParts, printsInParts, startPartsWorker } from '../../src/cli/dump-threads.js';
 import { readFixtureJson, removeDir, unpackFixture, walOf, waltBin, type OracleReadAll } from '../helpers/fixtures.js';
 import { flipBitMidLog } from '../helpers/corrupt.js';
@@ -147,7 +148,7 @@ test('parts cut through overwritten tails print only the entries that stand, as 
     assert.deepEqual(whole.slice(295, 302), ['296/3', '297/3', '298/3', '299/3', '300/5', '301/5', '302/5']);
 
     const sel = { entryType: parseEntryTypes('Normal'), term: 5n };
-    const listing = { showSecrets: false, values: 'k8s' as const };
+    const listing = { secrets: HIDE_SECRETS, values: 'k8s' as const };
     const twoFile = join(scratch, `two-${markEvery}`);
     const fd = openSync(twoFile, 'w');
     const worker = newPartsWorker();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
 import { decodeNormalEntry } from '../../src/codec/request.js';
 import { requestKeys } from '../../src/codec/request-keys.js';
-import { goQuote } from '../../src/codec/render.js';
+import { goQuote } from '../../src/report/render.js';
 import { dumpEntries, planDump } from '../../src/report/dump.js';
 import { parseEntryTypes } from '../../src/report/entry-filter.js';
 import { selectEntries } from '../../src/report/entry-select.js';

@@ -6,113 +6,59 @@
  * as base64, enums by name, unset fields left out) except that 64-bit integers
  * stay bigint, which the CLI's writer prints as exact JSON integers.
  */
-import type { FieldSpec, MessageSpec, Msg } from './proto/schema.js';
-import { InternalRaftRequestSpec, RequestSpec } from './proto/etcdserverpb.js';
-import * as pb from './proto/etcdserverpb.js';
-import { PermissionSpec, UserSpec } from './proto/authpb.js';
-import { ClusterMemberAttrSetRequestSpec } from './proto/membershippb.js';
-import { idHex } from './proto/metadata.js';
-import { decodeK8sValue } from './k8s.js';
-import { requestKeys } from './request-keys.js';
+import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/schema.js';
+import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
+import * as pb from '../codec/proto/etcdserverpb.js';
+import { PermissionSpec } from '../codec/proto/authpb.js';
+import { ClusterMemberAttrSetRequestSpec } from '../codec/proto/membershippb.js';
+import { idHex } from '../codec/proto/metadata.js';
+import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';
 import { base64, type JsonOut } from '../util/json.js';
-import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from './proto/raftpb.js';
-import type { DecodedConfChange, DecodedRequest, MemberContext } from './request.js';
-import type { PlainPut } from './proto/put-request.js';
+import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from '../codec/proto/raftpb.js';
+import type { DecodedConfChange, DecodedRequest, MemberContext } from '../codec/request.js';
+import type { PlainPut } from '../codec/proto/put-request.js';
+import { credentialFields, hidesValue, HIDE_SECRETS, isV2UserPath, REDACTED, SHOW_SECRETS, withoutV2Password, type SecretPolicy } from './secrets.js';
 
 export interface RenderOptions {
-  /** Print passwords, password hashes, auth tokens and Kubernetes Secrets instead of REDACTED. */
-  showSecrets?: boolean;
+  /** What is withheld (secrets.ts); HIDE_SECRETS when not given. */
+  secrets?: SecretPolicy;
   /** How one-line descriptions show put values: Kubernetes objects by identity (default), text, hex, or not at all. */
   values?: ValueMode;
 }
 
 export type ValueMode = 'k8s' | 'utf8' | 'hex' | 'none';
 
-/** Kubernetes keeps Secret objects under this prefix; their values are credentials. */
-const k8sSecretsPrefix = Buffer.from('/registry/secrets/');
-
-/** Byte by byte, without a view of the key: this runs on every put a dump prints. */
-function isK8sSecretKey(key: Uint8Array | undefined): boolean {
-  return key !== undefined && isK8sSecretKeyAt(key, 0, key.length);
-}
-
-/** Whether the key in buf[start, end) is a Kubernetes Secret's. */
-export function isK8sSecretKeyAt(buf: Uint8Array, start: number, end: number): boolean {
-  if (end - start < k8sSecretsPrefix.length) return false;
-  for (let i = 0; i < k8sSecretsPrefix.length; i++) if (buf[start + i] !== k8sSecretsPrefix[i]) return false;
-  return true;
-}
-
-/** etcd-dump-logs' placeholder for a password (tools/etcd-dump-logs/main.go, 3.6). */
-export const REDACTED = '<value removed>';
-
-/**
- * Fields that hold secrets. etcd-dump-logs redacts only the clear-text password
- * of auth_user_change_password; etcd's own log stringer (etcdserverpb/
- * raft_internal_stringer.go) also leaves out auth_user_add's. We add the bcrypt
- * hashes of 3.5+ (crackable offline), the simple token an authenticate entry
- * hands out (a live credential until it expires), and authpb.User's hash for
- * walt's backend reader.
- */
-const secretFields = new Map<MessageSpec, ReadonlySet<string>>([
-  [pb.AuthUserAddRequestSpec, new Set(['password', 'hashedPassword'])],
-  [pb.AuthUserChangePasswordRequestSpec, new Set(['password', 'hashedPassword'])],
-  [pb.InternalAuthenticateRequestSpec, new Set(['password', 'simple_token'])],
-  [UserSpec, new Set(['password'])],
-]);
-
-/** v2 auth keeps users as JSON with a bcrypt `password` under /2/users/ (etcdserver/api/v2auth). */
-const v2UsersPrefix = '/2/users/';
-
-function redactV2UserVal(val: string): string {
-  try {
-    const user = JSON.parse(val);
-    if (user !== null && typeof user === 'object' && typeof user.password === 'string') return JSON.stringify({ ...user, password: REDACTED });
-  } catch {
-    // Not JSON: nothing we know to be a secret.
-  }
-  return val;
-}
+/** The options' policy; withholding is the default. */
+export const policyOf = (opts: RenderOptions): SecretPolicy => opts.secrets ?? HIDE_SECRETS;
 
 const utf8 = (v: string | Uint8Array): string => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
 
 /**
- * `msg` with each secret that is set replaced by REDACTED, and a v2 user's
- * password inside its Val; a shallow copy when anything changes. String
- * fields may hold raw bytes (text-format.ts reads them so, as Go does).
+ * For text output: `msg` with each withheld field replaced by REDACTED, and
+ * a v2 user's password inside its Val; a shallow copy when anything changes.
+ * String fields may hold raw bytes (text-format.ts reads them so, as Go does).
  */
-export function redactSecrets(spec: MessageSpec, msg: Msg): Msg {
-  let out = msg;
-  const set = (name: string, v: unknown) => {
-    if (out === msg) out = { ...msg };
-    out[name] = v;
+export function redactSecrets(p: SecretPolicy): (spec: MessageSpec, msg: Msg) => Msg {
+  return (spec, msg) => {
+    if (p.show) return msg;
+    let out = msg;
+    const set = (name: string, v: unknown) => {
+      if (out === msg) out = { ...msg };
+      out[name] = v;
+    };
+    for (const name of credentialFields(spec) ?? []) if (msg[name]?.length > 0) set(name, REDACTED);
+    if (hidesValueOf(spec, msg, p)) set('value', REDACTED);
+    if (spec === RequestSpec && msg.Val !== undefined && isV2UserPath(msg.Path === undefined ? undefined : utf8(msg.Path))) {
+      const val = utf8(msg.Val);
+      const redacted = withoutV2Password(val);
+      if (redacted !== val) set('Val', redacted);
+    }
+    return out;
   };
-  for (const name of secretFields.get(spec) ?? []) if (msg[name]?.length > 0) set(name, REDACTED);
-  if (spec === pb.PutRequestSpec && isK8sSecretKey(msg.key) && msg.value?.length > 0) set('value', REDACTED);
-  if (spec === RequestSpec && msg.Path !== undefined && msg.Val !== undefined && utf8(msg.Path).startsWith(v2UsersPrefix)) {
-    const val = utf8(msg.Val);
-    const redacted = redactV2UserVal(val);
-    if (redacted !== val) set('Val', redacted);
-  }
-  return out;
 }
 
-/**
- * Whether a request carries a secret, so that the raw entry bytes (which hold
- * it too) are withheld along with the decoded field.
- */
-export function carriesSecret(d: DecodedRequest): boolean {
-  switch (d.kind) {
-    case 'auth_user_add':
-    case 'auth_user_change_password':
-    case 'authenticate':
-      return true;
-    case 'v2':
-      return typeof d.v2?.Path === 'string' && d.v2.Path.startsWith(v2UsersPrefix);
-    default:
-      return requestKeys(d).some((k) => k.op === 'put' && isK8sSecretKey(k.key));
-  }
-}
+/** A put's or a compare's value that the policy withholds. */
+const hidesValueOf = (spec: MessageSpec, msg: Msg, p: SecretPolicy): boolean => (spec === pb.PutRequestSpec || spec === pb.CompareSpec) && hidesValue(p, msg.key, msg.value);
 
 /** proto3 leaves zero scalars and empty bytes off the wire; only presence fields keep them. */
 function isSet(f: FieldSpec, v: unknown): boolean {
@@ -123,9 +69,11 @@ function isSet(f: FieldSpec, v: unknown): boolean {
   return v !== 0 && v !== 0n && v !== false && v !== '';
 }
 
-/** `listed`: whether the field is one of secretFields (renderMessage has looked it up already). */
-const isSecret = (spec: MessageSpec, f: FieldSpec, msg: Msg, opts: RenderOptions, listed = fieldNamed(spec, f.name)?.secret ?? false): boolean =>
-  !opts.showSecrets && (listed || (spec === pb.PutRequestSpec && f.name === 'value' && isK8sSecretKey(msg.key)));
+/** `listed`: whether the field is a credential (renderMessage has looked it up already). */
+const isSecret = (spec: MessageSpec, f: FieldSpec, msg: Msg, opts: RenderOptions, listed = fieldNamed(spec, f.name)?.secret ?? false): boolean => {
+  const p = policyOf(opts);
+  return !p.show && (listed || (f.name === 'value' && hidesValueOf(spec, msg, p)));
+};
 
 function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
   if (f.kind === 'message') return renderMessage(f.msg!(), v, opts);
@@ -134,10 +82,45 @@ function jsonValue(f: FieldSpec, v: any, opts: RenderOptions): unknown {
   return v;
 }
 
+/**
+ * 64-bit IDs (requests, leases, members) print as lowercase hex, as etcd's
+ * types.ID and etcdctl print them: in text, and in JSON as strings, which
+ * every JSON reader keeps exact (a number above 2^53 is rounded by most).
+ */
+const idFields = new Map<MessageSpec, ReadonlySet<string>>([
+  [pb.RequestHeaderSpec, new Set(['ID'])],
+  [InternalRaftRequestSpec, new Set(['ID'])],
+  [RequestSpec, new Set(['ID'])],
+  [pb.PutRequestSpec, new Set(['lease'])],
+  [pb.CompareSpec, new Set(['lease'])],
+  [pb.LeaseGrantRequestSpec, new Set(['ID'])],
+  [pb.LeaseRevokeRequestSpec, new Set(['ID'])],
+  [pb.LeaseCheckpointSpec, new Set(['ID'])],
+  [pb.AlarmRequestSpec, new Set(['memberID'])],
+  [ClusterMemberAttrSetRequestSpec, new Set(['member_ID'])],
+]);
+
+/**
+ * v2 times are Unix nanoseconds (etcdserver/api/v2http, v2store), above 2^53:
+ * they print as RFC 3339 with nanoseconds, as Go's time.RFC3339Nano, exact.
+ */
+const v2Times = new Set(['Expiration', 'Time']);
+
+function rfc3339Nano(ns: bigint): string {
+  const seconds = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${seconds}${frac ? '.' + frac : ''}Z`;
+}
+
+/** An ID field's value as it prints (int64 lease IDs as their uint64 bits). */
+const idText = (v: number | bigint): string => idHex(BigInt.asUintN(64, BigInt(v)));
+
 interface NamedField {
   field: FieldSpec;
-  /** One of secretFields. */
+  /** A credential (secrets.ts). */
   secret: boolean;
+  /** One of idFields. */
+  id: boolean;
 }
 
 /** Each spec's fields by name, kept on the spec itself: a WeakMap lookup per field cost a twentieth of a dump. */
@@ -147,8 +130,8 @@ function fieldNamed(spec: MessageSpec, name: string): NamedField | undefined {
   const holder = spec as MessageSpec & { [BY_NAME]?: Map<string, NamedField> };
   let m = holder[BY_NAME];
   if (!m) {
-    const secrets = secretFields.get(spec);
-    holder[BY_NAME] = m = new Map(spec.fields.map((f) => [f.name, { field: f, secret: secrets?.has(f.name) ?? false }]));
+    const secrets = credentialFields(spec);
+    holder[BY_NAME] = m = new Map(spec.fields.map((f) => [f.name, { field: f, secret: secrets?.has(f.name) ?? false, id: idFields.get(spec)?.has(f.name) ?? false }]));
   }
   return m.get(name);
 }
@@ -157,9 +140,8 @@ function fieldNamed(spec: MessageSpec, name: string): NamedField | undefined {
  * Walks a message's fields as they print: set fields only, by proto name, in
  * the order they were decoded (the message's own keys rather than the spec's
  * fields: InternalRaftRequest has over thirty, and a dump renders millions of
- * them). `visit` gets each with its value as decoded, or the text that
- * stands for a secret (`redacted`): REDACTED, or a v2 user's Val with its
- * password removed.
+ * them). `visit` gets each with its value as decoded, or what JSON shows for
+ * a withheld one (`redacted`): null, or a v2 user's Val with a null password.
  */
 function eachShownField(spec: MessageSpec, msg: Msg, opts: RenderOptions, visit: (f: FieldSpec, v: any, redacted: boolean) => void): void {
   for (const name in msg) {
@@ -167,10 +149,10 @@ function eachShownField(spec: MessageSpec, msg: Msg, opts: RenderOptions, visit:
     const v = msg[name];
     if (!named || !isSet(named.field, v)) continue;
     const f = named.field;
-    if (isSecret(spec, f, msg, opts, named.secret)) visit(f, REDACTED, true);
-    else if (spec === RequestSpec && f.name === 'Val' && !opts.showSecrets && typeof msg.Path === 'string' && msg.Path.startsWith(v2UsersPrefix) && typeof v === 'string') {
-      visit(f, redactV2UserVal(v), true);
-    } else visit(f, v, false);
+    if (isSecret(spec, f, msg, opts, named.secret)) visit(f, null, true);
+    else if (spec === RequestSpec && f.name === 'Val' && !policyOf(opts).show && isV2UserPath(msg.Path) && typeof v === 'string') {
+      visit(f, withoutV2Password(v, null), true);
+    } else visit(f, named.id ? idText(v) : spec === RequestSpec && v2Times.has(f.name) ? rfc3339Nano(BigInt(v)) : v, false);
   }
 }
 
@@ -229,7 +211,7 @@ function writeHeaderID(out: JsonOut, id: number | bigint): void {
   out.raw(HEADER_OPEN);
   if (id !== 0) {
     out.raw(ID);
-    out.uint(id);
+    out.value(idText(id));
   }
   out.byte(0x7d);
 }
@@ -296,7 +278,7 @@ export function renderConfChange(d: DecodedConfChange): Record<string, unknown> 
   if (c === undefined) return undefined;
   const out: Record<string, unknown> = isV2(c)
     ? { transition: ConfChangeTransition[c.transition] ?? c.transition, changes: c.changes.map((s) => ({ type: ConfChangeType[s.type] ?? s.type, node_id: idHex(s.nodeId) })) }
-    : { ...(c.id !== 0n && { id: c.id }), type: ConfChangeType[c.type] ?? c.type, node_id: idHex(c.nodeId) };
+    : { ...(c.id !== 0n && { id: idHex(c.id) }), type: ConfChangeType[c.type] ?? c.type, node_id: idHex(c.nodeId) };
   if (d.member !== undefined) out.member = renderMember(d.member);
   else if (c.context !== undefined && c.context.length > 0) out.context = Buffer.from(c.context).toString('base64');
   return out;
@@ -352,16 +334,6 @@ function decodeRune(b: Uint8Array, i: number): [number, number] {
 const valueExcerpt = 64;
 const valueFields = new Set(['value', 'Val', 'PrevValue']);
 
-/** Lease and member IDs print in hex, as etcdctl and etcd's types.ID print them. */
-const hexFields = new Map<MessageSpec, ReadonlySet<string>>([
-  [pb.PutRequestSpec, new Set(['lease'])],
-  [pb.CompareSpec, new Set(['lease'])],
-  [pb.LeaseGrantRequestSpec, new Set(['ID'])],
-  [pb.LeaseRevokeRequestSpec, new Set(['ID'])],
-  [pb.LeaseCheckpointSpec, new Set(['ID'])],
-  [pb.AlarmRequestSpec, new Set(['memberID'])],
-  [ClusterMemberAttrSetRequestSpec, new Set(['member_ID'])],
-]);
 
 function textScalar(spec: MessageSpec, f: FieldSpec, v: any, msg: Msg, opts: RenderOptions): string {
   if (isSecret(spec, f, msg, opts)) return REDACTED;
@@ -381,7 +353,7 @@ function textScalar(spec: MessageSpec, f: FieldSpec, v: any, msg: Msg, opts: Ren
     case 'message':
       return `{${textFields(f.msg!(), v, opts)}}`;
     default:
-      return hexFields.get(spec)?.has(f.name) ? idHex(BigInt.asUintN(64, BigInt(v))) : String(v);
+      return idFields.get(spec)?.has(f.name) ? idText(v) : String(v);
   }
 }
 
@@ -392,15 +364,21 @@ function valueText(b: Uint8Array, mode: ValueMode): string | undefined {
       return `(${b.length} bytes)`;
     case 'hex':
       return b.length > valueExcerpt ? `${Buffer.from(b.subarray(0, valueExcerpt)).toString('hex')}...(${b.length} bytes)` : Buffer.from(b).toString('hex');
-    case 'k8s': {
-      const o = decodeK8sValue(b);
-      if (!o) return undefined;
-      const where = o.name ? ` ${o.namespace ? o.namespace + '/' : ''}${o.name}` : '';
-      return `k8s(${o.apiVersion}/${o.kind}${where}, ${b.length} bytes)`;
-    }
+    case 'k8s':
+      return k8sValueText(b);
     default:
       return undefined;
   }
+}
+
+/** A Kubernetes object by identity, or an encrypted one by provider and key; undefined for any other value. */
+export function k8sValueText(b: Uint8Array): string | undefined {
+  const enc = decodeK8sEncryption(b);
+  if (enc) return `k8s-encrypted(${enc.provider}:${enc.version}, key ${enc.keyName}, ${b.length} bytes)`;
+  const o = decodeK8sValue(b);
+  if (!o) return undefined;
+  const where = o.name ? ` ${o.namespace ? o.namespace + '/' : ''}${o.name}` : '';
+  return `k8s(${o.apiVersion}/${o.kind}${where}, ${b.length} bytes)`;
 }
 
 /** Enums whose zero value a reader would miss: a READ permission, an alarm GET. */
@@ -448,17 +426,16 @@ function textTxn(t: Msg, opts: RenderOptions): string {
   return `compare=[${t.compare.map((c: Msg) => textCompare(c, opts)).join(', ')}] success=${list(t.success)} failure=${list(t.failure)}`;
 }
 
-/** v2 times are Unix nanoseconds (etcdserver/api/v2http, v2store). */
-const v2Times = new Set(['Expiration', 'Time']);
 
-function textV2(r: Msg, opts: RenderOptions): string {
-  const rendered = renderMessage(RequestSpec, r, opts);
+function textV2(request: Msg, opts: RenderOptions): string {
+  // Withheld fields as text shows them (REDACTED), then every field as it reads.
+  const r = redactSecrets(policyOf(opts))(RequestSpec, request);
+  const rendered = renderMessage(RequestSpec, r, { ...opts, secrets: SHOW_SECRETS });
   const parts = [`v2 ${r.Method === '' ? '(no method)' : r.Method}`];
   for (const f of RequestSpec.fields) {
     if (f.name === 'ID' || f.name === 'Method' || rendered[f.name] === undefined) continue;
     const v = rendered[f.name];
-    if (v2Times.has(f.name)) parts.push(`${f.name}=${new Date(Number((v as bigint) / 1_000_000n)).toISOString()}`);
-    else parts.push(`${f.name}=${f.kind === 'string' ? textScalar(RequestSpec, f, v, r, opts) : String(v)}`);
+    parts.push(`${f.name}=${f.kind === 'string' ? textScalar(RequestSpec, f, v, r, opts) : String(v)}`);
   }
   return parts.join(' ');
 }
