@@ -18,7 +18,7 @@ import {
   type Snapshot,
 } from '../../../src/codec/proto/raftpb.js';
 import { asV2 } from '../../../src/raft/confchange/confchange.js';
-import { StateType, type SoftState } from '../../../src/raft/raft.js';
+import { stateName, type SoftState } from '../../../src/raft/raft.js';
 import type { Ready } from '../../../src/raft/rawnode.js';
 import { isEmptySnap } from '../../../src/raft/storage.js';
 import type { ProgressMap } from '../../../src/raft/tracker/progress.js';
@@ -111,9 +111,7 @@ export const describeSnapshot = (s: Snapshot): string =>
 
 export const describeHardState = (hs: HardState): string => `Term:${hs.term}${hs.vote !== 0n ? ` Vote:${hs.vote}` : ''} Commit:${hs.commit}`;
 
-export const stateTypeName = (s: StateType): string => `State${StateType[s]}`;
-
-export const describeSoftState = (ss: SoftState): string => `Lead:${ss.lead} State:${stateTypeName(ss.raftState)}`;
+export const describeSoftState = (ss: SoftState): string => `Lead:${ss.lead} State:${stateName(ss.raftState)}`;
 
 export function describeMessage(m: Message): string {
   let s = `${hex(m.from)}->${hex(m.to)} ${MessageType[m.type]} Term:${m.term} Log:${m.logTerm}/${m.index}`;
