@@ -39,6 +39,7 @@ apt-get "${apt_opts[@]}" -qq update
 # trixie's names: etcd-server, etcd-client, and golang-etcd-server-dev for the
 # Go source (with raft's testdata); trixie has no separate etcdutl package.
 pkgs=(etcd-server etcd-client golang-etcd-server-dev)
+rm -f "$top/debs"/*.deb
 (cd "$top/debs" && apt-get "${apt_opts[@]}" -qq download "${pkgs[@]}")
 
 rm -rf "$root.tmp" && mkdir -p "$root.tmp"

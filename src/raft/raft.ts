@@ -214,7 +214,7 @@ export class Raft {
     if (c.applied !== undefined && c.applied > 0n) this.raftLog.appliedTo(c.applied);
     this.becomeFollower(this.term, NONE);
     this.logger?.info(
-      `newRaft ${this.id.toString(16)} [peers: [${this.prs.voterNodes().map((n) => n.toString(16))}], term: ${this.term}, ` +
+      `newRaft ${hex(this.id)} [peers: [${this.prs.voterNodes().map((n) => n.toString(16))}], term: ${this.term}, ` +
         `commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}]`,
     );
   }
@@ -426,7 +426,7 @@ export class Raft {
    */
   private appendEntry(es: readonly Entry[]): boolean {
     if (!this.increaseUncommittedSize(es)) {
-      this.logger?.debug(`${this.id.toString(16)} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
+      this.logger?.debug(`${hex(this.id)} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
       return false;
     }
     let index = this.raftLog.lastIndex();
@@ -477,7 +477,7 @@ export class Raft {
     this.reset(term);
     this.lead = lead;
     this.state = StateType.Follower;
-    this.logger?.info(`${this.id.toString(16)} became follower at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became follower at term ${this.term}`);
   }
 
   private becomeCandidate(): void {
@@ -485,7 +485,7 @@ export class Raft {
     this.reset(this.term + 1n);
     this.vote = this.id;
     this.state = StateType.Candidate;
-    this.logger?.info(`${this.id.toString(16)} became candidate at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became candidate at term ${this.term}`);
   }
 
   /** A pre-candidate changes neither term nor vote: that is what makes a failed pre-election harmless. */
@@ -494,7 +494,7 @@ export class Raft {
     this.prs.resetVotes();
     this.lead = NONE;
     this.state = StateType.PreCandidate;
-    this.logger?.info(`${this.id.toString(16)} became pre-candidate at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became pre-candidate at term ${this.term}`);
   }
 
   private becomeLeader(): void {
@@ -509,7 +509,7 @@ export class Raft {
     this.pendingConfIndex = this.raftLog.lastIndex();
     // An entry of the new term: committing it commits everything before it (Raft §5.4.2).
     invariant(this.appendEntry([{ term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined }]), () => 'empty entry was dropped');
-    this.logger?.info(`${this.id.toString(16)} became leader at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became leader at term ${this.term}`);
   }
 
   /** Starts an election unless this node may not: it is the leader, not a voter, or has conf changes left to apply. */
@@ -528,7 +528,7 @@ export class Raft {
       this.logger?.warn(`${hex(this.id)} cannot campaign at term ${this.term} since there are still ${pending} pending configuration changes to apply`);
       return;
     }
-    this.logger?.info(`${this.id.toString(16)} is starting a new election at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} is starting a new election at term ${this.term}`);
     this.campaign(t);
   }
 
@@ -690,7 +690,7 @@ export class Raft {
         const self = this.prs.progress.get(this.id);
         if (self !== undefined) self.recentActive = true;
         if (!this.prs.quorumActive()) {
-          this.logger?.warn(`${this.id.toString(16)} stepped down to follower since quorum is not active`);
+          this.logger?.warn(`${hex(this.id)} stepped down to follower since quorum is not active`);
           this.becomeFollower(this.term, NONE);
         }
         // Start the next round: everyone else must be heard from again.
@@ -749,11 +749,11 @@ export class Raft {
   }
 
   private handleProposal(m: Message): void {
-    invariant(m.entries.length > 0, () => `${this.id.toString(16)} stepped empty MsgProp`);
+    invariant(m.entries.length > 0, () => `${hex(this.id)} stepped empty MsgProp`);
     // Removed from the configuration while leading: accept nothing new.
     if (!this.prs.progress.has(this.id)) throw new ErrProposalDropped();
     if (this.leadTransferee !== NONE) {
-      this.logger?.debug(`${this.id.toString(16)} [term ${this.term}] transfer leadership to ${this.leadTransferee.toString(16)} is in progress; dropping proposal`);
+      this.logger?.debug(`${hex(this.id)} [term ${this.term}] transfer leadership to ${hex(this.leadTransferee)} is in progress; dropping proposal`);
       throw new ErrProposalDropped();
     }
     let ents: Entry[] = m.entries;
@@ -836,7 +836,7 @@ export class Raft {
     // Flow control may have opened up for several (size-limited) messages.
     while (this.maybeSendAppend(m.from, false));
     if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-      this.logger?.info(`${this.id.toString(16)} sent MsgTimeoutNow to ${m.from.toString(16)} after received MsgAppResp`);
+      this.logger?.info(`${hex(this.id)} sent MsgTimeoutNow to ${hex(m.from)} after received MsgAppResp`);
       this.sendTimeoutNow(m.from);
     }
   }
@@ -858,7 +858,7 @@ export class Raft {
 
   private handleTransferLeader(m: Message, pr: Progress): void {
     if (pr.isLearner) {
-      this.logger?.debug(`${this.id.toString(16)} is learner. Ignored transferring leadership`);
+      this.logger?.debug(`${hex(this.id)} is learner. Ignored transferring leadership`);
       return;
     }
     const transferee = m.from;
@@ -893,7 +893,7 @@ export class Raft {
     const myVoteRespType = this.state === StateType.PreCandidate ? MessageType.MsgPreVoteResp : MessageType.MsgVoteResp;
     switch (m.type) {
       case MessageType.MsgProp:
-        this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+        this.logger?.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
         throw new ErrProposalDropped();
       case MessageType.MsgApp:
         this.becomeFollower(m.term, m.from); // m.term === this.term: another node won this term
@@ -909,7 +909,7 @@ export class Raft {
         return;
       case myVoteRespType: {
         const { granted, rejected, result } = this.poll(m.from, m.type, !m.reject);
-        this.logger?.info(`${this.id.toString(16)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
+        this.logger?.info(`${hex(this.id)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
         if (result === VoteResult.VoteWon) {
           if (this.state === StateType.PreCandidate) {
             this.campaign('CampaignElection');
@@ -933,11 +933,11 @@ export class Raft {
     switch (m.type) {
       case MessageType.MsgProp:
         if (this.lead === NONE) {
-          this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+          this.logger?.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
           throw new ErrProposalDropped();
         }
         if (this.disableProposalForwarding) {
-          this.logger?.info(`${this.id.toString(16)} not forwarding to leader ${this.lead.toString(16)} at term ${this.term}; dropping proposal`);
+          this.logger?.info(`${hex(this.id)} not forwarding to leader ${hex(this.lead)} at term ${this.term}; dropping proposal`);
           throw new ErrProposalDropped();
         }
         this.forwardToLeader(m);
@@ -973,7 +973,7 @@ export class Raft {
         return;
       case MessageType.MsgReadIndexResp:
         if (m.entries.length !== 1) {
-          this.logger?.warn(`${this.id.toString(16)} invalid format of MsgReadIndexResp from ${m.from.toString(16)}, entries count: ${m.entries.length}`);
+          this.logger?.warn(`${hex(this.id)} invalid format of MsgReadIndexResp from ${hex(m.from)}, entries count: ${m.entries.length}`);
           return;
         }
         this.readStates.push({ index: m.index, requestCtx: m.entries[0].data ?? new Uint8Array(0) });
@@ -981,7 +981,7 @@ export class Raft {
       case MessageType.MsgForgetLeader:
         // A leaseholder might still serve lease-based reads, so another leader must not be elected under it.
         if (this.readOnly.option === ReadOnlyOption.LeaseBased) {
-          this.logger?.warn(`${this.id.toString(16)} ignoring MsgForgetLeader due to ReadOnlyLeaseBased`);
+          this.logger?.warn(`${hex(this.id)} ignoring MsgForgetLeader due to ReadOnlyLeaseBased`);
           return;
         }
         // Without a leader, this follower grants (pre-)votes despite CheckQuorum's lease.
@@ -1039,10 +1039,10 @@ export class Raft {
     const s = m.snapshot!;
     const resp = newMessage(MessageType.MsgAppResp, m.from);
     if (this.restore(s)) {
-      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.logger?.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
       resp.index = this.raftLog.lastIndex();
     } else {
-      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.logger?.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
       resp.index = this.raftLog.committed;
     }
     this.send(resp);
@@ -1058,7 +1058,7 @@ export class Raft {
     if (this.state !== StateType.Follower) {
       // Defense in depth: only followers get here. Moving to a new term keeps a
       // would-be leader from applying a snapshot under its own leadership.
-      this.logger?.warn(`${this.id.toString(16)} attempted to restore snapshot as leader; should never happen`);
+      this.logger?.warn(`${hex(this.id)} attempted to restore snapshot as leader; should never happen`);
       this.becomeFollower(this.term + 1n, NONE);
       return false;
     }
@@ -1119,7 +1119,7 @@ export class Raft {
    */
   private switchToConfig(cfg: TrackerConfig, prs: ProgressMap): ConfState {
     this.prs.setConfig(cfg, prs);
-    this.logger?.info(`${this.id.toString(16)} switched to configuration ${cfg}`);
+    this.logger?.info(`${hex(this.id)} switched to configuration ${cfg}`);
     const cs = this.prs.confState();
     const pr = prs.get(this.id);
     this.isLearner = pr !== undefined && pr.isLearner;
@@ -1143,7 +1143,7 @@ export class Raft {
   private loadState(hs: HardState): void {
     invariant(
       hs.commit >= this.raftLog.committed && hs.commit <= this.raftLog.lastIndex(),
-      () => `${this.id.toString(16)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`,
+      () => `${hex(this.id)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`,
     );
     this.raftLog.committed = hs.commit;
     this.term = hs.term;
