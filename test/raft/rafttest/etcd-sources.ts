@@ -28,9 +28,12 @@ export function etcdRaftSources(): EtcdRaftSource[] {
   ];
 }
 
-/** The .txt files of `sub` (e.g. "quorum/testdata") in a raft package, sorted as datadriven.Walk sorts them. */
-export const testFiles = (dir: string, sub: string): string[] =>
-  readdirSync(join(dir, sub))
-    .filter((f) => f.endsWith('.txt'))
-    .sort()
-    .map((f) => join(dir, sub, f));
+/**
+ * The .txt files of `sub` (e.g. "quorum/testdata") in a raft package, sorted
+ * as datadriven.Walk sorts them. None at all fails, rather than pass empty.
+ */
+export function testFiles(dir: string, sub: string): string[] {
+  const files = readdirSync(join(dir, sub)).filter((f) => f.endsWith('.txt'));
+  if (files.length === 0) throw new Error(`no test files in ${join(dir, sub)}`);
+  return files.sort().map((f) => join(dir, sub, f));
+}

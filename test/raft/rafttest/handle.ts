@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ConfChangeTransition, type ConfChange, type ConfChangeV2 } from '../../../src/codec/proto/raftpb.js';
 import type { CmdArg, TestData } from './datadriven.js';
 import { confChangesFromString } from './describe.js';
-import { bootstrapSnapshot, raftErrorMessage, type InteractionEnv, type Recipient } from './interaction-env.js';
+import { HarnessError, bootstrapSnapshot, raftErrorMessage, type InteractionEnv, type Recipient } from './interaction-env.js';
 import { LEVEL_NONE, levelNames } from './logger.js';
 
 const firstAsInt = (d: TestData): number => Number(d.cmdArgs[0].key);
@@ -36,9 +36,6 @@ export function handle(env: InteractionEnv, d: TestData): string {
   return env.output.out;
 }
 
-/** An error etcd's handlers return (not raft's), printed as the output. */
-class HarnessError extends Error {}
-
 function run(env: InteractionEnv, d: TestData): void {
   switch (d.cmd) {
     case '_breakpoint':
@@ -56,12 +53,7 @@ function run(env: InteractionEnv, d: TestData): void {
           else if (a.key === 'content') content = new TextEncoder().encode(v);
         }
       }
-      try {
-        env.addNodes(firstAsInt(d), bootstrapSnapshot(voters, learners, index, content));
-      } catch (e) {
-        if (e instanceof Error && e.constructor === Error) throw new HarnessError(e.message);
-        throw e;
-      }
+      env.addNodes(firstAsInt(d), bootstrapSnapshot(voters, learners, index, content));
       return;
     }
     case 'campaign':

@@ -26,6 +26,9 @@ class HistoryStorage extends MemoryStorage {
   }
 }
 
+/** An error etcd's harness returns (not raft's); printed as the directive's output. */
+export class HarnessError extends Error {}
+
 export interface Node {
   rawNode: RawNode;
   storage: HistoryStorage;
@@ -77,11 +80,11 @@ export class InteractionEnv {
       const idx = this.nodes.length;
       const storage = new HistoryStorage(() => this.nodes[idx].history[this.nodes[idx].history.length - 1]);
       if (bootstrap) {
-        if (snap.metadata.index <= 1n) throw new Error('index must be specified as > 1 due to bootstrap');
+        if (snap.metadata.index <= 1n) throw new HarnessError('index must be specified as > 1 due to bootstrap');
         snap.metadata.term = 1n;
         storage.applySnapshot(snap);
         const fi = storage.firstIndex();
-        if (fi !== snap.metadata.index + 1n) throw new Error(`failed to establish first index ${snap.metadata.index + 1n}; got ${fi}`);
+        if (fi !== snap.metadata.index + 1n) throw new HarnessError(`failed to establish first index ${snap.metadata.index + 1n}; got ${fi}`);
       }
       // Test defaults: no limits.
       const config: Config = {
@@ -94,8 +97,8 @@ export class InteractionEnv {
         maxInflightMsgs: 2 ** 31 - 1,
       };
       this.onConfig?.(config);
-      if (config.id !== id) throw new Error('OnConfig must not change the ID');
-      if (config.logger !== undefined) throw new Error('OnConfig must not set Logger');
+      if (config.id !== id) throw new HarnessError('OnConfig must not change the ID');
+      if (config.logger !== undefined) throw new HarnessError('OnConfig must not set Logger');
       config.logger = this.output;
       this.nodes.push({ rawNode: new RawNode(config), storage, config, history: [snap] });
     }
