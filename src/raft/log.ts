@@ -4,6 +4,7 @@
  */
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { Unstable } from './log_unstable.js';
+import type { Logger } from './logger.js';
 import { ErrCompacted, ErrUnavailable, isLogGap, type Storage } from './storage.js';
 import { invariant, limitSize, maxBig } from './util.js';
 
@@ -18,11 +19,15 @@ export class RaftLog {
   /** Byte budget for the committed entries of one Ready. */
   readonly maxNextEntsSize: number;
 
-  constructor(storage: Storage, maxNextEntsSize = Infinity) {
+  constructor(
+    storage: Storage,
+    maxNextEntsSize = Infinity,
+    private readonly logger?: Logger,
+  ) {
     this.storage = storage;
     this.maxNextEntsSize = maxNextEntsSize;
     const firstIndex = storage.firstIndex();
-    this.unstable = new Unstable(storage.lastIndex() + 1n);
+    this.unstable = new Unstable(storage.lastIndex() + 1n, logger);
     // Everything up to the last compaction is committed and applied by definition.
     this.committed = firstIndex - 1n;
     this.applied = firstIndex - 1n;
@@ -61,7 +66,11 @@ export class RaftLog {
   findConflict(ents: readonly Entry[]): bigint {
     for (let i = 0; i < ents.length; i++) {
       const e = ents[i];
-      if (!this.matchTerm(e.index, e.term)) return e.index;
+      if (this.matchTerm(e.index, e.term)) continue;
+      if (e.index <= this.lastIndex()) {
+        this.logger?.info(`found conflict at index ${e.index} [existing term: ${this.termOrZero(e.index)}, conflicting term: ${e.term}]`);
+      }
+      return e.index;
     }
     return 0n;
   }
@@ -72,7 +81,11 @@ export class RaftLog {
    * skip a whole divergent term per round trip instead of one entry.
    */
   findConflictByTerm(index: bigint, term: bigint): bigint {
-    if (index > this.lastIndex()) return index;
+    const li = this.lastIndex();
+    if (index > li) {
+      this.logger?.warn(`index(${index}) is out of range [0, lastIndex(${li})] in findConflictByTerm`);
+      return index;
+    }
     for (;;) {
       let t: bigint;
       try {
@@ -207,8 +220,18 @@ export class RaftLog {
   }
 
   restore(s: Snapshot): void {
+    this.logger?.info(`log [${this}] starts to restore snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
     this.committed = s.metadata.index;
     this.unstable.restore(s);
+  }
+
+  /** Whether a snapshot has arrived that the application has not applied yet. */
+  hasPendingSnapshot(): boolean {
+    return this.unstable.snapshot !== undefined && this.unstable.snapshot.metadata.index !== 0n;
+  }
+
+  toString(): string {
+    return `committed=${this.committed}, applied=${this.applied}, unstable.offset=${this.unstable.offset}, len(unstable.Entries)=${this.unstable.entries.length}`;
   }
 
   /** Entries in [lo, hi) within maxSize bytes; throws ErrCompacted if lo was compacted. */

@@ -5,6 +5,7 @@
  * next write to storage truncates it.
  */
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
+import type { Logger } from './logger.js';
 import { invariant } from './util.js';
 
 export class Unstable {
@@ -12,7 +13,10 @@ export class Unstable {
   entries: Entry[] = [];
   offset: bigint;
 
-  constructor(offset: bigint) {
+  constructor(
+    offset: bigint,
+    private readonly logger?: Logger,
+  ) {
     this.offset = offset;
   }
 
@@ -70,10 +74,12 @@ export class Unstable {
       for (let i = 0; i < ents.length; i++) this.entries.push(ents[i]);
     } else if (after <= this.offset) {
       // The log is truncated below our offset: the new entries replace all of ours.
+      this.logger?.info(`replace the unstable entries from index ${after}`);
       this.offset = after;
       this.entries = ents.slice();
     } else {
       // Keep our entries before `after`, then append.
+      this.logger?.info(`truncate the unstable entries before index ${after}`);
       const kept = this.slice(this.offset, after);
       for (let i = 0; i < ents.length; i++) kept.push(ents[i]);
       this.entries = kept;

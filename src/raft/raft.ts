@@ -20,6 +20,7 @@ import {
 import { Changer, asV2, enterJoint, leaveJoint, type ConfigAndProgress } from './confchange/confchange.js';
 import { restore as restoreConfig } from './confchange/restore.js';
 import { RaftLog } from './log.js';
+import { goConfChange, goConfState, type Logger } from './logger.js';
 import { VoteResult } from './quorum/quorum.js';
 import type { Ready } from './rawnode.js';
 import { ReadOnly, ReadOnlyOption, type ReadState } from './read_only.js';
@@ -48,17 +49,19 @@ export enum StateType {
   PreCandidate = 3,
 }
 
+/** "StateLeader" and so on, as etcd names the states. */
+export const stateName = (s: StateType): string => `State${StateType[s]}`;
+
 /** Volatile state worth reporting to the application; not persisted. */
 export interface SoftState {
   lead: bigint;
   raftState: StateType;
 }
 
-export interface Logger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type { Logger };
+
+/** The etcd releases whose raft walt can follow where they differ. */
+export type EtcdRaftVersion = '3.4' | '3.5';
 
 export interface Config {
   /** This node's ID; never 0. */
@@ -94,6 +97,16 @@ export interface Config {
   /** Random source in [0, 1) for election timeouts; seed it to make simulations replayable. Default Math.random. */
   rand?: () => number;
   logger?: Logger;
+  /**
+   * Which etcd release's raft to follow where 3.4 and 3.5 differ. Default
+   * '3.5'. With '3.4' a follower rejecting a MsgApp hints its last index
+   * (3.5: the highest index at or below the rejected one whose term is at most
+   * the leader's, with that term), a leader leaves a joint configuration
+   * automatically whenever the pending conf change is applied (3.5: once, see
+   * advance), and the log lines that changed read as 3.4's. Everything else
+   * follows 3.5 in both.
+   */
+  etcdVersion?: EtcdRaftVersion;
 }
 
 /** A proposal was refused: no leader, a leadership transfer in progress, or the uncommitted-size limit. */
@@ -107,6 +120,9 @@ type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransf
 
 /** The context of a transfer's MsgVote: it lets voters ignore their leader lease. */
 const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
+
+/** Node IDs print in hex, as etcd's %x does. */
+const hex = (id: bigint): string => id.toString(16);
 
 /** JSON.stringify replacer for error messages about bigint-laden structures. */
 const bigintJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
@@ -163,6 +179,8 @@ export class Raft {
   readonly disableProposalForwarding: boolean;
   readonly stepDownOnRemoval: boolean;
   readonly logger: Logger | undefined;
+  /** etcd 3.4's rejection hints and log lines (Config.etcdVersion). */
+  private readonly v34: boolean;
   private readonly maxMsgSize: number;
   private readonly maxUncommittedSize: number;
   private readonly rand: () => number;
@@ -173,7 +191,8 @@ export class Raft {
     validate(c);
     this.id = c.id;
     const maxMsgSize = c.maxSizePerMsg ?? Infinity;
-    this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady || maxMsgSize);
+    this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady || maxMsgSize, c.logger);
+    this.v34 = c.etcdVersion === '3.4';
     this.maxMsgSize = maxMsgSize;
     this.maxUncommittedSize = c.maxUncommittedEntriesSize || Infinity;
     this.prs = new ProgressTracker(c.maxInflightMsgs ?? 256, c.maxInflightBytes ?? 0);
@@ -195,7 +214,7 @@ export class Raft {
     if (c.applied !== undefined && c.applied > 0n) this.raftLog.appliedTo(c.applied);
     this.becomeFollower(this.term, NONE);
     this.logger?.info(
-      `newRaft ${this.id.toString(16)} [peers: [${this.prs.voterNodes().map((n) => n.toString(16))}], term: ${this.term}, ` +
+      `newRaft ${hex(this.id)} [peers: [${this.prs.voterNodes().map((n) => n.toString(16))}], term: ${this.term}, ` +
         `commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}]`,
     );
   }
@@ -210,9 +229,14 @@ export class Raft {
 
   // ---- sending ---------------------------------------------------------------
 
-  /** Queues m for the application to send. Only (pre)vote traffic carries an explicit term; the rest get ours. */
+  /**
+   * Queues m for the application to send. Only (pre)vote traffic carries an
+   * explicit term; the rest get ours. A message that already names its sender
+   * keeps it (etcd 3.5): a follower forwards MsgTransferLeader from the
+   * transferee, which is who the leader must hand over to.
+   */
   private send(m: Message): void {
-    m.from = this.id;
+    if (m.from === NONE) m.from = this.id;
     const t = m.type;
     if (t === MessageType.MsgVote || t === MessageType.MsgVoteResp || t === MessageType.MsgPreVote || t === MessageType.MsgPreVoteResp) {
       // A (pre)vote is for a specific term, which is not necessarily ours (pre-votes are for the next one).
@@ -278,19 +302,27 @@ export class Raft {
 
   /** The follower needs compacted entries: send the snapshot, unless it seems to be down. */
   private maybeSendSnapshot(to: bigint, pr: Progress): boolean {
-    if (!pr.recentActive) return false;
+    if (!pr.recentActive) {
+      this.logger?.debug(`ignore sending snapshot to ${hex(to)} since it is not recently active`);
+      return false;
+    }
     let snap: Snapshot;
     try {
       snap = this.raftLog.snapshot();
     } catch (e) {
-      if (e instanceof ErrSnapshotTemporarilyUnavailable) return false;
-      throw e;
+      if (!(e instanceof ErrSnapshotTemporarilyUnavailable)) throw e;
+      this.logger?.debug(`${hex(this.id)} failed to send snapshot to ${hex(to)} because snapshot is temporarily unavailable`);
+      return false;
     }
     invariant(!isEmptySnap(snap), () => 'need non-empty snapshot');
     const m = newMessage(MessageType.MsgSnap, to);
     m.snapshot = snap;
+    this.logger?.debug(
+      `${hex(this.id)} [firstindex: ${this.raftLog.firstIndex()}, commit: ${this.raftLog.committed}] ` +
+        `sent snapshot[index: ${snap.metadata.index}, term: ${snap.metadata.term}] to ${hex(to)} [${pr}]`,
+    );
     pr.becomeSnapshot(snap.metadata.index);
-    this.logger?.debug(`${this.id.toString(16)} sent snapshot[index: ${snap.metadata.index}, term: ${snap.metadata.term}] to ${to.toString(16)} [${pr}]`);
+    this.logger?.debug(`${hex(this.id)} paused sending replication messages to ${hex(to)} [${pr}]`);
     this.send(m);
     return true;
   }
@@ -330,19 +362,23 @@ export class Raft {
     const n = rd.committedEntries.length;
     const applied = n > 0 ? rd.committedEntries[n - 1].index : rd.snapshot !== undefined ? rd.snapshot.metadata.index : 0n;
     if (applied > 0n) {
+      const oldApplied = this.raftLog.applied;
       this.raftLog.appliedTo(applied);
-      if (this.prs.config.autoLeave && applied >= this.pendingConfIndex && this.state === StateType.Leader) {
-        // The joint config this leader entered is applied: propose leaving it.
-        // Empty data decodes as an empty ConfChangeV2 and can never exceed a size limit.
-        const m = localMessage(MessageType.MsgProp, this.id);
-        m.entries = [{ term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: undefined }];
-        try {
-          this.step(m);
-          this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
-        } catch (e) {
-          // Refused during a leadership transfer; retried on the next advance that applies something.
-          if (!(e instanceof ErrProposalDropped)) throw e;
-        }
+      // etcd 3.5 leaves only when this Ready applied the entry that entered the
+      // joint config, and then counts the leaving entry as the pending conf
+      // change; 3.4 left whenever the pending one was applied, and so could
+      // propose leaving twice (etcd 3.5's confchange_v2_add_double_auto).
+      const pending = this.pendingConfIndex;
+      const leave = this.v34 ? applied >= pending : oldApplied <= pending && applied >= pending;
+      if (this.prs.config.autoLeave && leave && this.state === StateType.Leader) {
+        // The joint config this leader entered is applied: append the entry
+        // that leaves it, as etcd does, without a broadcast (the next append
+        // to each follower carries it) and past any leadership transfer. Its
+        // empty data (an empty ConfChangeV2) never exceeds a size limit.
+        const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: undefined };
+        invariant(this.appendEntry([ent]), () => 'refused un-refusable auto-leaving ConfChangeV2');
+        if (!this.v34) this.pendingConfIndex = this.raftLog.lastIndex();
+        this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
       }
     }
     this.reduceUncommittedSize(rd.committedEntries);
@@ -390,7 +426,7 @@ export class Raft {
    */
   private appendEntry(es: readonly Entry[]): boolean {
     if (!this.increaseUncommittedSize(es)) {
-      this.logger?.debug(`${this.id.toString(16)} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
+      this.logger?.debug(`${hex(this.id)} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
       return false;
     }
     let index = this.raftLog.lastIndex();
@@ -441,7 +477,7 @@ export class Raft {
     this.reset(term);
     this.lead = lead;
     this.state = StateType.Follower;
-    this.logger?.info(`${this.id.toString(16)} became follower at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became follower at term ${this.term}`);
   }
 
   private becomeCandidate(): void {
@@ -449,7 +485,7 @@ export class Raft {
     this.reset(this.term + 1n);
     this.vote = this.id;
     this.state = StateType.Candidate;
-    this.logger?.info(`${this.id.toString(16)} became candidate at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became candidate at term ${this.term}`);
   }
 
   /** A pre-candidate changes neither term nor vote: that is what makes a failed pre-election harmless. */
@@ -458,7 +494,7 @@ export class Raft {
     this.prs.resetVotes();
     this.lead = NONE;
     this.state = StateType.PreCandidate;
-    this.logger?.info(`${this.id.toString(16)} became pre-candidate at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became pre-candidate at term ${this.term}`);
   }
 
   private becomeLeader(): void {
@@ -473,22 +509,26 @@ export class Raft {
     this.pendingConfIndex = this.raftLog.lastIndex();
     // An entry of the new term: committing it commits everything before it (Raft §5.4.2).
     invariant(this.appendEntry([{ term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined }]), () => 'empty entry was dropped');
-    this.logger?.info(`${this.id.toString(16)} became leader at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} became leader at term ${this.term}`);
   }
 
   /** Starts an election unless this node may not: it is the leader, not a voter, or has conf changes left to apply. */
   private hup(t: CampaignType): void {
-    if (this.state === StateType.Leader) return;
+    if (this.state === StateType.Leader) {
+      this.logger?.debug(`${hex(this.id)} ignoring MsgHup because already leader`);
+      return;
+    }
     if (!this.promotable()) {
-      this.logger?.warn(`${this.id.toString(16)} is unpromotable and can not campaign`);
+      this.logger?.warn(`${hex(this.id)} is unpromotable and can not campaign${this.v34 ? '; ignoring MsgHup' : ''}`);
       return;
     }
-    // Its view of the configuration may be stale until those are applied (etcd raft 3.6 hup).
-    if (this.hasUnappliedConfChanges()) {
-      this.logger?.warn(`${this.id.toString(16)} cannot campaign at term ${this.term} since there are still pending configuration changes to apply`);
+    // Its view of the configuration may be stale until those are applied.
+    const pending = this.unappliedConfChanges();
+    if (pending > 0) {
+      this.logger?.warn(`${hex(this.id)} cannot campaign at term ${this.term} since there are still ${pending} pending configuration changes to apply`);
       return;
     }
-    this.logger?.info(`${this.id.toString(16)} is starting a new election at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} is starting a new election at term ${this.term}`);
     this.campaign(t);
   }
 
@@ -515,6 +555,7 @@ export class Raft {
     const lastTerm = this.raftLog.lastTerm();
     for (const id of this.prs.voterNodes()) {
       if (id === this.id) continue;
+      this.logger?.info(`${hex(this.id)} [logterm: ${lastTerm}, index: ${lastIndex}] sent ${MessageType[voteMsg]} request to ${hex(id)} at term ${this.term}`);
       const m = newMessage(voteMsg, id);
       m.term = term;
       m.index = lastIndex;
@@ -525,7 +566,7 @@ export class Raft {
   }
 
   private poll(id: bigint, t: MessageType, granted: boolean): TallyResult {
-    this.logger?.info(`${this.id.toString(16)} received ${MessageType[t]}${granted ? '' : ' rejection'} from ${id.toString(16)} at term ${this.term}`);
+    this.logger?.info(`${hex(this.id)} received ${MessageType[t]}${granted ? '' : ' rejection'} from ${hex(id)} at term ${this.term}`);
     this.prs.recordVote(id, granted);
     return this.prs.tallyVotes();
   }
@@ -543,7 +584,11 @@ export class Raft {
         if (!force && inLease) {
           // Raft §6 (thesis §4.2.3): within the minimum election timeout of hearing
           // from a leader, neither move to the new term nor grant the vote.
-          this.logger?.info(`${this.id.toString(16)} ignored ${MessageType[m.type]} from ${m.from.toString(16)} at term ${this.term}: lease is not expired`);
+          this.logger?.info(
+            `${hex(this.id)} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}, vote: ${hex(this.vote)}] ` +
+              `ignored ${MessageType[m.type]} from ${hex(m.from)} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}: ` +
+              `lease is not expired (remaining ticks: ${this.electionTimeout - this.electionElapsed})`,
+          );
           return;
         }
       }
@@ -552,6 +597,7 @@ export class Raft {
       } else if (m.type === MessageType.MsgPreVoteResp && !m.reject) {
         // A granted pre-vote carries the term we asked about; the term only moves once we campaign.
       } else {
+        this.logger?.info(`${hex(this.id)} [term: ${this.term}] received a ${MessageType[m.type]} message with higher term from ${hex(m.from)} [term: ${m.term}]`);
         const fromLeader = m.type === MessageType.MsgApp || m.type === MessageType.MsgHeartbeat || m.type === MessageType.MsgSnap;
         this.becomeFollower(m.term, fromLeader ? m.from : NONE);
       }
@@ -565,10 +611,13 @@ export class Raft {
       } else if (m.type === MessageType.MsgPreVote) {
         // Reject rather than ignore: a pre-candidate with a higher term but a shorter log
         // could otherwise deadlock a cluster that just enabled pre-vote.
+        this.logVote('rejected', m);
         const r = newMessage(MessageType.MsgPreVoteResp, m.from);
         r.term = this.term;
         r.reject = true;
         this.send(r);
+      } else {
+        this.logger?.info(`${hex(this.id)} [term: ${this.term}] ignored a ${MessageType[m.type]} message with lower term from ${hex(m.from)} [term: ${m.term}]`);
       }
       return;
     }
@@ -604,6 +653,7 @@ export class Raft {
     // its vote may be needed to elect the only up-to-date candidate.
     const resp = newMessage(voteRespMsgType(m.type), m.from);
     if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
+      this.logVote('cast', m);
       // Answer with the request's term, not ours: for pre-votes ours may be
       // older and the candidate would ignore the answer as stale.
       resp.term = m.term;
@@ -614,10 +664,19 @@ export class Raft {
         this.vote = m.from;
       }
     } else {
+      this.logVote('rejected', m);
       resp.term = this.term;
       resp.reject = true;
       this.send(resp);
     }
+  }
+
+  /** "cast MsgVote for 2" or "rejected MsgVote from 2", with both logs' last (term, index). */
+  private logVote(what: 'cast' | 'rejected', m: Message): void {
+    this.logger?.info(
+      `${hex(this.id)} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}, vote: ${hex(this.vote)}] ` +
+        `${what} ${MessageType[m.type]} ${what === 'cast' ? 'for' : 'from'} ${hex(m.from)} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}`,
+    );
   }
 
   private stepLeader(m: Message): void {
@@ -631,7 +690,7 @@ export class Raft {
         const self = this.prs.progress.get(this.id);
         if (self !== undefined) self.recentActive = true;
         if (!this.prs.quorumActive()) {
-          this.logger?.warn(`${this.id.toString(16)} stepped down to follower since quorum is not active`);
+          this.logger?.warn(`${hex(this.id)} stepped down to follower since quorum is not active`);
           this.becomeFollower(this.term, NONE);
         }
         // Start the next round: everyone else must be heard from again.
@@ -658,7 +717,10 @@ export class Raft {
     }
 
     const pr = this.prs.progress.get(m.from);
-    if (pr === undefined) return;
+    if (pr === undefined) {
+      this.logger?.debug(`${hex(this.id)} no progress available for ${hex(m.from)}`);
+      return;
+    }
     switch (m.type) {
       case MessageType.MsgAppResp:
         this.handleAppendResponse(m, pr);
@@ -671,12 +733,14 @@ export class Raft {
         // On failure forget the snapshot first, or probing would start past it.
         if (m.reject) pr.pendingSnapshot = 0n;
         pr.becomeProbe();
+        this.logger?.debug(`${hex(this.id)} snapshot ${m.reject ? 'failed' : 'succeeded'}, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
         // Wait for the follower's MsgAppResp (success) or a heartbeat (failure) before the next append.
         pr.probeSent = true;
         return;
       case MessageType.MsgUnreachable:
         // While streaming, an unreachable follower has most likely lost a MsgApp.
         if (pr.state === ProgressStateType.StateReplicate) pr.becomeProbe();
+        this.logger?.debug(`${hex(this.id)} failed to send message to ${hex(m.from)} because it is unreachable [${pr}]`);
         return;
       case MessageType.MsgTransferLeader:
         this.handleTransferLeader(m, pr);
@@ -685,11 +749,11 @@ export class Raft {
   }
 
   private handleProposal(m: Message): void {
-    invariant(m.entries.length > 0, () => `${this.id.toString(16)} stepped empty MsgProp`);
+    invariant(m.entries.length > 0, () => `${hex(this.id)} stepped empty MsgProp`);
     // Removed from the configuration while leading: accept nothing new.
     if (!this.prs.progress.has(this.id)) throw new ErrProposalDropped();
     if (this.leadTransferee !== NONE) {
-      this.logger?.debug(`${this.id.toString(16)} [term ${this.term}] transfer leadership to ${this.leadTransferee.toString(16)} is in progress; dropping proposal`);
+      this.logger?.debug(`${hex(this.id)} [term ${this.term}] transfer leadership to ${hex(this.leadTransferee)} is in progress; dropping proposal`);
       throw new ErrProposalDropped();
     }
     let ents: Entry[] = m.entries;
@@ -703,7 +767,7 @@ export class Raft {
         this.pendingConfIndex = this.raftLog.lastIndex() + BigInt(i) + 1n;
         continue;
       }
-      this.logger?.info(`${this.id.toString(16)} ignoring conf change at config ${this.prs.config}: ${refused}`);
+      this.logger?.info(`${hex(this.id)} ignoring conf change ${goConfChange(e.type === EntryType.EntryConfChange ? decodeConfChange(data) : cc, this.v34)} at config ${this.prs.config}: ${refused}`);
       // Keep the slot as a no-op so the other entries keep their positions; copy rather than touch the sender's array.
       if (ents === m.entries) ents = ents.slice();
       ents[i] = { term: 0n, index: 0n, type: EntryType.EntryNormal, data: undefined };
@@ -727,10 +791,16 @@ export class Raft {
   private handleAppendResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
     if (m.reject) {
+      this.logger?.debug(
+        this.v34
+          ? `${hex(this.id)} received MsgAppResp(MsgApp was rejected, lastindex: ${m.rejectHint}) from ${hex(m.from)} for index ${m.index}`
+          : `${hex(this.id)} received MsgAppResp(rejected, hint: (index ${m.rejectHint}, term ${m.logTerm})) from ${hex(m.from)} for index ${m.index}`,
+      );
       // The follower's hint (its best (index, term) at or below the rejected
       // one) lets us skip our whole conflicting term in one step.
       const nextProbeIdx = m.logTerm > 0n ? this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
       if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
+        this.logger?.debug(`${hex(this.id)} decreased progress of ${hex(m.from)} to [${pr}]`);
         if (pr.state === ProgressStateType.StateReplicate) pr.becomeProbe();
         this.sendAppend(m.from);
       }
@@ -749,6 +819,7 @@ export class Raft {
     } else if (pr.state === ProgressStateType.StateSnapshot && pr.match + 1n >= this.raftLog.firstIndex()) {
       // Whatever snapshot the follower applied, it can now be caught up from the
       // log (raft 3.6). Go through probe so next accounts for the snapshot.
+      this.logger?.debug(`${hex(this.id)} recovered from needing snapshot, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
       pr.becomeProbe();
       pr.becomeReplicate();
     } else if (pr.state === ProgressStateType.StateReplicate) {
@@ -765,7 +836,7 @@ export class Raft {
     // Flow control may have opened up for several (size-limited) messages.
     while (this.maybeSendAppend(m.from, false));
     if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-      this.logger?.info(`${this.id.toString(16)} sent MsgTimeoutNow to ${m.from.toString(16)} after received MsgAppResp`);
+      this.logger?.info(`${hex(this.id)} sent MsgTimeoutNow to ${hex(m.from)} after received MsgAppResp`);
       this.sendTimeoutNow(m.from);
     }
   }
@@ -787,21 +858,33 @@ export class Raft {
 
   private handleTransferLeader(m: Message, pr: Progress): void {
     if (pr.isLearner) {
-      this.logger?.debug(`${this.id.toString(16)} is learner. Ignored transferring leadership`);
+      this.logger?.debug(`${hex(this.id)} is learner. Ignored transferring leadership`);
       return;
     }
     const transferee = m.from;
-    if (this.leadTransferee !== NONE) {
-      if (this.leadTransferee === transferee) return; // already under way
+    const last = this.leadTransferee;
+    if (last !== NONE) {
+      if (last === transferee) {
+        this.logger?.info(`${hex(this.id)} [term ${this.term}] transfer leadership to ${hex(transferee)} is in progress, ignores request to same node ${hex(transferee)}`);
+        return;
+      }
       this.abortLeaderTransfer();
+      this.logger?.info(`${hex(this.id)} [term ${this.term}] abort previous transferring leadership to ${hex(last)}`);
     }
-    if (transferee === this.id) return;
-    this.logger?.info(`${this.id.toString(16)} [term ${this.term}] starts to transfer leadership to ${transferee.toString(16)}`);
+    if (transferee === this.id) {
+      this.logger?.debug(`${hex(this.id)} is already leader. Ignored transferring leadership to self`);
+      return;
+    }
+    this.logger?.info(`${hex(this.id)} [term ${this.term}] starts to transfer leadership to ${hex(transferee)}`);
     // The transfer must finish within an election timeout (tickHeartbeat aborts it otherwise).
     this.electionElapsed = 0;
     this.leadTransferee = transferee;
-    if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
-    else this.sendAppend(transferee);
+    if (pr.match === this.raftLog.lastIndex()) {
+      this.sendTimeoutNow(transferee);
+      this.logger?.info(`${hex(this.id)} sends MsgTimeoutNow to ${hex(transferee)} immediately as ${hex(transferee)} already has up-to-date log`);
+    } else {
+      this.sendAppend(transferee);
+    }
   }
 
   /** StateCandidate and StatePreCandidate; they differ in which vote responses count. */
@@ -810,7 +893,7 @@ export class Raft {
     const myVoteRespType = this.state === StateType.PreCandidate ? MessageType.MsgPreVoteResp : MessageType.MsgVoteResp;
     switch (m.type) {
       case MessageType.MsgProp:
-        this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+        this.logger?.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
         throw new ErrProposalDropped();
       case MessageType.MsgApp:
         this.becomeFollower(m.term, m.from); // m.term === this.term: another node won this term
@@ -826,7 +909,7 @@ export class Raft {
         return;
       case myVoteRespType: {
         const { granted, rejected, result } = this.poll(m.from, m.type, !m.reject);
-        this.logger?.info(`${this.id.toString(16)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
+        this.logger?.info(`${hex(this.id)} has received ${granted} ${MessageType[m.type]} votes and ${rejected} vote rejections`);
         if (result === VoteResult.VoteWon) {
           if (this.state === StateType.PreCandidate) {
             this.campaign('CampaignElection');
@@ -840,6 +923,9 @@ export class Raft {
         }
         return;
       }
+      case MessageType.MsgTimeoutNow:
+        this.logger?.debug(`${hex(this.id)} [term ${this.term} state ${stateName(this.state)}] ignored MsgTimeoutNow from ${hex(m.from)}`);
+        return;
     }
   }
 
@@ -847,11 +933,11 @@ export class Raft {
     switch (m.type) {
       case MessageType.MsgProp:
         if (this.lead === NONE) {
-          this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping proposal`);
+          this.logger?.info(`${hex(this.id)} no leader at term ${this.term}; dropping proposal`);
           throw new ErrProposalDropped();
         }
         if (this.disableProposalForwarding) {
-          this.logger?.info(`${this.id.toString(16)} not forwarding to leader ${this.lead.toString(16)} at term ${this.term}; dropping proposal`);
+          this.logger?.info(`${hex(this.id)} not forwarding to leader ${hex(this.lead)} at term ${this.term}; dropping proposal`);
           throw new ErrProposalDropped();
         }
         this.forwardToLeader(m);
@@ -874,19 +960,20 @@ export class Raft {
       case MessageType.MsgTransferLeader:
       case MessageType.MsgReadIndex:
         if (this.lead === NONE) {
-          this.logger?.info(`${this.id.toString(16)} no leader at term ${this.term}; dropping ${MessageType[m.type]}`);
+          const what = m.type === MessageType.MsgTransferLeader ? 'leader transfer' : 'index reading';
+          this.logger?.info(`${hex(this.id)} no leader at term ${this.term}; dropping ${what} msg`);
           return;
         }
         this.forwardToLeader(m);
         return;
       case MessageType.MsgTimeoutNow:
         // A transfer skips pre-vote: we are not rejoining after a partition, so the extra round trip buys nothing.
-        this.logger?.info(`${this.id.toString(16)} [term ${this.term}] received MsgTimeoutNow from ${m.from.toString(16)} and starts an election to get leadership`);
+        this.logger?.info(`${hex(this.id)} [term ${this.term}] received MsgTimeoutNow from ${hex(m.from)} and starts an election to get leadership.`);
         this.hup('CampaignTransfer');
         return;
       case MessageType.MsgReadIndexResp:
         if (m.entries.length !== 1) {
-          this.logger?.warn(`${this.id.toString(16)} invalid format of MsgReadIndexResp from ${m.from.toString(16)}, entries count: ${m.entries.length}`);
+          this.logger?.warn(`${hex(this.id)} invalid format of MsgReadIndexResp from ${hex(m.from)}, entries count: ${m.entries.length}`);
           return;
         }
         this.readStates.push({ index: m.index, requestCtx: m.entries[0].data ?? new Uint8Array(0) });
@@ -894,7 +981,7 @@ export class Raft {
       case MessageType.MsgForgetLeader:
         // A leaseholder might still serve lease-based reads, so another leader must not be elected under it.
         if (this.readOnly.option === ReadOnlyOption.LeaseBased) {
-          this.logger?.warn(`${this.id.toString(16)} ignoring MsgForgetLeader due to ReadOnlyLeaseBased`);
+          this.logger?.warn(`${hex(this.id)} ignoring MsgForgetLeader due to ReadOnlyLeaseBased`);
           return;
         }
         // Without a leader, this follower grants (pre-)votes despite CheckQuorum's lease.
@@ -922,14 +1009,22 @@ export class Raft {
       this.send(resp);
       return;
     }
-    // Hint the highest (index, term) at or below the rejected index whose term is at
-    // most the leader's logTerm: our entries of later terms there must go anyway
-    // (etcd 3.5 handleAppendEntries).
-    const hintIndex = this.raftLog.findConflictByTerm(minBig(m.index, this.raftLog.lastIndex()), m.logTerm);
+    this.logger?.debug(
+      `${hex(this.id)} [logterm: ${this.raftLog.termOrZero(m.index)}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${hex(m.from)}`,
+    );
     resp.index = m.index;
     resp.reject = true;
-    resp.rejectHint = hintIndex;
-    resp.logTerm = this.raftLog.term(hintIndex);
+    if (this.v34) {
+      // etcd 3.4: the hint is our last index, without its term.
+      resp.rejectHint = this.raftLog.lastIndex();
+    } else {
+      // Hint the highest (index, term) at or below the rejected index whose term is at
+      // most the leader's logTerm: our entries of later terms there must go anyway
+      // (etcd 3.5 handleAppendEntries).
+      const hintIndex = this.raftLog.findConflictByTerm(minBig(m.index, this.raftLog.lastIndex()), m.logTerm);
+      resp.rejectHint = hintIndex;
+      resp.logTerm = this.raftLog.term(hintIndex);
+    }
     this.send(resp);
   }
 
@@ -944,10 +1039,10 @@ export class Raft {
     const s = m.snapshot!;
     const resp = newMessage(MessageType.MsgAppResp, m.from);
     if (this.restore(s)) {
-      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.logger?.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
       resp.index = this.raftLog.lastIndex();
     } else {
-      this.logger?.info(`${this.id.toString(16)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.logger?.info(`${hex(this.id)} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
       resp.index = this.raftLog.committed;
     }
     this.send(resp);
@@ -963,18 +1058,19 @@ export class Raft {
     if (this.state !== StateType.Follower) {
       // Defense in depth: only followers get here. Moving to a new term keeps a
       // would-be leader from applying a snapshot under its own leadership.
-      this.logger?.warn(`${this.id.toString(16)} attempted to restore snapshot as leader; should never happen`);
+      this.logger?.warn(`${hex(this.id)} attempted to restore snapshot as leader; should never happen`);
       this.becomeFollower(this.term + 1n, NONE);
       return false;
     }
     // Defense in depth: much of the code assumes we are in our own configuration.
     const cs = s.metadata.confState;
     if (!cs.voters.includes(this.id) && !cs.learners.includes(this.id) && !cs.votersOutgoing.includes(this.id)) {
-      this.logger?.warn(`${this.id.toString(16)} attempted to restore snapshot but it is not in the ConfState; should never happen`);
+      this.logger?.warn(`${hex(this.id)} attempted to restore snapshot but it is not in the ConfState ${goConfState(cs)}; should never happen`);
       return false;
     }
     if (this.raftLog.matchTerm(s.metadata.index, s.metadata.term)) {
       // We have the snapshot's last entry, hence (log matching) everything before it.
+      this.logger?.info(`${hex(this.id)} [${this.logPosition()}] fast-forwarded commit to snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
       this.raftLog.commitTo(s.metadata.index);
       return false;
     }
@@ -985,13 +1081,23 @@ export class Raft {
     invariant(confStatesEquivalent(cs, restored), () => `unable to restore config ${JSON.stringify(cs, bigintJson)}`);
     const pr = this.prs.progress.get(this.id)!;
     pr.maybeUpdate(pr.next - 1n);
+    this.logger?.info(`${hex(this.id)} [${this.logPosition()}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
     return true;
   }
 
-  /** Whether this node may become leader: it is a voter in the current configuration. */
+  /** "commit: C, lastindex: L, lastterm: T", as etcd's snapshot log lines put it. */
+  private logPosition(): string {
+    return `commit: ${this.raftLog.committed}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}`;
+  }
+
+  /**
+   * Whether this node may become leader: it is a voter in the current
+   * configuration and has no snapshot waiting to be applied (etcd 3.5), whose
+   * configuration it does not know yet.
+   */
   promotable(): boolean {
     const pr = this.prs.progress.get(this.id);
-    return pr !== undefined && !pr.isLearner;
+    return pr !== undefined && !pr.isLearner && !this.raftLog.hasPendingSnapshot();
   }
 
   applyConfChange(cc: ConfChangeV2): ConfState {
@@ -1013,7 +1119,7 @@ export class Raft {
    */
   private switchToConfig(cfg: TrackerConfig, prs: ProgressMap): ConfState {
     this.prs.setConfig(cfg, prs);
-    this.logger?.info(`${this.id.toString(16)} switched to configuration ${cfg}`);
+    this.logger?.info(`${hex(this.id)} switched to configuration ${cfg}`);
     const cs = this.prs.confState();
     const pr = prs.get(this.id);
     this.isLearner = pr !== undefined && pr.isLearner;
@@ -1029,14 +1135,15 @@ export class Raft {
     } else {
       for (const id of this.prs.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
     }
-    if (this.leadTransferee !== NONE && !prs.has(this.leadTransferee)) this.abortLeaderTransfer();
+    // A transferee removed or demoted to learner cannot take over (etcd 3.5 checks the voters).
+    if (this.leadTransferee !== NONE && !cfg.voters.ids().has(this.leadTransferee)) this.abortLeaderTransfer();
     return cs;
   }
 
   private loadState(hs: HardState): void {
     invariant(
       hs.commit >= this.raftLog.committed && hs.commit <= this.raftLog.lastIndex(),
-      () => `${this.id.toString(16)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`,
+      () => `${hex(this.id)} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`,
     );
     this.raftLog.committed = hs.commit;
     this.term = hs.term;
@@ -1110,12 +1217,12 @@ export class Raft {
     this.uncommittedSize = s > this.uncommittedSize ? 0 : this.uncommittedSize - s;
   }
 
-  /** Whether a committed but unapplied entry changes the configuration. */
-  private hasUnappliedConfChanges(): boolean {
+  /** How many committed but unapplied entries change the configuration. */
+  private unappliedConfChanges(): number {
     const log = this.raftLog;
-    if (log.applied >= log.committed) return false;
+    if (log.applied >= log.committed) return 0;
     // A snapshot restored but not yet applied covers everything below firstIndex.
     const ents = log.slice(maxBig(log.applied + 1n, log.firstIndex()), log.committed + 1n, Infinity);
-    return ents.some(isConfChangeEntry);
+    return ents.filter(isConfChangeEntry).length;
   }
 }

@@ -192,10 +192,11 @@ export class Changer {
   private initProgress(cfg: TrackerConfig, prs: ProgressMap, id: bigint, isLearner: boolean): void {
     if (isLearner) cfg.learners.add(id);
     else cfg.voters.incoming.add(id);
-    // Probe from the last index; a new member is marked active so that
-    // CheckQuorum does not depose the leader before it had a chance to reply.
-    const next = this.lastIndex > 0n ? this.lastIndex : 1n;
-    prs.set(id, new Progress(next, 0n, new Inflights(this.base.maxInflight, this.base.maxInflightBytes), isLearner, true));
+    // Probe from the last index, as etcd does (0 in an empty log, where the
+    // first append finds nothing to send and falls back to a snapshot); a new
+    // member is marked active so that CheckQuorum does not depose the leader
+    // before it had a chance to reply.
+    prs.set(id, new Progress(this.lastIndex, 0n, new Inflights(this.base.maxInflight, this.base.maxInflightBytes), isLearner, true));
   }
 
   /** Copies config and progress deeply enough for the changes above, checking the invariants first. */
