@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir, Scratch, waltBin } from '../helpers/fixtures.js';
-import { runCase, type CaseResult } from './differential.js';
+import { InProcessWalt, runCase, type CaseResult } from './differential.js';
 
 /** Seeds that once failed, kept in the source tree (test/fuzz/regressions.json). */
 export const REGRESSIONS = fileURLToPath(new URL('../../../test/fuzz/regressions.json', import.meta.url));
@@ -38,30 +38,37 @@ function baseDirs(scratch: Scratch): Array<[string, string]> {
 export interface CampaignOptions {
   seeds: number[];
   oracleBin: string;
-  /** Cases run at once (each spawns walt three times). */
+  /** Cases run at once (the oracle's processes overlap walt's reading). */
   jobs?: number;
   onCase?: (r: CaseResult) => void;
 }
 
 export async function runCampaign(opts: CampaignOptions): Promise<CaseResult[]> {
   const scratch = new Scratch();
+  const regressions = new Set(regressionSeeds());
   try {
     const bases = baseDirs(scratch);
     const failed: CaseResult[] = [];
     let next = 0;
-    const worker = async () => {
+    const worker = async (walt: InProcessWalt) => {
       while (next < opts.seeds.length) {
         const seed = opts.seeds[next++];
         const [fixture, dir] = bases[seed % bases.length];
         const caseDir = scratch.fresh(`case-${seed}-`);
         mkdirSync(caseDir);
-        const r = await runCase(seed, fixture, dir, caseDir, opts.oracleBin);
+        const r = await runCase(seed, fixture, dir, caseDir, { oracleBin: opts.oracleBin, walt, processes: seed % 10 === 0 || regressions.has(seed) });
         removeDir(caseDir);
         if (r.failures.length) failed.push(r);
         opts.onCase?.(r);
       }
     };
-    await Promise.all(Array.from({ length: opts.jobs ?? 2 }, worker));
+    // One reader thread per job: a thread answers one case at a time.
+    const walts = Array.from({ length: opts.jobs ?? 2 }, () => new InProcessWalt());
+    try {
+      await Promise.all(walts.map(worker));
+    } finally {
+      await Promise.all(walts.map((w) => w.close()));
+    }
     return failed.sort((a, b) => a.seed - b.seed);
   } finally {
     scratch.remove();

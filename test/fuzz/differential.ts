@@ -1,19 +1,23 @@
 /**
  * One fuzz case: a fixture copy damaged by a seed (mutations.ts), read by
- * etcd's own code (the Go oracle: wal.ReadAll from where etcd 3.4.23 starts,
- * and wal.Verify) and by walt as users run it (`verify --json`, `dump
- * --format ndjson`, and on a quarter of the seeds `cut --out`), each walt
- * process under a timeout. What must
- * hold, with etcd as the judge:
+ * etcd's own code (the Go oracle: etcd 3.4.23's start on a copy of it, and
+ * wal.Verify) and by walt: its verify and dump readers on a worker thread
+ * (walt-inproc.ts) for every seed, and its processes as users run them
+ * (`verify --json`, `dump --format ndjson`, `cut --out`) on every tenth seed
+ * and on every kept regression. What must hold, with etcd as the judge:
  *
- * - etcd's reader reads the log (OpenForRead + ReadAll, which in read mode
- *   also takes a torn last record as the end): walt's dump prints exactly
- *   etcd's entries, ending cleanly or at a torn tail, and verify finds no
- *   error in the WAL other than a torn tail;
- * - etcd refuses the log (any error): verify and dump do not say healthy;
+ * - etcd starts on it (wal.Open + ReadAll, with the one wal.Repair of a torn
+ *   tail that etcd's server makes: etcdserver/storage.go readWAL): walt reads
+ *   exactly the entries etcd read; where etcd had to repair, walt says torn
+ *   tail (repairable) and its dump ends torn, elsewhere its dump ends cleanly,
+ *   and verify finds no error in the WAL beyond the ones walt adds on purpose
+ *   (STRICTER);
+ * - etcd refuses to start: verify says neither healthy nor repairable, and
+ *   dump does not end cleanly;
  * - wal.Verify fails: verify does not say healthy;
- * - always: no stack trace, no hang, exit codes in walt's documented set, the
- *   end record agrees with dump's exit code, and nothing is written outside
+ * - always: no crash (a stack trace, or a throw that is not walt's typed
+ *   error), no hang (a time limit per case), exit codes in the documented set,
+ *   the end record agreeing with dump's exit code, and nothing written outside
  *   `--out`.
  */
 import { execFile } from 'node:child_process';
@@ -21,14 +25,16 @@ import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { waltBin } from '../helpers/fixtures.js';
 import { mutate, type Mutation } from './mutations.js';
+import type { WaltView } from './view.js';
 
 const run = promisify(execFile);
 
-/** Per walt process: a hang is a failure, not a stuck test run. */
+/** Per case and per walt process: a hang is a failure, not a stuck test run. */
 const TIMEOUT_MS = 30_000;
-/** What each end of a log exits with (README: exit codes): any other status from verify or dump is a failure. */
+/** What each end of a log exits with (README: exit codes); any other status from verify or dump is a failure. */
 const EXIT_FOR_END: Record<string, number> = { eof: 0, error: 1, torn: 3 };
 const KNOWN_EXITS = new Set(Object.values(EXIT_FOR_END));
 
@@ -36,10 +42,41 @@ export interface CaseResult {
   seed: number;
   fixture: string;
   mutation: Mutation;
-  /** What etcd's reader said: '' when it read the log. */
-  etcdReadAll: string;
+  /** Why etcd refuses to start: '' when it starts. */
+  etcdStart: string;
   etcdVerify: string;
   failures: string[];
+}
+
+/** walt's readers on one worker thread per job, replaced when a case hangs. */
+export class InProcessWalt {
+  private worker?: Worker;
+
+  async read(dir: string): Promise<WaltView | 'timeout'> {
+    this.worker ??= new Worker(new URL('./walt-inproc.js', import.meta.url));
+    const w = this.worker;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.worker = undefined;
+        void w.terminate();
+        resolve('timeout');
+      }, TIMEOUT_MS);
+      w.once('message', (v: WaltView) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+      w.once('error', (e) => {
+        clearTimeout(timer);
+        this.worker = undefined;
+        reject(e);
+      });
+      w.postMessage(dir);
+    });
+  }
+
+  close(): Promise<number> | undefined {
+    return this.worker?.terminate();
+  }
 }
 
 interface Ran {
@@ -68,8 +105,7 @@ async function oracleJson(bin: string, args: string[]): Promise<any> {
 function tree(dir: string, out = new Map<string, string>(), root = dir): Map<string, string> {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) tree(p, out, root);
+    if (statSync(p).isDirectory()) tree(p, out, root);
     else out.set(relative(root, p), createHash('sha1').update(readFileSync(p)).digest('hex'));
   }
   return out;
@@ -80,51 +116,88 @@ const sameTree = (a: Map<string, string>, b: Map<string, string>): boolean => a.
 /** A stack trace, or a JS error class where walt promises one clear line. */
 const crashed = (stderr: string): boolean => /\n\s+at .+:\d+:\d+\)?\n/.test(stderr) || /\b(TypeError|RangeError|ReferenceError|SyntaxError)\b/.test(stderr);
 
-export async function runCase(seed: number, fixture: string, baseDir: string, caseDir: string, oracleBin: string): Promise<CaseResult> {
-  const dir = join(caseDir, 'data');
-  cpSync(baseDir, dir, { recursive: true });
-  const mutation = mutate(dir, seed);
-  const failures: string[] = [];
+/** walt's processes, checked as a user meets them; their view for judging. */
+async function processes(seed: number, dir: string, caseDir: string, failures: string[]): Promise<WaltView | undefined> {
   const before = tree(dir);
-
   const verify = await spawnWalt(['verify', '--json', dir]);
   const dump = await spawnWalt(['dump', '--format', 'ndjson', '--show-secrets', dir]);
-  // A writer, on one seed in four (each walt process costs a Node start): it may write under --out only.
   const ran: Array<[string, Ran]> = [['verify', verify], ['dump', dump]];
-  if (seed % 4 === 0) ran.push(['cut', await spawnWalt(['cut', '--segment-bytes', '16K', '--out', join(caseDir, 'out'), dir])]);
+  // A writer, on half of these seeds: it may write under --out only.
+  if (seed % 20 === 0) ran.push(['cut', await spawnWalt(['cut', '--segment-bytes', '16K', '--out', join(caseDir, 'out'), dir])]);
   for (const [name, r] of ran) {
     if (r.timedOut) failures.push(`${name}: no answer within ${TIMEOUT_MS / 1000} s`);
     else if (crashed(r.stderr)) failures.push(`${name}: a stack trace or JS error: ${r.stderr.slice(0, 400)}`);
     else if (name !== 'cut' && !KNOWN_EXITS.has(r.status ?? -1)) failures.push(`${name}: exit ${r.status}`);
   }
   if (!sameTree(before, tree(dir))) failures.push('the data dir changed: only --out may be written');
-
-  const readAll = await oracleJson(oracleBin, ['readall', '--omit-data=false', dir]);
-  const etcdReadAll: string = readAll.error ?? '';
-  // Verify from the snapshot etcd starts at, or from the start where it found none.
-  const at = (v: string | undefined) => (v ? v : '0');
-  const etcdVerify: string = (await oracleJson(oracleBin, ['verify', '--index', at(readAll.snapshot?.index), '--term', at(readAll.snapshot?.term), join(dir, 'member', 'wal')])).error ?? '';
-  const result: CaseResult = { seed, fixture, mutation, etcdReadAll, etcdVerify, failures };
-  if (failures.length) return result;
-
+  if (failures.length) return undefined;
   const report = JSON.parse(verify.stdout);
   const lines = dump.stdout.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const end = lines.at(-1);
   if (end?.record !== 'end') failures.push('dump: no end record');
   else if (EXIT_FOR_END[end.status] !== dump.status) failures.push(`dump: end record says ${end.status}, exit ${dump.status}`);
-  const walErrors = (report.problems as Array<{ severity: string; code: string; file?: string }>).filter((p) => p.severity === 'error' && (p.file === undefined || p.file.includes(join('member', 'wal'))));
+  const walDir = join(dir, 'member', 'wal');
+  return {
+    verdict: report.verdict,
+    walErrors: (report.problems as Array<{ severity: string; code: string; file?: string }>).filter((p) => p.severity === 'error' && (p.file === undefined || p.file.startsWith(walDir))).map((p) => p.code),
+    end: end?.status ?? 'error',
+    entries: lines.filter((l) => l.record === 'entry').map((l) => `${l.index}/${l.term}/${l.type}/${l.data}`),
+  };
+}
 
-  if (etcdReadAll === '') {
-    if (end?.status === 'error') failures.push(`etcd reads the log; walt's dump stops at an error`);
-    const ours = lines.filter((l) => l.record === 'entry').map((l) => `${l.index}/${l.term}/${l.type}/${l.data}`);
-    const theirs = (readAll.entries as Array<{ index: string; term: string; type: string; data: string | null }>).map((e) => `${e.index}/${e.term}/${e.type}/${e.data ?? ''}`);
-    if (ours.length !== theirs.length || ours.some((x, i) => x !== theirs[i])) failures.push(`dump's entries differ from etcd's: ${ours.length} against ${theirs.length}`);
-    const beyondTorn = walErrors.filter((p) => p.code !== 'TORN_TAIL');
-    if (beyondTorn.length) failures.push(`etcd reads the log; verify reports ${beyondTorn.map((p) => p.code).join(', ')}`);
+/**
+ * Errors walt reports where etcd starts, on purpose: a torn tail (etcd
+ * repairs it), and a bad record that CRC-valid records follow (etcd's repair
+ * would cut them off: committed entries lost without a word).
+ */
+const STRICTER = new Set(['TORN_TAIL', 'CORRUPT_RECORD']);
+
+/** The failures of one view of walt's against etcd's start. */
+function judge(what: string, v: WaltView, start: any, etcdVerify: string): string[] {
+  const out: string[] = [];
+  const refused: string = start.error ?? '';
+  if (v.crash) return [`${what}: a throw that is not a CodecError: ${v.crash.slice(0, 400)}`];
+  if (refused === '') {
+    const theirs = (start.entries as Array<{ index: string; term: string; type: string; data: string | null }>).map((e) => `${e.index}/${e.term}/${e.type}/${e.data ?? ''}`);
+    if (v.entries.length !== theirs.length || v.entries.some((x, i) => x !== theirs[i])) out.push(`${what}: walt's entries differ from etcd's: ${v.entries.length} against ${theirs.length}`);
+    const unexplained = v.walErrors.filter((c) => !STRICTER.has(c));
+    const expectedEnd = start.repaired ? 'torn' : 'eof';
+    // Where walt reports more than etcd on purpose, its reading may stop at that error.
+    if (v.end !== expectedEnd && !(v.end === 'error' && v.walErrors.length > 0 && unexplained.length === 0)) out.push(`${what}: etcd starts${start.repaired ? ' after repairing a torn tail' : ''}; walt's reading ends ${v.end}`);
+    if (start.repaired && v.verdict === 'healthy') out.push(`${what}: etcd repairs a torn tail; verify says healthy`);
+    if (unexplained.length) out.push(`${what}: etcd starts; verify reports ${unexplained.join(', ')}`);
   } else {
-    if (report.verdict === 'healthy') failures.push(`etcd refuses the log (${etcdReadAll}); verify says healthy`);
-    if (end?.status === 'eof') failures.push(`etcd refuses the log (${etcdReadAll}); dump ends cleanly`);
+    if (v.verdict === 'healthy' || v.verdict === 'torn-tail') out.push(`${what}: etcd refuses to start (${refused}); verify says ${v.verdict}`);
+    if (v.end === 'eof') out.push(`${what}: etcd refuses to start (${refused}); dump ends cleanly`);
   }
-  if (etcdVerify !== '' && report.verdict === 'healthy') failures.push(`wal.Verify fails (${etcdVerify}); verify says healthy`);
-  return result;
+  if (etcdVerify !== '' && v.verdict === 'healthy') out.push(`${what}: wal.Verify fails (${etcdVerify}); verify says healthy`);
+  return out;
+}
+
+export interface CaseContext {
+  oracleBin: string;
+  walt: InProcessWalt;
+  /** Also run walt's processes (every tenth seed, and the regressions). */
+  processes: boolean;
+}
+
+export async function runCase(seed: number, fixture: string, baseDir: string, caseDir: string, ctx: CaseContext): Promise<CaseResult> {
+  const dir = join(caseDir, 'data');
+  cpSync(baseDir, dir, { recursive: true });
+  const mutation = mutate(dir, seed);
+  const failures: string[] = [];
+  const inproc = await ctx.walt.read(dir);
+  const fromProcesses = ctx.processes ? await processes(seed, dir, caseDir, failures) : undefined;
+
+  // etcd's start writes (a repair, the tail zeroed): on a copy of its own.
+  const etcdCopy = join(caseDir, 'etcd');
+  cpSync(dir, etcdCopy, { recursive: true });
+  const start = await oracleJson(ctx.oracleBin, ['readall', '--open-mode', 'start', etcdCopy]);
+  // Verify from the snapshot etcd starts at, or from the start where it found none.
+  const at = (v: string | undefined) => (v ? v : '0');
+  const etcdVerify: string = (await oracleJson(ctx.oracleBin, ['verify', '--index', at(start.snapshot?.index), '--term', at(start.snapshot?.term), join(dir, 'member', 'wal')])).error ?? '';
+  if (inproc === 'timeout') failures.push(`walt's readers: no answer within ${TIMEOUT_MS / 1000} s`);
+  else failures.push(...judge("walt's readers", inproc, start, etcdVerify));
+  if (fromProcesses) failures.push(...judge("walt's processes", fromProcesses, start, etcdVerify));
+  return { seed, fixture, mutation, etcdStart: start.error ?? '', etcdVerify, failures };
 }

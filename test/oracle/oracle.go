@@ -7,7 +7,7 @@
 //
 // Usage:
 //
-//	oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data]
+//	oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data] [--open-mode read|start]
 //	oracle verify WAL_DIR [--index N --term T]
 //	oracle repair WAL_DIR
 //	oracle snapload SNAP_DIR
@@ -23,6 +23,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -59,7 +60,7 @@ func emit(v interface{}) {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
-  oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data]
+  oracle readall DATA_DIR [--start-index N --start-term T] [--snap-mode etcd|load|none] [--omit-data] [--open-mode read|start]
   oracle verify WAL_DIR [--index N --term T]
   oracle repair WAL_DIR
   oracle snapload SNAP_DIR`)
@@ -197,6 +198,9 @@ type readAllJSON struct {
 	Snapshot    snapRefJSON   `json:"snapshot"`
 	Entries     []entryJSON   `json:"entries"`
 	Error       string        `json:"error"`
+	// Repaired: with --open-mode start, wal.Repair cut a torn tail before
+	// the read that Entries and Error come from.
+	Repaired bool `json:"repaired,omitempty"`
 }
 
 func snapFileName(s *raftpb.Snapshot) string {
@@ -208,6 +212,7 @@ func cmdReadAll(args []string) {
 	startIndex := fs.String("start-index", "", "index of the snapshot to start from")
 	startTerm := fs.String("start-term", "", "term of the snapshot to start from")
 	omitData := fs.Bool("omit-data", false, "print no entry data or text (for big WALs)")
+	openMode := fs.String("open-mode", "read", "read: wal.OpenForRead + ReadAll (read mode takes a torn last record as the end); start: wal.Open + ReadAll with one wal.Repair on io.ErrUnexpectedEOF, as etcd 3.4's server starts (etcdserver/storage.go readWAL); start writes to the dir: give it a copy")
 	snapMode := fs.String("snap-mode", "etcd", "without --start-index: etcd (wal.ValidSnapshotEntries + Snapshotter.LoadNewestAvailable, as etcd 3.4.23's server does), load (Snapshotter.Load: newest valid .snap), none (index 0)")
 	pos := parseArgs(fs, args)
 	if len(pos) != 1 {
@@ -266,14 +271,38 @@ func cmdReadAll(args []string) {
 	}
 	out.Snapshot = snapRefJSON{Index: u64(start.Index), Term: u64(start.Term)}
 
-	w, err := wal.OpenForRead(lg, walDir, start)
-	if err != nil {
-		out.Error = err.Error()
-		return
+	var (
+		w    *wal.WAL
+		md   []byte
+		st   raftpb.HardState
+		ents []raftpb.Entry
+	)
+	for {
+		var err error
+		if *openMode == "start" {
+			w, err = wal.Open(lg, walDir, start)
+		} else {
+			w, err = wal.OpenForRead(lg, walDir, start)
+		}
+		if err != nil {
+			out.Error = err.Error()
+			return
+		}
+		md, st, ents, err = w.ReadAll()
+		// readWAL: only io.ErrUnexpectedEOF is repaired, and never twice.
+		if err == io.ErrUnexpectedEOF && *openMode == "start" && !out.Repaired {
+			w.Close()
+			if !wal.Repair(lg, walDir) {
+				out.Error = "wal.Repair failed: " + err.Error()
+				return
+			}
+			out.Repaired = true
+			continue
+		}
+		out.Error = errString(err)
+		break
 	}
 	defer w.Close()
-	md, st, ents, err := w.ReadAll()
-	out.Error = errString(err)
 	out.HardState = hardStateJSON{Term: u64(st.Term), Vote: u64(st.Vote), Commit: u64(st.Commit)}
 	if md != nil {
 		out.RawMetadata = md
