@@ -2,8 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import { idHex } from '../codec/proto/metadata.js';
-import { scanFailure } from '../codec/wal-scan.js';
-import type { DumpPlan } from '../report/dump.js';
+import { dumpFailure, type DumpPlan } from '../report/dump.js';
 import { selectEntries, type EntrySelection } from '../report/entry-select.js';
 import { toJSON } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
@@ -31,7 +30,7 @@ async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOut
 
 function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
   const end = plan.scan.end;
-  const failure = scanFailure(plan.scan);
+  const failure = dumpFailure(plan);
   return {
     record: 'end',
     printed,

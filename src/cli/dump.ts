@@ -2,7 +2,7 @@
 import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { planDump, type DumpPlan } from '../report/dump.js';
+import { dumpFailure, planDump, type DumpPlan } from '../report/dump.js';
 import type { ValueMode } from '../report/render.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { collectStats } from '../report/stats.js';
@@ -13,11 +13,12 @@ import { PART_BYTES, startPartsWorker } from './dump-threads.js';
 import type { Worker } from 'node:worker_threads';
 import { writeRaw } from './dump-raw-out.js';
 import { writeStats } from './dump-stats-out.js';
-import { scanFailure } from '../codec/wal-scan.js';
 import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/entry-filter.js';
 import { dumpLogs } from '../report/dump-logs-format.js';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
+import { CodecError } from '../codec/errors.js';
+import { toJSON } from '../util/json.js';
 import { oneOf, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
@@ -130,24 +131,36 @@ Examples:
     .action((dir: string, opts: DumpOptions) =>
       runAction(async () => {
         checkCombinations(opts);
-        const paths = resolveDataDir(dir, opts.walDir);
-        if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
         const out = createLineWriter(process.stdout);
-        const json = opts.format === 'ndjson';
-        if (opts.raw) {
-          const { bad, stopped } = writeRaw(paths.walDir, out, json);
-          out.end();
-          return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
-        }
-        const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
-        const worker = opts.stats ? undefined : startPartsWorker(paths.walDir, sel);
+        const json = opts.format === 'ndjson' && !opts.raw && !opts.stats;
         try {
-          return await listEntries(paths, sel, opts, out, json, worker);
+          return await runDump(dir, opts, out);
+        } catch (e) {
+          // A script reading the NDJSON gets an end record whatever stopped the listing, as the exit status says.
+          if (json && e instanceof CodecError) out.line(toJSON({ record: 'end', printed: 0, status: 'error', error: e.describe(), code: e.code }));
+          throw e;
         } finally {
-          void worker?.terminate();
+          out.end();
         }
       }),
     );
+}
+
+async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise<number> {
+  const paths = resolveDataDir(dir, opts.walDir);
+  if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
+  const json = opts.format === 'ndjson';
+  if (opts.raw) {
+    const { bad, stopped } = writeRaw(paths.walDir, out, json);
+    return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
+  }
+  const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
+  const worker = opts.stats ? undefined : startPartsWorker(paths.walDir, sel);
+  try {
+    return await listEntries(paths, sel, opts, out, json, worker);
+  } finally {
+    void worker?.terminate();
+  }
 }
 
 /** The listing: header, entries (on two threads with `worker`) and end, or the stats; then --follow. */
@@ -164,7 +177,8 @@ async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpO
     const output = { lines: out, fd: process.stdout.fd, worker };
     count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
   }
-  const failure = scanFailure(plan.scan)?.describe() ?? snapshotMissing(plan);
+  // A log etcd refuses to start on still prints as far as it reads; then the refusal ends it.
+  const failure = dumpFailure(plan)?.describe();
   out.end();
   if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
   if (opts.follow && !failure) return follow(plan, out, json, listing);
@@ -189,12 +203,6 @@ async function runDumpLogs(paths: DataDirPaths, opts: DumpOptions): Promise<numb
     out.end();
   }
   return EXIT_OK;
-}
-
-function snapshotMissing(plan: DumpPlan): string | undefined {
-  const s = plan.scan;
-  if (!s.snapshotRequired || s.snapshotMatched) return undefined;
-  return `${plan.paths.walDir}: no WAL snapshot record at index ${s.start.index} term ${s.start.term} (etcd's ErrSnapshotNotFound)`;
 }
 
 const bytesOpt = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'utf8'));

@@ -17,7 +17,8 @@ export class UsageError extends Error {
   }
 }
 
-const USAGE_CODES = new Set(['NOT_A_DATA_DIR', 'NO_SEGMENTS', 'REPLAY_RANGE']);
+/** Codes that say the command was pointed at the wrong thing; a WAL dir without segments is a problem in the data (etcd cannot start). */
+const USAGE_CODES = new Set(['NOT_A_DATA_DIR', 'REPLAY_RANGE']);
 
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return EXIT_USAGE;

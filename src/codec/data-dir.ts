@@ -39,8 +39,14 @@ export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
   throw new CodecError('NOT_A_DATA_DIR', 'not an etcd data dir: no member/wal and no *.wal files', { file: path });
 }
 
-/** wal.ValidSnapshotEntries: snapshot records of all segments, kept where index ≤ the last hard state's commit. */
-export function validSnapshotEntries(segments: Segment[]): WalSnapshot[] {
+/**
+ * wal.ValidSnapshotEntries: snapshot records of all segments, from the first
+ * one on, kept where index ≤ the last hard state's commit; `error` where the
+ * read fails before the end (a CRC, a record, the CRC chain between segments),
+ * which etcd's server refuses to start on (etcdserver/server.go NewServer).
+ * A torn last record ends the read, as io.ErrUnexpectedEOF does there.
+ */
+export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[]; error?: CodecError } {
   const snaps: WalSnapshot[] = [];
   let commit = 0n;
   // CRCs are checked here too, as etcd's ValidSnapshotEntries checks them: a torn last record must end the read, not be decoded.
@@ -50,19 +56,23 @@ export function validSnapshotEntries(segments: Segment[]): WalSnapshot[] {
     else if (rec.type === RecordType.state && rec.data) commit = decodeHardState(rec.data).commit;
   }
   reader.close();
-  return snaps.filter((s) => s.index <= commit);
+  const end = reader.end;
+  return { snaps: snaps.filter((s) => s.index <= commit), error: end?.kind === 'error' ? end.error : undefined };
 }
 
 export interface StartPoint {
   start: WalSnapshot;
   snap?: LoadedSnap;
   tried: SnapLoadAttempt[];
+  /** Why etcd would not start: reading every segment for its snapshot records failed. */
+  refused?: CodecError;
 }
 
 /** Where etcd would start reading this data dir. */
 export function chooseStart(paths: DataDirPaths): StartPoint {
   if (!paths.snapDir) return { start: { index: 0n, term: 0n }, tried: [] };
-  const walSnaps = validSnapshotEntries(listSegments(paths.walDir));
+  const { snaps: walSnaps, error: refused } = validSnapshotEntries(listSegments(paths.walDir));
+  if (refused) return { start: { index: 0n, term: 0n }, tried: [], refused };
   const { loaded, tried } = loadNewestSnap(paths.snapDir, (s) =>
     walSnaps.some((w) => w.index === s.metadata.index && w.term === s.metadata.term),
   );

@@ -53,7 +53,15 @@ export class CodecError extends LocatedError<CodecErrorCode> {}
 
 /** Thrown by the protobuf reader when bytes do not parse as the expected message. */
 export class ProtoError extends CodecError {
-  constructor(message: string, offset?: number) {
+  /**
+   * The message ends inside a field (a varint, a fixed value, a length past
+   * the end): gogo's generated Unmarshal returns io.ErrUnexpectedEOF for
+   * these, which etcd's WAL decoder passes on as a torn write.
+   */
+  readonly truncated: boolean;
+
+  constructor(message: string, offset?: number, truncated = false) {
     super('BAD_PROTO', message, { offset });
+    this.truncated = truncated;
   }
 }

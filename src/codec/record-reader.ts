@@ -8,7 +8,7 @@
  * forensic commands can show what follows the damage.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CodecError } from './errors.js';
+import { CodecError, ProtoError } from './errors.js';
 import { crc32c } from './crc32c.js';
 import { FRAME_HEADER_BYTES, MAX_RECORD_BYTES, framePadBytes, frameRecordBytes, isZeroLengthField } from './frame.js';
 import { hasZeroedSector } from './torn.js';
@@ -353,6 +353,8 @@ export class RecordReader {
         rec = decodeRecord(this.buf, bodyAt, bodyAt + recordBytes);
       } catch (e) {
         if (this.tornAt(bodyAt, bodyBytes)) return this.torn(off, 'the record does not decode and has a zeroed sector');
+        // wal/decoder.go passes on Unmarshal's io.ErrUnexpectedEOF as it comes: etcd reads it as a torn write.
+        if (e instanceof ProtoError && e.truncated) return this.torn(off, `the record's protobuf ends inside a field (${e.message}), which etcd reads as a torn write`);
         return this.fail('CORRUPT_RECORD', `record does not decode: ${(e as Error).message}`, off);
       }
       let crcOk = true;

@@ -5,7 +5,8 @@
  */
 import { chooseStart, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
 import { selectSegments, type Segment } from '../codec/segment-name.js';
-import { scanWal, type ScanOptions } from '../codec/wal-scan.js';
+import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
+import { CodecError } from '../codec/errors.js';
 import { standingEntries, type EntryRange, type OverwriteSummary, type StandingEntry } from '../codec/wal-entries.js';
 
 export interface DumpPlan extends OpenedWal {
@@ -35,6 +36,22 @@ export function dumpStart(paths: DataDirPaths, startIndex?: bigint): DumpStart {
   }
   const base = startIndex > 0n ? startIndex - 1n : 0n;
   return { startPoint: { start: { index: base, term: 0n }, tried: [] }, segments: selectSegments(paths.walDir, base), matchSnapshot: false, fromIndex: startIndex };
+}
+
+/**
+ * Why the dump's reading ends in an error, if it does: the scan's, a
+ * snapshot etcd loads whose record the WAL lacks (ErrSnapshotNotFound), or
+ * etcd's refusal to start on the segments (chooseStart). The one answer for
+ * the message, the exit status and the NDJSON end record.
+ */
+export function dumpFailure(plan: DumpPlan): CodecError | undefined {
+  const s = plan.scan;
+  const failure = scanFailure(s);
+  if (failure) return failure;
+  if (s.snapshotRequired && !s.snapshotMatched) {
+    return new CodecError('SNAPSHOT_NOT_FOUND', `no WAL snapshot record at index ${s.start.index} term ${s.start.term} (etcd's ErrSnapshotNotFound)`, { file: plan.paths.walDir });
+  }
+  return plan.startPoint.refused;
 }
 
 export function planDump(paths: DataDirPaths, startIndex?: bigint, opts: ScanOptions = {}): DumpPlan {

@@ -91,6 +91,12 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
   checkHardState(scan, problems);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
 
+  // etcd reads every segment from the first for its snapshot records before anything else; damage there
+  // that the scan above did not reach (a stray or duplicated segment) keeps it from starting.
+  const refused = start.refused;
+  if (refused && !problems.some((p) => p.severity === 'error' && p.file === refused.file && p.offset === refused.offset)) {
+    problems.push({ severity: 'error', code: refused.code, message: `etcd reads every segment for its snapshot records (wal.ValidSnapshotEntries) and refuses to start: ${refused.message}`, file: refused.file, offset: refused.offset });
+  }
   const errors = problems.filter((p) => p.severity === 'error');
   const verdict: Verdict = errors.length === 0 ? 'healthy' : errors.every((p) => p.repairable) ? 'torn-tail' : 'corrupt';
   return {

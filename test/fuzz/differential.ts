@@ -56,20 +56,28 @@ export class InProcessWalt {
     this.worker ??= new Worker(new URL('./walt-inproc.js', import.meta.url));
     const w = this.worker;
     return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+      };
+      const onMessage = (v: WaltView) => {
+        done();
+        resolve(v);
+      };
+      const onError = (e: Error) => {
+        done();
+        this.worker = undefined;
+        reject(e);
+      };
       const timer = setTimeout(() => {
+        done();
         this.worker = undefined;
         void w.terminate();
         resolve('timeout');
       }, TIMEOUT_MS);
-      w.once('message', (v: WaltView) => {
-        clearTimeout(timer);
-        resolve(v);
-      });
-      w.once('error', (e) => {
-        clearTimeout(timer);
-        this.worker = undefined;
-        reject(e);
-      });
+      w.on('message', onMessage);
+      w.on('error', onError);
       w.postMessage(dir);
     });
   }
@@ -131,7 +139,8 @@ async function processes(seed: number, dir: string, caseDir: string, failures: s
   }
   if (!sameTree(before, tree(dir))) failures.push('the data dir changed: only --out may be written');
   if (failures.length) return undefined;
-  const report = JSON.parse(verify.stdout);
+  // verify --json prints nothing where it cannot start (one line on stderr, exit 1): refused.
+  const report = verify.stdout.trim() === '' ? { verdict: 'refused', problems: [] } : JSON.parse(verify.stdout);
   const lines = dump.stdout.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const end = lines.at(-1);
   if (end?.record !== 'end') failures.push('dump: no end record');

@@ -7,8 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
 import { CodecError } from '../../src/codec/errors.js';
-import { scanFailure } from '../../src/codec/wal-scan.js';
-import { dumpEntries, planDump } from '../../src/report/dump.js';
+import { dumpEntries, dumpFailure, planDump } from '../../src/report/dump.js';
 import { entryTypeName } from '../../src/codec/proto/raftpb.js';
 import { verifyWithVerdict } from '../../src/report/verdict.js';
 import type { WaltView } from './view.js';
@@ -22,9 +21,7 @@ function read(dir: string): WaltView {
     view.walErrors = report.problems.filter((p) => p.severity === 'error' && (p.file === undefined || p.file.startsWith(paths.walDir))).map((p) => p.code);
     const plan = planDump(paths);
     for (const { entry } of dumpEntries(plan)) view.entries.push(`${entry.index}/${entry.term}/${entryTypeName(entry.type)}/${Buffer.from(entry.data ?? []).toString('base64')}`);
-    const s = plan.scan;
-    // As dump's end record says it: an error, or a snapshot etcd needs and the WAL lacks, or how the log ended.
-    view.end = scanFailure(s) || (s.snapshotRequired && !s.snapshotMatched) ? 'error' : s.end.kind;
+    view.end = dumpFailure(plan) ? 'error' : plan.scan.end.kind;
   } catch (e) {
     if (!(e instanceof CodecError)) view.crash = (e as Error).stack ?? String(e);
   }

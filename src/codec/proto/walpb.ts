@@ -84,6 +84,8 @@ function decodeRecordFields(buf: Uint8Array, start: number, end: number): WalRec
         break;
       default:
         if (t >>> 3 === 0) throw new ProtoError('field number 0 in walpb.Record', r.pos);
+        // gogo's Unmarshal refuses a known field with another wire type ("proto: wrong wireType"), which etcd does not take as torn.
+        if (t >>> 3 <= 3) throw new ProtoError(`wrong wire type ${t & 7} for field ${['type', 'crc', 'data'][(t >>> 3) - 1]} of walpb.Record`, r.pos);
         r.skip(t & 7);
     }
   }

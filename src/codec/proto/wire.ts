@@ -46,7 +46,7 @@ export class ProtoReader {
     let result = 0;
     let shift = 0;
     for (;;) {
-      if (pos >= this.end) throw new ProtoError('truncated varint', pos);
+      if (pos >= this.end) throw new ProtoError('truncated varint', pos, true);
       const b = buf[pos++];
       if (shift < 28) {
         result |= (b & 0x7f) << shift;
@@ -70,7 +70,7 @@ export class ProtoReader {
     let hi = 0;
     let shift = 0;
     for (;;) {
-      if (pos >= this.end) throw new ProtoError('truncated varint', pos);
+      if (pos >= this.end) throw new ProtoError('truncated varint', pos, true);
       const b = buf[pos++];
       if (shift < 28) {
         lo |= (b & 0x7f) << shift;
@@ -117,7 +117,7 @@ export class ProtoReader {
   }
 
   fixed32(): number {
-    if (this.pos + 4 > this.end) throw new ProtoError('truncated fixed32', this.pos);
+    if (this.pos + 4 > this.end) throw new ProtoError('truncated fixed32', this.pos, true);
     const b = this.buf;
     const p = this.pos;
     this.pos += 4;
@@ -134,7 +134,7 @@ export class ProtoReader {
   delimited(): number {
     const len = this.uint32();
     const start = this.pos;
-    if (len > this.end - start) throw new ProtoError(`length ${len} runs past the end of the message`, start);
+    if (len > this.end - start) throw new ProtoError(`length ${len} runs past the end of the message`, start, true);
     this.pos = start + len;
     return start;
   }
@@ -176,7 +176,7 @@ export class ProtoReader {
   }
 
   private advance(n: number): void {
-    if (this.pos + n > this.end) throw new ProtoError('truncated field', this.pos);
+    if (this.pos + n > this.end) throw new ProtoError('truncated field', this.pos, true);
     this.pos += n;
   }
 }
