@@ -12,10 +12,11 @@ import { startFeedWorker } from '../replay/feed-thread.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
+import { parseEtcdVersion, VERSION_RULES } from '../state/version-rules.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
 const FORMATS = ['json', 'table'] as const;
-const SECTIONS = ['leases', 'members', 'auth'];
+const SECTIONS = ['leases', 'members', 'auth', 'rules'];
 
 interface ReplayCliOptions extends SecretFlags {
   from: ReplaySource;
@@ -28,6 +29,20 @@ interface ReplayCliOptions extends SecretFlags {
   history?: string;
   include: Set<string>;
   progress: boolean;
+  etcdVersion?: string;
+  maxLearners?: number;
+  minLeaseTtl?: bigint;
+}
+
+function parseVersion(v: string): string {
+  const parsed = parseEtcdVersion(v);
+  if (parsed === undefined) throw new InvalidArgumentError(`expected an etcd release X.Y.Z (or X.Y for its newest patch), got "${v}"`);
+  return parsed;
+}
+
+function parsePositive(v: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(v)) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return Number(v);
 }
 
 function parseRange(v: string): [bigint, bigint] {
@@ -56,6 +71,9 @@ export function replayToStateCommand(): Command {
     .option('--diff <A..B>', 'keys added, changed and removed between entry A and entry B', parseRange)
     .option('--history <key>', "every version of KEY still kept, with the index and term of the entry that wrote it")
     .option('--include <sections>', `add sections to the JSON: ${SECTIONS.join(',')}`, parseSections, new Set<string>())
+    .option('--etcd-version <x.y.z>', "apply the rules of this etcd release (default: the cluster version the log records, its newest patch)", parseVersion)
+    .option('--min-lease-ttl <seconds>', "etcd's minimum lease TTL, ceil(1.5 × --election-timeout); default 2, as etcd's default election timeout gives", (v: string) => BigInt(parsePositive(v)))
+    .option('--max-learners <n>', "etcd 3.6's --max-learners (default 1; before 3.6 always 1)", parsePositive)
     .option('--no-progress', 'no progress line on stderr')
     .addOption(showSecretsOption())
     .addOption(secretPrefixOption())
@@ -67,7 +85,12 @@ etcd's rules, delivered to an in-process Raft node, and applied in the order it
 commits them, conf changes included, to the v3 key space (MVCC revisions,
 versions, leases, txns, compactions), auth, membership and the v2 store.
 Requests etcd refused when it applied them (a write denied by auth, say) are
-refused again. Secrets are withheld unless --show-secrets: the values of
+refused again. Where etcd releases apply entries differently (auth checks,
+compaction, membership requests; see the README's table of version rules),
+the rules of the release given by --etcd-version hold, else those of the
+cluster version the log records (its newest patch release); the release and
+the rules applied are printed on stderr (and with --include rules in JSON).
+Secrets are withheld unless --show-secrets: the values of
 Kubernetes Secrets (a null "value" beside "redacted": true in JSON,
 "<value removed>" in the table) and users' passwords.
 
@@ -97,6 +120,9 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   const progress = opts.progress && process.stderr.isTTY ? progressLine() : undefined;
   const result = replayDataDir(paths, {
     from: opts.from,
+    etcdVersion: opts.etcdVersion,
+    maxLearners: opts.maxLearners,
+    minLeaseTTL: opts.minLeaseTtl,
     atIndex,
     feedWorker,
     keepHistory: opts.history !== undefined || opts.atRevision !== undefined,
@@ -108,6 +134,7 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   });
   progress?.(undefined);
   const { state } = result;
+  process.stderr.write(rulesLine(state));
   const secrets = secretPolicy(opts);
   const withheld = (kv: KeyValue) => hidesValue(secrets, kv.key, kv.value);
   const kv = (x: KeyValue) => kvJson(x, !!opts.keysOnly, withheld(x));
@@ -134,6 +161,14 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   if (opts.include.size === 0) process.stdout.write(text);
   else process.stdout.write(text.trimEnd().slice(0, -1) + ',' + toJSON(stateSections(state, opts.include, secrets.show)).slice(1) + '\n');
   return EXIT_OK;
+}
+
+/** Which release's rules the replay applied, and where the release came from. */
+function rulesLine(state: EtcdState): string {
+  const r = state.rules;
+  const origin = r.origin === 'flag' ? '--etcd-version' : r.origin === 'log' ? 'the cluster version in the log, its newest patch' : 'no cluster version in the log: assumed';
+  const on = VERSION_RULES.filter((x) => r.has(x.id)).map((x) => x.id);
+  return `etcd ${r.version} (${origin}); version rules applied: ${on.length ? on.join(', ') : 'none'}\n`;
 }
 
 function prefixEnd(p: Uint8Array): Uint8Array {

@@ -28,6 +28,12 @@ export type ReplaySource = 'wal' | 'db' | 'auto';
 
 export interface ReplayOptions {
   from: ReplaySource;
+  /** The etcd release whose apply rules hold (state/version-rules.ts); without, the cluster version the log records. */
+  etcdVersion?: string;
+  /** etcd 3.6's --max-learners. */
+  maxLearners?: number;
+  /** The minimum lease TTL in seconds: ceil(1.5 × --election-timeout); 2 with etcd's defaults. */
+  minLeaseTTL?: bigint;
   /** Apply nothing past this index. */
   atIndex?: bigint;
   /** Keep every revision (for --history and --at-revision); off, memory follows the live key space only. */
@@ -122,7 +128,7 @@ function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, threads: Threa
     if (e instanceof CodecError && e.code === 'NO_SEGMENTS') return undefined;
     throw e;
   }
-  const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
+  const state = newState(opts);
   const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts, threads);
   if ((run.failure?.code === 'SLICE_OUT_OF_RANGE' && run.appliedAtScanEnd === 0n) || (!run.failure && !run.snapshotMatched)) return undefined;
   return finish(run, state, 'wal');
@@ -133,7 +139,7 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Th
   const db = paths.snapDir && join(paths.snapDir, 'db');
   if (!db || !existsSync(db)) throw new CodecError('NOT_A_DATA_DIR', 'no backend file (member/snap/db) to replay from, and the WAL does not reach back to index 1', { file: paths.snapDir ?? paths.walDir });
   const { start, snap } = chooseStart(paths);
-  const state = new EtcdState({ keepHistory: opts.keepHistory ?? true });
+  const state = newState(opts);
   if (snap?.snapshot.data) state.loadV2Snapshot(snap.snapshot.data);
   else if (start.index === 0n) state.startWithoutSnapshot();
   state.loadBackend(db);
@@ -141,6 +147,10 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Th
     throw new CodecError('REPLAY_RANGE', `the backend has already applied index ${state.consistentIndex}, past ${opts.atIndex}; use --from wal (the WAL must reach back to index 1)`, { file: paths.snapDir });
   }
   return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts, threads), state, 'db');
+}
+
+function newState(opts: ReplayOptions): EtcdState {
+  return new EtcdState({ keepHistory: opts.keepHistory ?? true, etcdVersion: opts.etcdVersion, maxLearners: opts.maxLearners, minLeaseTTL: opts.minLeaseTTL });
 }
 
 /** What a pass over the WAL found and applied. */

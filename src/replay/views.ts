@@ -63,5 +63,6 @@ export function stateSections(state: EtcdState, include: Set<string>, showPasswo
   }
   if (include.has('members')) out.members = state.cluster.list().map((m) => ({ ...m, id: idHex(m.id) }));
   if (include.has('auth')) out.auth = state.auth.toJSON(showPasswords);
+  if (include.has('rules')) out.rules = state.rules.toJSON();
   return out;
 }

@@ -16,6 +16,7 @@ import { applyDeleteRange, applyPut, applyTxn, checkLeasePuts, type KvContext, t
 import type { Lessor } from './lease.js';
 import type { RaftCluster } from './membership.js';
 import type { MvccStore } from './mvcc.js';
+import type { VersionRules } from './version-rules.js';
 
 export interface V3Outcome extends Partial<KvResult> {
   /** Why the request changed nothing by design (a read, a request walt does not model). */
@@ -49,6 +50,7 @@ export interface V3Parts {
   auth: AuthStore;
   alarms: AlarmStore;
   cluster: RaftCluster;
+  rules: VersionRules;
 }
 
 export class V3Applier {
@@ -71,10 +73,10 @@ export class V3Applier {
 
   /** Applies InternalRaftRequest `req` whose operation is `op`; throws EtcdRequestError where etcd answers with an error. */
   apply(op: InternalRaftOp, req: Msg): V3Outcome {
-    const { store, lessor, auth, cluster } = this.s;
+    const { store, lessor, auth, rules } = this.s;
     const info: AuthInfo = { username: req.header?.username ?? '', revision: req.header?.auth_revision ?? 0n };
     if (this.checkAuth && ADMIN_OPS.has(op)) auth.isAdminPermitted(info);
-    const ctx: KvContext = { store, lessor, auth, info, checkAuth: this.checkAuth };
+    const ctx: KvContext = { store, lessor, auth, info, checkAuth: this.checkAuth, rules };
     const body: Msg = req[op];
     switch (op) {
       case 'range':
@@ -93,7 +95,7 @@ export class V3Applier {
         return applyTxn(ctx, body);
       case 'compaction':
         this.refuse(false);
-        store.compact(body.revision);
+        store.compact(body.revision, rules.has('compaction-keeps-tombstone'));
         return { revision: store.currentRev };
       case 'lease_grant':
         this.refuse(true);
@@ -138,8 +140,8 @@ export class V3Applier {
         auth.roleDelete(str(body.role));
         return {};
       case 'auth_role_grant_permission': {
-        const p: Msg = body.perm ?? {};
-        auth.roleGrantPermission(str(body.name), { permType: p.permType ?? 0, key: latin1(p.key ?? EMPTY), rangeEnd: latin1(p.range_end ?? EMPTY) });
+        const p: Msg | undefined = body.perm;
+        auth.roleGrantPermission(str(body.name), p && { permType: p.permType ?? 0, key: latin1(p.key ?? EMPTY), rangeEnd: latin1(p.range_end ?? EMPTY) });
         return {};
       }
       case 'auth_role_revoke_permission':
@@ -152,17 +154,30 @@ export class V3Applier {
         // Authenticate only issues a token, held in memory; the others read.
         return {};
       case 'cluster_version_set':
-        cluster.setVersion(str(body.ver));
-        return {};
       case 'cluster_member_attr_set':
-        cluster.updateAttributes(body.member_ID, str(body.member_attributes?.name), body.member_attributes?.client_urls ?? []);
-        return {};
       case 'downgrade_info_set':
+        return this.applyMembership(op, body);
       case 'downgrade_version_test':
-        return { skipped: 'downgrade state is not modelled' };
+        return { skipped: 'a test request of downgrade (3.6), which changes nothing' };
       case 'v2':
         throw new StateError('ETCD_PANIC', 'a v2 request reached the v3 applier');
     }
+  }
+
+  /**
+   * The membership requests of 3.5+ (apply.go applierV3backend.Apply): applied
+   * before, and whatever, the consistent index says, as they change the
+   * member's in-memory cluster (the backend only above it). etcd 3.4 does not
+   * know these fields and applies nothing.
+   */
+  applyMembership(op: 'cluster_version_set' | 'cluster_member_attr_set' | 'downgrade_info_set', body: Msg): V3Outcome {
+    const { cluster, rules } = this.s;
+    if (!rules.has('membership-v3-requests')) return { skipped: `etcd ${rules.version} does not know ${op}` };
+    if (op === 'cluster_version_set') cluster.setVersion(str(body.ver));
+    else if (op === 'cluster_member_attr_set') cluster.updateAttributes(body.member_ID, str(body.member_attributes?.name), body.member_attributes?.client_urls ?? []);
+    // DowngradeInfoSet: a target version only while enabled.
+    else cluster.downgrade = body.enabled ? { enabled: true, targetVersion: str(body.ver) } : { enabled: false };
+    return {};
   }
 
   /** The capped and corrupt appliers' refusals; `writes` says whether the nospace applier refuses this one. */

@@ -22,11 +22,16 @@ import { membershipFromV2, RaftCluster, type Member, type MemberChange } from '.
 import { MvccStore, type MvccOptions, type RangeOptions } from './mvcc.js';
 import { V2Store } from './v2store.js';
 import { rangeEnd } from './compare.js';
+import { VersionRules } from './version-rules.js';
 
 export interface EtcdStateOptions extends MvccOptions, LessorOptions {
   /** For response headers: from the WAL's metadata record. */
   clusterId?: bigint;
   memberId?: bigint;
+  /** The etcd release (X.Y.Z) whose apply rules hold (version-rules.ts); without, the cluster version the log records. */
+  etcdVersion?: string;
+  /** 3.6's --max-learners; 1 before 3.6, where it is not a setting. */
+  maxLearners?: number;
 }
 
 export interface ApplyResult {
@@ -53,7 +58,9 @@ const CHANGES: Record<number, MemberChange | undefined> = {
 export class EtcdState {
   readonly lessor: Lessor;
   readonly store: MvccStore;
-  readonly auth = new AuthStore();
+  /** The apply rules of the etcd version, fixed or following the cluster version recorded. */
+  readonly rules: VersionRules;
+  readonly auth: AuthStore;
   readonly alarms = new AlarmStore();
   readonly cluster: RaftCluster;
   /** The v2 store; undefined when its state is unknown (a backend loaded without a `.snap`). */
@@ -69,11 +76,18 @@ export class EtcdState {
   memberId: bigint;
   private readonly v3: V3Applier;
   private v2FromSnapshot = false;
+  /** The index of the entry being applied, for the rules' record of versions. */
+  private applying = 0n;
 
   constructor(opts: EtcdStateOptions = {}) {
+    this.rules = new VersionRules(opts.etcdVersion);
     this.lessor = new Lessor(opts);
     this.store = new MvccStore(this.lessor, opts);
-    this.cluster = new RaftCluster(this.v2);
+    this.auth = new AuthStore(this.rules);
+    this.cluster = new RaftCluster(this.v2, {
+      maxLearners: () => (this.rules.has('max-learners-setting') ? (opts.maxLearners ?? 1) : 1),
+      onVersion: (v) => this.rules.clusterVersion(v, this.applying),
+    });
     this.clusterId = opts.clusterId ?? 0n;
     this.memberId = opts.memberId ?? 0n;
     this.v3 = new V3Applier(this);
@@ -92,6 +106,7 @@ export class EtcdState {
     const authRev = this.auth.revision;
     let kind: ApplyResult['kind'] = 'confChange';
     let result: ApplyResult;
+    this.applying = entry.index;
     try {
       if (entry.type === EntryType.EntryNormal) {
         const d = decodeNormalEntry(entry.data);
@@ -129,8 +144,11 @@ export class EtcdState {
     const be = Backend.open(path, opts);
     try {
       const meta = be.meta();
+      this.applying = 0n;
+      const version = this.v2FromSnapshot ? this.cluster.version : be.clusterVersion();
+      if (version !== undefined) this.rules.clusterVersion(version, 0n);
       this.lessor.restore(be.leases());
-      this.store.restore(be.revisions(), { finished: meta.finishedCompactRev, scheduled: meta.scheduledCompactRev });
+      this.store.restore(be.revisions(), { finished: meta.finishedCompactRev, scheduled: meta.scheduledCompactRev }, this.rules.has('compaction-keeps-tombstone'));
       this.auth.restore(be.auth());
       this.alarms.restore(be.alarms());
       this.v3.restoreAlarms();
@@ -163,6 +181,7 @@ export class EtcdState {
     this.v2FromSnapshot = true;
     const m = membershipFromV2(v2);
     if (m) this.cluster.restore(m.members, m.removed, m.version);
+    if (m?.version !== undefined) this.rules.clusterVersion(m.version, 0n);
   }
 
   header(): ResponseHeader {
@@ -199,6 +218,8 @@ export class EtcdState {
       applyV2Request(this.v2, this.cluster, d.v2!);
       return { index, kind: 'v2' };
     }
+    // 3.5's membership requests change the in-memory cluster before the consistent index is asked (apply.go Apply).
+    if (d.kind === 'cluster_version_set' || d.kind === 'cluster_member_attr_set' || d.kind === 'downgrade_info_set') return { index, kind: d.kind, ...this.v3.applyMembership(d.kind, d.message![d.kind]) };
     if (!shouldApplyV3) return { index, kind: d.kind, skipped: `at or below the consistent index ${this.consistentIndex}: already in the backend` };
     const outcome: V3Outcome = this.v3.apply(d.kind, d.message!);
     return { index, kind: d.kind, ...outcome };

@@ -11,6 +11,8 @@
  * report/secrets.ts, decides).
  */
 import { fail } from './etcd-errors.js';
+import { StateError } from './errors.js';
+import type { VersionRules } from './version-rules.js';
 
 export const ROOT = 'root';
 
@@ -66,6 +68,9 @@ export class AuthStore {
   readonly users = new Map<string, AuthUser>();
   readonly roles = new Map<string, AuthRole>();
   private permCache = new Map<string, { read: Interval[]; write: Interval[] }>();
+
+  /** The rules of the etcd version applying (version-rules.ts); without, the newest's. */
+  constructor(private readonly rules?: Pick<VersionRules, 'has'>) {}
 
   /** AuthEnable: needs a root user with the root role; a second enable is a no-op and bumps nothing. */
   enable(): void {
@@ -148,9 +153,15 @@ export class AuthStore {
    * re-sorts by key. etcd's sort.Sort is an insertion sort (stable) for the
    * few permissions a role has; Array.prototype.sort is stable too.
    */
-  roleGrantPermission(name: string, perm: Permission): void {
+  roleGrantPermission(name: string, perm: Permission | undefined): void {
+    const has = (id: 'grant-needs-permission' | 'grant-valid-range') => this.rules?.has(id) ?? true;
+    // store.go RoleGrantPermission: both checks come before the role is looked up.
+    if (perm === undefined && has('grant-needs-permission')) fail('ErrPermissionNotGiven');
+    if (perm !== undefined && has('grant-valid-range') && !isValidPermissionRange(perm.key, perm.rangeEnd)) fail('ErrInvalidAuthMgmt');
     const role = this.roles.get(name);
     if (role === undefined) fail('ErrRoleNotFound');
+    // Before the check, etcd read r.Perm.Key of the missing permission: a nil dereference.
+    if (perm === undefined) throw new StateError('ETCD_PANIC', `auth: permission grant to role ${JSON.stringify(name)} without a permission`);
     const perms = role.permissions;
     let idx = 0;
     while (idx < perms.length && perms[idx].key < perm.key) idx++;
@@ -186,6 +197,11 @@ export class AuthStore {
     const user = this.users.get(info.username);
     if (user === undefined) fail('ErrUserNotFound');
     if (!user.roles.includes(ROOT)) fail('ErrPermissionDenied');
+  }
+
+  /** IsAdminPermitted(...) == nil: auth off, or a user with the root role (no auth revision check). */
+  isAdmin(info: AuthInfo): boolean {
+    return !this.enabled || (info.username !== '' && this.users.get(info.username)?.roles.includes(ROOT) === true);
   }
 
   /** Recover from a backend's auth buckets. */
@@ -249,6 +265,16 @@ export class AuthStore {
     this.permCache.set(user.name, perms);
     return perms;
   }
+}
+
+/**
+ * range_perm_cache.go isValidPermissionRange (3.4.25, 3.5.8): a key, and a
+ * range end that is empty, after the key, or "\0" (every key from `key` on).
+ */
+function isValidPermissionRange(key: string, rangeEnd: string): boolean {
+  if (key === '') return false;
+  if (rangeEnd === '') return true;
+  return key < rangeEnd || rangeEnd === '\0';
 }
 
 /** checkKeyPoint: some interval holds the key. */

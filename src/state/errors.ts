@@ -30,6 +30,8 @@ export type StateErrorCode =
   | 'BACKEND_NO_KEY_BUCKET'
   /** A read asked for history the store was told not to keep. */
   | 'HISTORY_DROPPED'
+  /** An etcd version that is not X.Y.Z (version-rules.ts). */
+  | 'BAD_VERSION'
   /** An entry that makes etcd panic (an inconsistency etcd does not survive either). */
   | 'ETCD_PANIC';
 

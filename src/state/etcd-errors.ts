@@ -31,6 +31,7 @@ export const etcdErrorMessages = {
   ErrPermissionNotGranted: 'auth: permission is not granted to the role',
   ErrAuthOldRevision: 'auth: revision in header is old',
   ErrInvalidAuthMgmt: 'auth: invalid auth management',
+  ErrPermissionNotGiven: 'auth: permission not given',
   // etcdserver/api/membership/errors.go
   ErrIDRemoved: 'membership: ID removed',
   ErrIDExists: 'membership: ID exists',

@@ -126,14 +126,21 @@ export class KeyIndex {
     return out;
   }
 
-  /** keyIndex.compact: drops what no read at or above `atRev` can see; `dropped` is told of each revision that goes. */
-  compact(atRev: bigint, dropped: (r: KeyRevision) => void): void {
+  /**
+   * keyIndex.compact: drops what no read at or above `atRev` can see; `dropped`
+   * is told of each revision that goes. `keepTombstone` (etcd 3.4.34, 3.5.16,
+   * 3.6: key_index.go doCompact breaks at `tomb >= atRev`, and the "remove any
+   * tombstone" step is gone) keeps a generation whose tombstone is exactly at
+   * atRev, as that tombstone alone; before, it went.
+   */
+  compact(atRev: bigint, dropped: (r: KeyRevision) => void, keepTombstone = false): void {
     if (this.isEmpty()) return;
     let genIdx = 0;
     // The first generation that holds atRev or was created after it.
     while (genIdx < this.generations.length - 1) {
       const revs = this.generations[genIdx].revs;
-      if (revs[revs.length - 1].main > atRev) break;
+      const tomb = revs[revs.length - 1].main;
+      if (keepTombstone ? tomb >= atRev : tomb > atRev) break;
       genIdx++;
     }
     const g = this.generations[genIdx];
@@ -149,8 +156,8 @@ export class KeyIndex {
         // In place: without history every write compacts its key, and a new array each time would outlive the young generation.
         for (const r of g.revs.splice(0, revIndex)) dropped(r);
       }
-      // A generation left with only its tombstone is gone.
-      if (g.revs.length === 1 && genIdx !== this.generations.length - 1) {
+      // A generation left with only its tombstone is gone (before 3.4.34/3.5.16).
+      if (!keepTombstone && g.revs.length === 1 && genIdx !== this.generations.length - 1) {
         dropped(g.revs[0]);
         genIdx++;
       }

@@ -12,6 +12,7 @@ import { StateError } from './errors.js';
 import { bytesOf, latin1, NO_LEASE } from './kv.js';
 import type { Lessor } from './lease.js';
 import type { MvccStore, TxnWrite } from './mvcc.js';
+import type { RuleId } from './version-rules.js';
 
 export interface KvContext {
   store: MvccStore;
@@ -21,6 +22,8 @@ export interface KvContext {
   info: AuthInfo;
   /** False while an alarm's applier stands in for the auth applier (apply.go Alarm). */
   checkAuth: boolean;
+  /** The rules of the etcd version applying (version-rules.ts). */
+  rules: { has(id: RuleId): boolean };
 }
 
 export interface KvResult {
@@ -34,12 +37,7 @@ const EMPTY = new Uint8Array();
 const bytes = (b: Uint8Array | undefined): string => latin1(b ?? EMPTY);
 
 export function applyPut(ctx: KvContext, p: Msg): KvResult {
-  const key = bytes(p.key);
-  if (ctx.checkAuth) {
-    ctx.auth.isPutPermitted(ctx.info, key);
-    checkLeasePuts(ctx, p.lease);
-    if (p.prev_kv) ctx.auth.isRangePermitted(ctx.info, key, '');
-  }
+  if (ctx.checkAuth) checkPutAuth(ctx, p);
   if (p.lease !== NO_LEASE && ctx.lessor.lookup(p.lease) === undefined) fail('ErrLeaseNotFound');
   const txn = ctx.store.write();
   try {
@@ -145,14 +143,31 @@ function checkRange(store: MvccStore, op: Msg): void {
   if (rev < store.compactRev) fail('ErrCompacted');
 }
 
-/** checkTxnAuth: the compares' ranges and the top-level ops only (3.4 does not look into nested txns). */
+/** apply_auth.go checkPutAuth (Put): the key, the keys of its lease, and with prev_kv read access to the key. */
+function checkPutAuth(ctx: KvContext, p: Msg): void {
+  const key = bytes(p.key);
+  ctx.auth.isPutPermitted(ctx.info, key);
+  checkLeasePuts(ctx, p.lease);
+  if (p.prev_kv) ctx.auth.isRangePermitted(ctx.info, key, '');
+}
+
+/**
+ * apply_auth.go checkTxnAuth: the compares' ranges, then each op of success
+ * and failure. Nested txns are checked the same way from 3.5.28
+ * (nested-txn-auth), puts as a lone put is from 3.5.30 (txn-put-auth);
+ * before, a nested txn passed unchecked and a put checked its key only.
+ */
 function checkTxnAuth(ctx: KvContext, t: Msg): void {
-  const { auth, info } = ctx;
+  const { auth, info, rules } = ctx;
   for (const c of t.compare) auth.isRangePermitted(info, bytes(c.key), bytes(c.range_end));
   for (const op of [...t.success, ...t.failure]) {
     if (op.request_range) auth.isRangePermitted(info, bytes(op.request_range.key), bytes(op.request_range.range_end));
-    else if (op.request_put) auth.isPutPermitted(info, bytes(op.request_put.key));
-    else if (op.request_delete_range) {
+    else if (op.request_put) {
+      if (rules.has('txn-put-auth')) checkPutAuth(ctx, op.request_put);
+      else auth.isPutPermitted(info, bytes(op.request_put.key));
+    } else if (op.request_txn) {
+      if (rules.has('nested-txn-auth')) checkTxnAuth(ctx, op.request_txn);
+    } else if (op.request_delete_range) {
       const dr = op.request_delete_range;
       if (dr.prev_kv) auth.isRangePermitted(info, bytes(dr.key), bytes(dr.range_end));
       auth.isDeleteRangePermitted(info, bytes(dr.key), bytes(dr.range_end));
@@ -160,7 +175,15 @@ function checkTxnAuth(ctx: KvContext, t: Msg): void {
   }
 }
 
-/** authApplierV3.checkLeasePuts: attaching to (or revoking) a lease needs write access to all its keys. */
+/**
+ * authApplierV3.checkLeasePuts: attaching to (or revoking) a lease needs write
+ * access to all its keys; from 3.5.10 (lease-puts-admin, checkLeasePutsKeys)
+ * a user with the root role passes without the per-key checks, and so
+ * without their auth revision check.
+ */
 export function checkLeasePuts(ctx: KvContext, leaseId: bigint): void {
-  for (const key of ctx.lessor.lookup(leaseId)?.keys ?? []) ctx.auth.isPutPermitted(ctx.info, key);
+  const lease = ctx.lessor.lookup(leaseId);
+  if (lease === undefined) return;
+  if (ctx.rules.has('lease-puts-admin') && ctx.auth.isAdmin(ctx.info)) return;
+  for (const key of lease.keys) ctx.auth.isPutPermitted(ctx.info, key);
 }

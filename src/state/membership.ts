@@ -21,8 +21,6 @@ export interface Member {
   isLearner: boolean;
 }
 
-/** cluster.go maxLearners. */
-const MAX_LEARNERS = 1;
 const MEMBERS = '/0/members';
 const REMOVED = '/0/removed_members';
 export const CLUSTER_VERSION_PATH = '/0/version';
@@ -39,13 +37,25 @@ const attributesJson = (m: Member): string => goJson({ ...(m.name ? { name: m.na
 
 export type MemberChange = 'add' | 'remove' | 'update';
 
+export interface ClusterOptions {
+  /** cluster.go maxLearners: 1, a setting (--max-learners) from 3.6. */
+  maxLearners?: () => number;
+  /** Told of each cluster version set, for the version's apply rules. */
+  onVersion?: (version: string) => void;
+}
+
 export class RaftCluster {
   readonly members = new Map<bigint, Member>();
   readonly removed = new Set<bigint>();
   version?: string;
+  /** DowngradeInfoSet (3.5+): held in memory and in the backend's cluster bucket. */
+  downgrade?: { enabled: boolean; targetVersion?: string };
 
   /** The v2 store to mirror into, as 3.4 does; undefined when its state is unknown. */
-  constructor(public v2?: V2Store) {}
+  constructor(
+    public v2?: V2Store,
+    private readonly opts: ClusterOptions = {},
+  ) {}
 
   /** Members by ID (cluster.Members). */
   list(): Member[] {
@@ -72,7 +82,7 @@ export class RaftCluster {
     }
     if (existing) fail('ErrIDExists', idString(id));
     this.checkPeerURLs(member?.peerURLs ?? [], undefined);
-    if (member?.isLearner && [...this.members.values()].filter((m) => m.isLearner).length + 1 > MAX_LEARNERS) fail('ErrTooManyLearners');
+    if (member?.isLearner && [...this.members.values()].filter((m) => m.isLearner).length + 1 > (this.opts.maxLearners?.() ?? 1)) fail('ErrTooManyLearners');
   }
 
   addMember(m: Member): void {
@@ -114,6 +124,7 @@ export class RaftCluster {
 
   setVersion(version: string): void {
     this.version = version;
+    this.opts.onVersion?.(version);
     this.v2?.set(CLUSTER_VERSION_PATH, false, version, 0n);
   }
 

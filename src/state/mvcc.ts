@@ -121,12 +121,16 @@ export class MvccStore {
     return out;
   }
 
-  /** store.Compact: ErrCompacted at or below the last compaction, ErrFutureRev above the current revision. */
-  compact(rev: bigint): void {
+  /**
+   * store.Compact: ErrCompacted at or below the last compaction, ErrFutureRev
+   * above the current revision. `keepTombstone`: a tombstone exactly at `rev`
+   * stays (3.4.34, 3.5.16, 3.6; version-rules.ts compaction-keeps-tombstone).
+   */
+  compact(rev: bigint, keepTombstone = true): void {
     if (rev <= this.compactRev) fail('ErrCompacted');
     if (rev > this.currentRev) fail('ErrFutureRev');
     this.compactRev = rev;
-    for (const ki of [...this.index.values()]) this.compactKey(ki, rev);
+    for (const ki of [...this.index.values()]) this.compactKey(ki, rev, keepTombstone);
   }
 
   /** Every change of `key` still kept, oldest first (keyIndex.since). */
@@ -142,7 +146,7 @@ export class MvccStore {
    * replayed, a key whose first revision is a delete is skipped; the leases of
    * the keys live at the end are attached; an unfinished scheduled compaction runs.
    */
-  restore(revisions: Iterable<StoredRevision>, compaction: { finished?: bigint; scheduled?: bigint }): void {
+  restore(revisions: Iterable<StoredRevision>, compaction: { finished?: bigint; scheduled?: bigint }, keepTombstone = true): void {
     if (this.index.size !== 0 || this.currentRev !== 1n) throw new Error('mvcc: restore into a store that is not new');
     const keyToLease = new Map<string, bigint>();
     let last = 1n;
@@ -167,7 +171,7 @@ export class MvccStore {
     this.currentRev = last < this.compactRev ? this.compactRev : last;
     for (const [key, lease] of keyToLease) this.leases.attach(lease, key);
     const scheduled = compaction.scheduled ?? 0n;
-    if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled);
+    if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled, keepTombstone);
     if (!this.keepHistory) for (const ki of [...this.index.values()]) this.compactKey(ki, this.currentRev);
   }
 
@@ -182,9 +186,12 @@ export class MvccStore {
     this.keys.add(ki.key);
   }
 
-  /** @internal */
-  compactKey(ki: KeyIndex, rev: bigint): void {
-    ki.compact(rev, this.dropRevision);
+  /**
+   * @internal Without history, each write compacts what it touched at its own
+   * revision, dropping its tombstones: only history could tell them apart.
+   */
+  compactKey(ki: KeyIndex, rev: bigint, keepTombstone = false): void {
+    ki.compact(rev, this.dropRevision, keepTombstone);
     if (ki.isEmpty()) {
       this.index.delete(ki.key);
       this.keys.delete(ki.key);

@@ -25,6 +25,9 @@ export interface MemberSpec {
   initialCluster: string;
   token: string;
   flags: string[];
+  /** Binaries other than the system's (etcd 3.5 from .etcd35, say). */
+  etcd?: string;
+  etcdctl?: string;
 }
 
 /** fixtures/single: as fixtures/make-fixtures.sh started it. */
@@ -83,7 +86,7 @@ export class Etcd {
     const logFile = join(dataDir, '..', `etcd-${spec.name}.log`);
     const log = openSync(logFile, 'w');
     const proc = spawn(
-      ETCD,
+      spec.etcd ?? ETCD,
       [
         ...['--name', spec.name, '--data-dir', dataDir],
         ...['--listen-client-urls', client, '--advertise-client-urls', client],
@@ -124,7 +127,7 @@ export class Etcd {
   }
 
   async etcdctl(...args: string[]): Promise<string> {
-    const { stdout } = await run(ETCDCTL, [`--endpoints=${this.endpoint}`, '--command-timeout=10s', ...args], {
+    const { stdout } = await run(this.spec.etcdctl ?? ETCDCTL, [`--endpoints=${this.endpoint}`, '--command-timeout=10s', ...args], {
       env: { ...process.env, ETCDCTL_API: '3' },
       maxBuffer: 64 << 20,
     });
