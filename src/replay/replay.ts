@@ -7,7 +7,8 @@
  * Two starting points, as etcd has: the whole log from index 1 (`wal`), or
  * the backend file with its consistent index plus the WAL after the snapshot
  * etcd loads (`db`), the way etcd restarts. `auto` takes the WAL when it
- * still reaches back to index 1.
+ * still reaches back to index 1 without a gap before that snapshot (a member
+ * that caught up from a leader's snapshot mid-log), else the backend.
  */
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
@@ -130,8 +131,23 @@ function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, threads: Threa
   }
   const state = newState(opts);
   const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts, threads);
-  if ((run.failure?.code === 'SLICE_OUT_OF_RANGE' && run.appliedAtScanEnd === 0n) || (!run.failure && !run.snapshotMatched)) return undefined;
+  const gap = run.failure?.code === 'SLICE_OUT_OF_RANGE' ? run.failure : undefined;
+  // The entries start after index 1: a member that joined from a leader's snapshot.
+  if (gap?.data.expected === 1n || (!run.failure && !run.snapshotMatched)) return undefined;
+  if (gap && opts.from === 'auto' && gapBeforeStart(paths, gap)) return undefined;
   return finish(run, state, 'wal');
+}
+
+/**
+ * Whether a gap in the log lies at or before the snapshot etcd starts from:
+ * etcd reads the WAL from that snapshot on (wal.Open at the snapshot etcd
+ * loads, storage.go readWAL), so it never sees the gap, and neither does a
+ * replay from the backend. A gap after it etcd refuses too.
+ */
+function gapBeforeStart(paths: DataDirPaths, failure: CodecError): boolean {
+  const after = failure.data.index;
+  if (typeof after !== 'bigint' || !paths.snapDir || !existsSync(join(paths.snapDir, 'db'))) return false;
+  return after - 1n <= chooseStart(paths).start.index;
 }
 
 /** etcd's restart: the v2 store and membership from the .snap it loads, the v3 state from the backend, then the WAL after the snapshot. */

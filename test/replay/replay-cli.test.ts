@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { fixturesDir, readFixtureJson, runWalt, Scratch, walOf, type OracleReadAll } from '../helpers/fixtures.js';
 import { records } from '../helpers/corrupt.js';
 import { WalWriter } from '../../src/codec/wal-writer.js';
@@ -134,4 +134,36 @@ test('an uncommitted tail that a later leader overwrote is not applied: raft tru
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!r.stdout.includes(Buffer.from('/ghost/').toString('base64').slice(0, 8)), 'no ghost key');
   assert.equal(body(r.stdout), body(served));
+});
+
+/**
+ * A member that fell behind and caught up from a leader's snapshot: its WAL
+ * starts at index 1 but jumps over the entries before a snapshot record.
+ * etcd reads from the snapshot it loads and never sees the gap; --from auto
+ * replays from the backend as etcd does, --from wal names the gap.
+ */
+test('a WAL from index 1 with a gap before the snapshot etcd loads: auto replays from the backend, wal says where the gap is', () => {
+  const recs = records(walOf(single));
+  const meta = recs.find((r) => r.type === RecordType.metadata)!.data!;
+  const snaps = recs.filter((r) => r.type === RecordType.snapshot).map((r) => decodeWalSnapshot(r.data!));
+  const gapTo = snaps.find((s) => s.index > 400n)!.index;
+  const dir = scratch.fresh('gap');
+  cpSync(join(single, 'member', 'snap'), join(dir, 'member', 'snap'), { recursive: true });
+  const w = WalWriter.create(walOf(dir), meta, { sync: false });
+  for (const r of recs.slice(3)) {
+    if (r.type === RecordType.entry) {
+      const e = decodeEntry(r.data!);
+      if (e.index < 350n || e.index > gapTo) w.save(emptyHardState(), [e]);
+    } else if (r.type === RecordType.state) w.save(decodeHardState(r.data!), []);
+    else if (r.type === RecordType.snapshot) w.saveSnapshot(decodeWalSnapshot(r.data!));
+  }
+  w.close();
+  const served = readFileSync(join(fixturesDir, 'single', 'expected-get.json'), 'utf8');
+  const auto = runWalt(['replay-to-state', '--show-secrets', dir]);
+  assert.equal(auto.status, 0, auto.stderr);
+  assert.equal(body(auto.stdout), body(served));
+  const wal = runWalt(['replay-to-state', '--from', 'wal', dir]);
+  assert.equal(wal.status, 1, wal.stderr);
+  assert.match(wal.stderr, /entry \d+ follows entry 349/);
+  assert.equal(wal.stderr.trim().split('\n').length, 1, 'one line');
 });
