@@ -3,7 +3,7 @@
  * temp dir per test file, and the records of what etcd served and what
  * etcd's own wal.ReadAll returned beside them.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,13 +77,9 @@ export interface OracleReadAll {
   error: string;
 }
 
-/** Runs bin/walt and returns its exit status and output. */
+/** Runs bin/walt and returns its exit status and output, stderr included whatever the status. */
 export function runWalt(args: string[], opts: { input?: string } = {}): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [waltBin, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 256 << 20 });
-    return { status: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as { status: number; stdout: string; stderr: string };
-    return { status: err.status, stdout: err.stdout, stderr: err.stderr };
-  }
+  const r = spawnSync(process.execPath, [waltBin, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 256 << 20 });
+  if (r.error) throw r.error;
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -167,3 +167,17 @@ test('a WAL from index 1 with a gap before the snapshot etcd loads: auto replays
   assert.match(wal.stderr, /entry \d+ follows entry 349/);
   assert.equal(wal.stderr.trim().split('\n').length, 1, 'one line');
 });
+
+test('--etcd-version chooses the rules; without it the cluster version the log records; the rules go to stderr and to --include rules', () => {
+  const byLog = runWalt(['replay-to-state', '--include', 'rules', single]);
+  assert.equal(byLog.status, 0, byLog.stderr);
+  assert.match(byLog.stderr, /^etcd 3\.4\.45 \(the cluster version in the log, its newest patch\); version rules applied: .*compaction-keeps-tombstone/m);
+  const rules = JSON.parse(byLog.stdout).rules;
+  assert.equal(rules.version, '3.4.45');
+  assert.equal(rules.rules.find((r: { id: string }) => r.id === 'membership-v3-requests').applied, false);
+  const fixed = runWalt(['replay-to-state', '--etcd-version', '3.4.23', single]);
+  assert.match(fixed.stderr, /^etcd 3\.4\.23 \(--etcd-version\); version rules applied: none$/m);
+  const bad = runWalt(['replay-to-state', '--etcd-version', 'three', single]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /expected an etcd release X\.Y\.Z/);
+});
