@@ -74,6 +74,11 @@ async function walt(args: string[]): Promise<string> {
   }
 }
 
+/** Runs walt and returns its stdout (for output to parse: replay-to-state reports its version rules on stderr). */
+async function waltStdout(args: string[]): Promise<string> {
+  return (await run(process.execPath, [waltBin, ...args], { encoding: 'latin1', maxBuffer: 256 << 20, env: { ...process.env, FORCE_COLOR: '0' } })).stdout;
+}
+
 /** Every command and format that reads a data dir, as users run them. */
 function invocations(dir: string): string[][] {
   const snapDir = join(dir, 'member', 'snap');
@@ -130,11 +135,11 @@ for (const fixture of ['single', 'k8s']) {
 
 test('single: the backend\'s password hashes are shown only with --show-secrets', async () => {
   const dir = scratch.unpack('single');
-  const hidden = await walt(['replay-to-state', '--from', 'db', '--include', 'auth', dir]);
+  const hidden = await waltStdout(['replay-to-state', '--from', 'db', '--include', 'auth', dir]);
   const auth = JSON.parse(hidden).auth;
   const root = auth.users.find((u: { name: string }) => u.name === 'root');
   assert.deepEqual({ password: root.password, redacted: root.redacted }, { password: null, redacted: true });
-  const shown = JSON.parse(await walt(['replay-to-state', '--from', 'db', '--include', 'auth', '--show-secrets', dir])).auth;
+  const shown = JSON.parse(await waltStdout(['replay-to-state', '--from', 'db', '--include', 'auth', '--show-secrets', dir])).auth;
   assert.match(shown.users.find((u: { name: string }) => u.name === 'root').password, /^\$2a\$10\$/);
 });
 
