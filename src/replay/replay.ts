@@ -109,7 +109,7 @@ function replayOnce(paths: DataDirPaths, opts: ReplayOptions, two: boolean | 'au
     const whole = replayWholeLog(paths, opts, threads);
     if (whole) return whole;
     if (opts.from === 'wal') {
-      throw new CodecError('NO_SEGMENTS', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
+      throw new CodecError('REPLAY_RANGE', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
     }
   }
   return replayFromBackend(paths, opts, threads);
