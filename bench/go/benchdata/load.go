@@ -35,9 +35,9 @@ func load(endpoint string, w *Workload, ops, clients int) (Summary, error) {
 				opts = append(opts, clientv3.WithLease(id))
 			}
 			_, err = cli.Put(ctx, op.Key, string(op.Value), opts...)
-		case OpK8sTxn: // as the API server creates or updates an object
-			_, err = cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(op.Key), ">", 0)).
-				Then(clientv3.OpPut(op.Key, string(op.Value))).Else(clientv3.OpPut(op.Key, string(op.Value))).Commit()
+		case OpK8sTxn: // as the API server updates an object, its mod revision as expected
+			_, err = cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(op.Key), "<", anyRevision)).
+				Then(clientv3.OpPut(op.Key, string(op.Value))).Else(clientv3.OpGet(op.Key)).Commit()
 		case OpTxn:
 			_, err = cli.Txn(ctx).If(clientv3.Compare(clientv3.Value(op.Key), "!=", "locked")).
 				Then(clientv3.OpPut(op.Key, string(op.Value)), clientv3.OpPut(op.Key2, string(op.Value2))).Commit()

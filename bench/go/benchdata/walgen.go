@@ -96,6 +96,10 @@ func putOp(key string, value []byte, lease int64) *pb.RequestOp {
 	return &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: []byte(key), Value: value, Lease: lease}}}
 }
 
+func getOp(key string) *pb.RequestOp {
+	return &pb.RequestOp{Request: &pb.RequestOp_RequestRange{RequestRange: &pb.RangeRequest{Key: []byte(key)}}}
+}
+
 // request is the op as etcd's server proposes it (etcdserver/v3_server.go).
 func request(op Op) *pb.InternalRaftRequest {
 	lease := int64(0)
@@ -106,8 +110,8 @@ func request(op Op) *pb.InternalRaftRequest {
 	case OpPut:
 		return &pb.InternalRaftRequest{Put: &pb.PutRequest{Key: []byte(op.Key), Value: op.Value, Lease: lease}}
 	case OpK8sTxn:
-		c := &pb.Compare{Result: pb.Compare_GREATER, Target: pb.Compare_MOD, Key: []byte(op.Key), TargetUnion: &pb.Compare_ModRevision{ModRevision: 0}}
-		return &pb.InternalRaftRequest{Txn: &pb.TxnRequest{Compare: []*pb.Compare{c}, Success: []*pb.RequestOp{putOp(op.Key, op.Value, 0)}, Failure: []*pb.RequestOp{putOp(op.Key, op.Value, 0)}}}
+		c := &pb.Compare{Result: pb.Compare_LESS, Target: pb.Compare_MOD, Key: []byte(op.Key), TargetUnion: &pb.Compare_ModRevision{ModRevision: anyRevision}}
+		return &pb.InternalRaftRequest{Txn: &pb.TxnRequest{Compare: []*pb.Compare{c}, Success: []*pb.RequestOp{putOp(op.Key, op.Value, 0)}, Failure: []*pb.RequestOp{getOp(op.Key)}}}
 	case OpTxn:
 		c := &pb.Compare{Result: pb.Compare_NOT_EQUAL, Target: pb.Compare_VALUE, Key: []byte(op.Key), TargetUnion: &pb.Compare_Value{Value: []byte("locked")}}
 		return &pb.InternalRaftRequest{Txn: &pb.TxnRequest{Compare: []*pb.Compare{c}, Success: []*pb.RequestOp{putOp(op.Key, op.Value, 0), putOp(op.Key2, op.Value2, 0)}}}

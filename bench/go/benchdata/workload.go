@@ -49,6 +49,10 @@ type Workload struct {
 // LeaseTTL is long enough that no lease expires while data is made or replayed.
 const LeaseTTL = 24 * 3600
 
+// anyRevision is above every revision: a Kubernetes txn's compare holds,
+// as the API server's does when no one else wrote the object meanwhile.
+const anyRevision = 1 << 62
+
 // InitialLeases are granted before the first put.
 const InitialLeases = 200
 
