@@ -24,6 +24,7 @@ export function side(runs: Run[]): Side {
 
 function figure(t: Target, r: Result): number {
   if (t.of === 'RSS MB') return r.walt.rssMB;
+  if (t.of === 'seconds') return r.walt.seconds;
   if (t.of === 'RSS ratio') return ratio(r.walt.rssMB, r.anchor.rssMB);
   return ratio(r.walt.seconds, r.anchor.seconds);
 }
@@ -35,9 +36,10 @@ export function verdict(t: Target, r: Result): { value: number; pass: boolean } 
 }
 
 const s = (x: Side) => (x.runs ? `${x.seconds.toFixed(2)} s, ${x.rssMB.toFixed(0)} MB` : '—');
-const failed = (x: Side) => (x.failure ? ` (failed after ${x.failure.seconds.toFixed(1)} s: ${x.failure.failure})` : '');
-const targetText = (t: Target) => (t.of === 'RSS MB' ? `RSS < ${t.max} MB` : `${t.of} ≤ ${t.max}`);
-const valueText = (t: Target, v: number) => (t.of === 'RSS MB' ? `${v.toFixed(0)} MB` : `${v.toFixed(2)}×`);
+const failed = (x: Side) => (x.failure ? ` (failed after ${x.failure.seconds.toFixed(1)} s at ${x.failure.rssMB.toFixed(0)} MB: ${x.failure.failure})` : '');
+const targetText = (t: Target) => (t.of === 'RSS MB' ? `RSS < ${t.max} MB` : t.of === 'seconds' ? `< ${t.max} s` : `${t.of} ≤ ${t.max}`);
+const valueText = (t: Target, v: number) => (t.of === 'RSS MB' ? `${v.toFixed(0)} MB` : t.of === 'seconds' ? `${v.toFixed(2)} s` : `${v.toFixed(2)}×`);
+const ratioText = (w: number, a: number) => (Number.isNaN(w) || Number.isNaN(a) ? '—' : `${ratio(w, a).toFixed(2)}×`);
 
 /** A Markdown table, as the README shows it. */
 export function table(results: Result[]): string {
@@ -48,10 +50,10 @@ export function table(results: Result[]): string {
   for (const r of results) {
     const targets = r.row.targets.map((t) => {
       const v = verdict(t, r);
-      return `${targetText(t)}: ${valueText(t, v.value)} ${v.pass ? 'PASS' : 'MISS'}`;
+      return `${targetText(t)}: ${Number.isNaN(v.value) ? '—' : valueText(t, v.value)} ${v.pass ? 'PASS' : 'MISS'}`;
     });
     lines.push(
-      `| \`${r.row.walt}\` | ${s(r.walt)}${failed(r.walt)} | ${r.row.anchor} | ${s(r.anchor)}${failed(r.anchor)} | ${ratio(r.walt.seconds, r.anchor.seconds).toFixed(2)}× | ${ratio(r.walt.rssMB, r.anchor.rssMB).toFixed(2)}× | ${targets.join('; ')} |`,
+      `| \`${r.row.walt}\` | ${s(r.walt)}${failed(r.walt)} | ${r.row.anchor} | ${s(r.anchor)}${failed(r.anchor)} | ${ratioText(r.walt.seconds, r.anchor.seconds)} | ${ratioText(r.walt.rssMB, r.anchor.rssMB)} | ${targets.join('; ')} |`,
     );
   }
   return lines.join('\n');

@@ -4,20 +4,22 @@
  */
 import { type Run, runProcess } from './measure.js';
 import { timeEtcdReplay } from './etcd-replay.js';
+import { scriptSkip, timeBrowseFirstScreen } from './browse.js';
 import type { DataSet } from './data.js';
 import { waltBin } from './paths.js';
 
 export interface Target {
-  /** ratio: walt's median over the anchor's; mb: walt's median peak RSS. */
-  of: 'time ratio' | 'RSS ratio' | 'RSS MB';
+  /** ratios: walt's median over the anchor's; seconds and MB: walt's median wall time and peak RSS. */
+  of: 'time ratio' | 'RSS ratio' | 'RSS MB' | 'seconds';
   max: number;
 }
 
 export interface Row {
   walt: string;
   anchor: string;
-  runWalt: () => Run;
-  runAnchor: () => Promise<Run>;
+  runWalt: () => Run | Promise<Run>;
+  /** None where etcd has no such tool: the target is then walt's own figure. */
+  runAnchor?: () => Promise<Run>;
   targets: Target[];
 }
 
@@ -38,7 +40,7 @@ export function startupRows(): Row[] {
 /** On a data set: etcd's wal package (the anchor program) and etcd itself. */
 export function dataRows(d: DataSet, anchorBin: string, etcd: string, workDir: string): Row[] {
   const goAnchor = (cmd: string) => async () => runProcess(anchorBin, [cmd, d.dir]);
-  return [
+  const rows: Row[] = [
     {
       walt: 'walt verify',
       anchor: "wal.Verify (Go, etcd 3.4's wal package)",
@@ -60,6 +62,12 @@ export function dataRows(d: DataSet, anchorBin: string, etcd: string, workDir: s
       ],
     },
     {
+      walt: 'walt browse, to the first screen',
+      anchor: '—',
+      runWalt: () => timeBrowseFirstScreen(d.dir),
+      targets: [{ of: 'seconds', max: 0.5 }],
+    },
+    {
       walt: 'walt replay-to-state --from wal',
       anchor: `etcd ${etcd} starting without its backend, until it serves the last write`,
       runWalt: walt('replay-to-state', '--from', 'wal', '--no-progress', d.dir),
@@ -70,4 +78,7 @@ export function dataRows(d: DataSet, anchorBin: string, etcd: string, workDir: s
       ],
     },
   ];
+  const skip = scriptSkip();
+  if (skip) console.log(`walt browse row skipped: ${skip}`);
+  return skip ? rows.filter((r) => !r.walt.startsWith('walt browse')) : rows;
 }
