@@ -55,8 +55,8 @@ async function measure(row: Row): Promise<Result> {
   return { row, walt: side(w), anchor: side(a) };
 }
 
-const missing = [timeSkip()].filter(Boolean);
-if (missing.length) throw new Error(`bench: ${missing.join('; ')}`);
+const noTime = timeSkip();
+if (noTime) throw new Error(`bench: ${noTime}`);
 const skips = [goSkip(), etcdSkip()].filter(Boolean);
 
 console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}; ${execFileSync(waltBin, ['--version'], { encoding: 'utf8' }).trim().replace(/\n/g, '; ')}`);
