@@ -63,6 +63,8 @@ export async function timeEtcdReplay(dataDir: string, workDir: string, sentinel:
   const t0 = process.hrtime.bigint();
   const proc = spawn(ETCD, etcdArgs(copy, BENCH_MEMBER), { stdio: ['ignore', log, log] });
   closeSync(log);
+  const killOnExit = () => proc.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let exited: string | undefined;
   const gone = new Promise<void>((r) => proc.once('exit', (code, sig) => ((exited = `exit ${sig ?? code}`), r())));
   try {
@@ -84,6 +86,7 @@ export async function timeEtcdReplay(dataDir: string, workDir: string, sentinel:
       await gone;
       clearTimeout(timer);
     }
+    process.off('exit', killOnExit);
     rmSync(copy, { recursive: true, force: true });
   }
 }

@@ -55,6 +55,8 @@ async function measure(row: Row): Promise<Result> {
   return { row, walt: side(w), anchor: side(a) };
 }
 
+// Interrupted, exit as usual, so that etcd started by a row is stopped ('exit' handlers).
+process.once('SIGINT', () => process.exit(130));
 const noTime = timeSkip();
 if (noTime) throw new Error(`bench: ${noTime}`);
 const skips = [goSkip(), etcdSkip()].filter(Boolean);
