@@ -22,7 +22,7 @@ export const BENCH_MEMBER: MemberSpec = {
   flags: ['--snapshot-count', '100000000', '--quota-backend-bytes', String(8 << 30), '--auto-compaction-retention', '0'],
 };
 
-export const etcdVersion = (): string => /etcd Version: (\S+)/.exec(execFileSync(ETCD, ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
+export const etcdVersion = (etcd = ETCD): string => /etcd Version: (\S+)/.exec(execFileSync(etcd, ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
 
 export function etcdArgs(dataDir: string, m: MemberSpec): string[] {
   const client = `http://127.0.0.1:${m.clientPort}`;
@@ -50,8 +50,8 @@ async function served(m: MemberSpec, key: string, value: string): Promise<boolea
   }
 }
 
-/** One timed start on a fresh copy of `dataDir` (made in `workDir`, removed after). */
-export async function timeEtcdReplay(dataDir: string, workDir: string, sentinel: { key: string; value: string }, timeoutMs = 600_000): Promise<Run> {
+/** One timed start of `etcd` on a fresh copy of `dataDir` (made in `workDir`, removed after). */
+export async function timeEtcdReplay(etcd: string, dataDir: string, workDir: string, sentinel: { key: string; value: string }, timeoutMs = 900_000): Promise<Run> {
   const copy = join(workDir, 'etcd-replay');
   rmSync(copy, { recursive: true, force: true });
   cpSync(dataDir, copy, { recursive: true });
@@ -61,7 +61,7 @@ export async function timeEtcdReplay(dataDir: string, workDir: string, sentinel:
   const logFile = join(workDir, 'etcd-replay.log');
   const log = openSync(logFile, 'w');
   const t0 = process.hrtime.bigint();
-  const proc = spawn(ETCD, etcdArgs(copy, BENCH_MEMBER), { stdio: ['ignore', log, log] });
+  const proc = spawn(etcd, etcdArgs(copy, BENCH_MEMBER), { stdio: ['ignore', log, log] });
   closeSync(log);
   const killOnExit = () => proc.kill('SIGKILL');
   process.once('exit', killOnExit);

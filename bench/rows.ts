@@ -37,9 +37,16 @@ export function startupRows(): Row[] {
   ];
 }
 
-/** On a data set: etcd's wal package (the anchor program) and etcd itself. */
-export function dataRows(d: DataSet, anchorBin: string, etcd: string, workDir: string): Row[] {
+/** An etcd binary and its version, to start on the data. */
+export interface EtcdServer {
+  bin: string;
+  version: string;
+}
+
+/** On a data set: etcd's wal package (the anchor program) and etcd itself (3.4, and 3.5 where fetched). */
+export function dataRows(d: DataSet, anchorBin: string, etcds: EtcdServer[], workDir: string): Row[] {
   const goAnchor = (cmd: string) => async () => runProcess(anchorBin, [cmd, d.dir]);
+  const replay = walt('replay-to-state', '--from', 'wal', '--no-progress', d.dir);
   const rows: Row[] = [
     {
       walt: 'walt verify',
@@ -67,16 +74,16 @@ export function dataRows(d: DataSet, anchorBin: string, etcd: string, workDir: s
       runWalt: () => timeBrowseFirstScreen(d.dir),
       targets: [{ of: 'seconds', max: 0.5 }],
     },
-    {
+    ...etcds.map((e) => ({
       walt: 'walt replay-to-state --from wal',
-      anchor: `etcd ${etcd} starting without its backend, until it serves the last write`,
-      runWalt: walt('replay-to-state', '--from', 'wal', '--no-progress', d.dir),
-      runAnchor: () => timeEtcdReplay(d.dir, workDir, { key: d.sentinelKey, value: d.sentinelValue }),
+      anchor: `etcd ${e.version} starting without its backend, until it serves the last write`,
+      runWalt: replay,
+      runAnchor: () => timeEtcdReplay(e.bin, d.dir, workDir, { key: d.sentinelKey, value: d.sentinelValue }),
       targets: [
         { of: 'time ratio', max: 0.5 },
         { of: 'RSS ratio', max: 0.75 },
-      ],
-    },
+      ] as Target[],
+    })),
   ];
   const skip = scriptSkip();
   if (skip) console.log(`walt browse row skipped: ${skip}`);

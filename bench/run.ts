@@ -11,7 +11,8 @@ import { closeSync, mkdirSync, openSync, readSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { etcdSkip } from '../test/helpers/etcd.js';
+import { ETCD, etcdSkip } from '../test/helpers/etcd.js';
+import { etcd35Bin, etcd35Skip } from '../test/helpers/etcd35.js';
 import { dataSet, describe } from './data.js';
 import { etcdVersion } from './etcd-replay.js';
 import { goProgram, goSkip } from './go-build.js';
@@ -75,7 +76,11 @@ if (skips.length) {
   warmCache(data.dir);
   const work = join(cacheDir, 'run');
   mkdirSync(work, { recursive: true });
-  rows = rows.concat(dataRows(data, anchor, etcdVersion(), work));
+  const etcds = [{ bin: ETCD, version: etcdVersion() }];
+  const etcd35 = join(etcd35Bin, 'etcd');
+  if (etcd35Skip()) console.log(`etcd 3.5 row skipped: ${etcd35Skip()}`);
+  else etcds.push({ bin: etcd35, version: etcdVersion(etcd35) });
+  rows = rows.concat(dataRows(data, anchor, etcds, work));
 }
 if (only) rows = rows.filter((r) => only.some((o) => r.walt.includes(o)));
 console.log(`${runs} runs each, alternating; seconds walt|anchor:`);
