@@ -548,10 +548,26 @@ export class Cluster implements NodeObserver {
         continue;
       }
       const n = s.node!;
-      // etcd's transport refuses a removed member's messages, and that member stops when it hears so.
-      if (n.sm.isRemoved(env.m.from)) {
-        const sender = this.slots[env.from];
+      const sender = this.slots[env.from];
+      // The peer that sent this is judged by its own ID, not by m.from: etcd's
+      // stream handler refuses a removed peer's connection (410 Gone, rafthttp
+      // http.go streamHandler), and the peer stops when it hears so (stream.go
+      // dial: errMemberRemoved).
+      if (n.sm.isRemoved(sender.id)) {
         if (sender.status === 'up') this.stopRemoved(sender, `node ${env.to} refused its messages: it was removed`);
+        continue;
+      }
+      // m.from names the message's author, which is not always the sender: raft
+      // 3.5 forwards a MsgProp or MsgTransferLeader to the leader with its
+      // author's From (raft.go send). EtcdServer.Process refuses a removed
+      // author's message (etcdserver/server.go), and over the stream, the
+      // usual path, the refusal is only logged (rafthttp peer.go): the member
+      // that forwarded it stays up. (Over a pipeline POST, used while the
+      // stream is down, the 403 would stop the forwarder: pipeline.go. The
+      // simulation models the stream.)
+      if (n.sm.isRemoved(env.m.from)) {
+        const author = this.byId.get(env.m.from);
+        this.stats.event(this.q.now, `refused a ${MessageType[env.m.type]} of removed node ${author} forwarded by node ${env.from}`, env.to);
         continue;
       }
       try {
