@@ -19,6 +19,18 @@ export type CodecErrorCode =
   | 'SNAP_CRC_MISMATCH'
   | 'SNAP_EMPTY'
   | 'NOT_A_DATA_DIR'
+  /** A bbolt file shorter than two meta pages, or a page lying past its end. */
+  | 'BBOLT_TRUNCATED'
+  /** Neither meta page has bbolt's magic, version 2 and a matching FNV-64a checksum. */
+  | 'BBOLT_BAD_META'
+  /** A page's header or elements contradict what its parent or the format says. */
+  | 'BBOLT_BAD_PAGE'
+  /** A B+tree walk went deeper than any file etcd writes (a cycle of page ids). */
+  | 'BBOLT_TOO_DEEP'
+  /** A key of a bucket was expected to hold a nested bucket, or the reverse. */
+  | 'BBOLT_NOT_A_BUCKET'
+  /** Not a bbolt file at all (no meta page with bbolt's magic): the message says what it looks like. */
+  | 'BBOLT_NOT_BBOLT'
   | 'REPLAY_RANGE';
 
 export interface ErrorLocation {

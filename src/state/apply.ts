@@ -7,7 +7,7 @@
  */
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest, type RequestKind } from '../codec/request.js';
 import { ConfChangeType, EntryType, type ConfChange, type Entry } from '../codec/proto/raftpb.js';
-import type { BboltOptions } from './bbolt/index.js';
+import type { BboltOptions } from '../codec/bbolt/index.js';
 import { AlarmStore } from './alarm.js';
 import { AuthStore } from './auth.js';
 import { Backend } from './backend.js';

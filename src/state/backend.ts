@@ -8,7 +8,7 @@
  * (auth/store.go) and `alarm` (v3alarm: marshalled AlarmMember → empty).
  * A bucket etcd has not created yet reads as empty.
  */
-import { BboltFile, type BboltOptions, type Bucket, type BucketEntry } from './bbolt/index.js';
+import { BboltFile, type BboltOptions, type Bucket, type BucketEntry } from '../codec/bbolt/index.js';
 import { StateError } from './errors.js';
 import { decodeMessage, type MessageSpec, type Msg } from '../codec/proto/schema.js';
 import { KeyValueSpec } from '../codec/proto/mvccpb.js';

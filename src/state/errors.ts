@@ -1,5 +1,6 @@
 /**
- * Failures of the state layer: a backend file that is not what etcd writes,
+ * Failures of the state layer: etcd's buckets holding what etcd does not
+ * write (bbolt's own format errors are the codec's: src/codec/errors.ts),
  * and reads the key space cannot answer. Like CodecError, a LocatedError (a
  * stable `code`, the file and byte offset, a `data` object, `describe()`), so
  * the CLI can map these codes in the same place it maps the codec's.
@@ -12,16 +13,6 @@
 import { LocatedError } from '../codec/errors.js';
 
 export type StateErrorCode =
-  /** The file is shorter than two meta pages, or a page lies past its end. */
-  | 'BBOLT_TRUNCATED'
-  /** Neither meta page has bbolt's magic, version 2 and a matching FNV-64a checksum. */
-  | 'BBOLT_BAD_META'
-  /** A page's header or elements contradict what its parent or the format says. */
-  | 'BBOLT_BAD_PAGE'
-  /** A B+tree walk went deeper than any file etcd writes (a cycle of page ids). */
-  | 'BBOLT_TOO_DEEP'
-  /** A key of a bucket was expected to hold a nested bucket, or the reverse. */
-  | 'BBOLT_NOT_A_BUCKET'
   /** One of etcd's buckets holds a key or value in a shape etcd does not write. */
   | 'BACKEND_BAD_RECORD'
   /** The v2 store JSON of a `.snap` file is not what store.Save writes. */

@@ -4,7 +4,7 @@
  */
 export { EtcdState, type ApplyResult, type EtcdStateOptions } from './apply.js';
 export { Backend, type BackendAuth, type BackendLease, type BackendMeta } from './backend.js';
-export { BboltFile, Bucket, type BboltOptions, type BucketEntry } from './bbolt/index.js';
+export { BboltFile, Bucket, type BboltOptions, type BucketEntry } from '../codec/bbolt/index.js';
 export { StateError, type StateErrorCode } from './errors.js';
 export { EtcdRequestError, etcdErrorMessages, type EtcdErrorName } from './etcd-errors.js';
 export { rangeResponseJson, type ResponseHeader } from './etcdctl-json.js';

@@ -10,10 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BboltFile, fnv64a, type Bucket } from '../../src/state/bbolt/index.js';
-import { StateError } from '../../src/state/errors.js';
-import { removeDir, unpackFixture } from '../helpers/fixtures.js';
-import { bboltOracle, bboltOracleSkip } from './helpers.js';
+import { BboltFile, fnv64a, type Bucket } from '../../../src/codec/bbolt/index.js';
+import { CodecError } from '../../../src/codec/errors.js';
+import { removeDir, unpackFixture } from '../../helpers/fixtures.js';
+import { bboltOracle, bboltOracleSkip } from '../../state/helpers.js';
 
 interface Item {
   path: string[];
@@ -38,11 +38,11 @@ function readAll(path: string): Item[] {
   }
 }
 
-function assertStateError(f: () => unknown, code: string, file: string): StateError {
+function assertCodecError(f: () => unknown, code: string, file: string): CodecError {
   try {
     f();
   } catch (e) {
-    assert.ok(e instanceof StateError, `expected a StateError, got ${e}`);
+    assert.ok(e instanceof CodecError, `expected a CodecError, got ${e}`);
     assert.equal(e.code, code, e.message);
     assert.equal(e.file, file);
     return e;
@@ -107,7 +107,7 @@ test('a damaged meta page falls back to the other one; both damaged is BBOLT_BAD
     older.close();
     raw[(1 - page) * 4096 + 16] ^= 0xff; // the other meta's magic
     writeFileSync(path, raw);
-    const e = assertStateError(() => BboltFile.open(path), 'BBOLT_BAD_META', path);
+    const e = assertCodecError(() => BboltFile.open(path), 'BBOLT_BAD_META', path);
     assert.match(e.message, /page 0: .*page 1: /);
   } finally {
     removeDir(dir);
@@ -126,7 +126,7 @@ test('a truncated file, a page whose header names another page, and a cycle of p
     copyFileSync(src, cut);
     const size = Number(keyRoot) * 4096 + 100;
     truncateSync(cut, size);
-    const e1 = assertStateError(() => readAll(cut), 'BBOLT_TRUNCATED', cut);
+    const e1 = assertCodecError(() => readAll(cut), 'BBOLT_TRUNCATED', cut);
     assert.equal(e1.offset! % 4096, 0, 'the offset of the page that does not fit');
     assert.ok(e1.offset! + 4096 > size);
 
@@ -134,7 +134,7 @@ test('a truncated file, a page whose header names another page, and a cycle of p
     const raw = readFileSync(src);
     raw.writeBigUInt64LE(keyRoot + 1000n, Number(keyRoot) * 4096);
     writeFileSync(renamed, raw);
-    const e2 = assertStateError(() => readAll(renamed), 'BBOLT_BAD_PAGE', renamed);
+    const e2 = assertCodecError(() => readAll(renamed), 'BBOLT_BAD_PAGE', renamed);
     assert.equal(e2.offset, Number(keyRoot) * 4096);
     assert.match(e2.message, new RegExp(`page ${keyRoot}'s header says it is page ${keyRoot + 1000n}`));
 
@@ -144,7 +144,7 @@ test('a truncated file, a page whose header names another page, and a cycle of p
     assert.equal(raw2.readUInt16LE(Number(keyRoot) * 4096 + 8), 0x01, 'a branch page');
     raw2.writeBigUInt64LE(keyRoot, Number(keyRoot) * 4096 + 16 + 8);
     writeFileSync(cycle, raw2);
-    assertStateError(() => readAll(cycle), 'BBOLT_TOO_DEEP', cycle);
+    assertCodecError(() => readAll(cycle), 'BBOLT_TOO_DEEP', cycle);
   } finally {
     removeDir(dir);
   }
@@ -153,7 +153,7 @@ test('a truncated file, a page whose header names another page, and a cycle of p
 test('a file too short for a meta page is BBOLT_TRUNCATED at byte 0', () => {
   const path = join(tmp, 'short.db');
   writeFileSync(path, Buffer.alloc(40));
-  const e = assertStateError(() => BboltFile.open(path), 'BBOLT_TRUNCATED', path);
+  const e = assertCodecError(() => BboltFile.open(path), 'BBOLT_TRUNCATED', path);
   assert.equal(e.offset, 0);
   rmSync(path);
 });

@@ -6,7 +6,7 @@
  * and when root is 0 the bucket is inline, its single leaf page following the
  * header inside the value (bucket.go openBucket).
  */
-import { StateError } from '../errors.js';
+import { CodecError } from '../errors.js';
 import type { BboltFile } from './file.js';
 import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PAGE_HEADER_SIZE, PageFlag, branchElement, checkElementPage, elementKey, leafElement, type PageRef } from './page.js';
 
@@ -47,14 +47,14 @@ export class Bucket {
 
   /** Opens a nested bucket from its entry; throws when the entry holds a plain value. */
   open(e: BucketEntry): Bucket {
-    if (!e.isBucket) throw new StateError('BBOLT_NOT_A_BUCKET', `key ${JSON.stringify(e.key.toString('latin1'))} holds a value, not a bucket`, { file: this.file.path, offset: e.valueOffset });
+    if (!e.isBucket) throw new CodecError('BBOLT_NOT_A_BUCKET', `key ${JSON.stringify(e.key.toString('latin1'))} holds a value, not a bucket`, { file: this.file.path, offset: e.valueOffset });
     if (e.value.length < BUCKET_HEADER_SIZE) {
-      throw new StateError('BBOLT_BAD_PAGE', `a bucket header needs ${BUCKET_HEADER_SIZE} bytes, the value has ${e.value.length}`, { file: this.file.path, offset: e.valueOffset });
+      throw new CodecError('BBOLT_BAD_PAGE', `a bucket header needs ${BUCKET_HEADER_SIZE} bytes, the value has ${e.value.length}`, { file: this.file.path, offset: e.valueOffset });
     }
     const root = e.value.readBigUInt64LE(0);
     if (root !== 0n) return new Bucket(this.file, root, undefined, this.depth + 1);
     if (e.value.length < BUCKET_HEADER_SIZE + PAGE_HEADER_SIZE) {
-      throw new StateError('BBOLT_BAD_PAGE', `an inline bucket of ${e.value.length} bytes has no room for its page`, { file: this.file.path, offset: e.valueOffset });
+      throw new CodecError('BBOLT_BAD_PAGE', `an inline bucket of ${e.value.length} bytes has no room for its page`, { file: this.file.path, offset: e.valueOffset });
     }
     const page: PageRef = { file: this.file.path, buf: e.value, at: BUCKET_HEADER_SIZE, end: e.value.length, base: e.valueOffset, id: 0n };
     return new Bucket(this.file, 0n, page, this.depth + 1);
@@ -105,7 +105,7 @@ export class Bucket {
 
   private checkDepth(p: PageRef, depth: number): void {
     if (depth > this.file.maxDepth) {
-      throw new StateError('BBOLT_TOO_DEEP', `a walk reached depth ${depth} at page ${p.id}, deeper than ${this.file.maxDepth}: a cycle of page ids?`, { file: p.file, offset: p.base + p.at });
+      throw new CodecError('BBOLT_TOO_DEEP', `a walk reached depth ${depth} at page ${p.id}, deeper than ${this.file.maxDepth}: a cycle of page ids?`, { file: p.file, offset: p.base + p.at });
     }
   }
 }

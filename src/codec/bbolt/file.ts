@@ -6,10 +6,12 @@
  * valid meta with the higher txid wins, else the other one (DB.meta).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { StateError } from '../errors.js';
-import { META_SIZE, metaProblem, parseMeta, type Meta } from './meta.js';
+import { CodecError } from '../errors.js';
+import { BBOLT_MAGIC, META_SIZE, metaProblem, parseMeta, type Meta } from './meta.js';
 import { PAGE_HEADER_SIZE, readPageHeader, type PageRef } from './page.js';
 import { Bucket } from './bucket.js';
+import { NO_FREELIST, parseFreelist, type Freelist } from './freelist.js';
+import { describeNonBbolt } from './not-bbolt.js';
 
 export interface BboltOptions {
   /** The deepest B+tree walk accepted (nested buckets included); deeper means a cycle of page ids. */
@@ -22,8 +24,19 @@ const FALLBACK_PAGE_SIZE = 4096;
 const MIN_PAGE_SIZE = 512;
 const MAX_PAGE_SIZE = 1 << 20;
 
+/** One meta page as bbolt's meta.validate judges it. */
+export interface MetaPage {
+  page: 0 | 1;
+  meta?: Meta;
+  /** Why meta.validate refuses it (or why it could not be read); undefined when valid. */
+  problem?: string;
+}
+
 export class BboltFile {
+  /** The valid meta with the higher txid (bbolt's DB.meta). */
   readonly meta: Meta;
+  /** Both meta pages: a refused one is a warning while the other holds (etcd and bbolt fall back to it). */
+  readonly metas: [MetaPage, MetaPage];
   readonly pageSize: number;
   readonly size: number;
   readonly maxDepth: number;
@@ -33,13 +46,14 @@ export class BboltFile {
     readonly path: string,
     fd: number,
     size: number,
-    meta: Meta,
+    chosen: ChosenMeta,
     opts: BboltOptions,
   ) {
     this.fd = fd;
     this.size = size;
-    this.meta = meta;
-    this.pageSize = meta.pageSize;
+    this.meta = chosen.meta;
+    this.metas = chosen.metas;
+    this.pageSize = chosen.meta.pageSize;
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
@@ -63,19 +77,26 @@ export class BboltFile {
   page(id: bigint): PageRef {
     if (this.fd === undefined) throw new Error(`${this.path} is closed`);
     if (id < 2n || id >= this.meta.pgid) {
-      throw new StateError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
+      throw new CodecError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
     }
     const base = Number(id) * this.pageSize;
     // One read for the usual single-block page; a second only for overflow pages.
     const first = readAt(this.path, this.fd, this.size, base, this.pageSize);
     const h = readPageHeader(first, 0);
-    if (h.id !== id) throw new StateError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
+    if (h.id !== id) throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
     if (id + BigInt(h.overflow) >= this.meta.pgid) {
-      throw new StateError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
+      throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
     }
     const length = (h.overflow + 1) * this.pageSize;
     const buf = h.overflow === 0 ? first : readAt(this.path, this.fd, this.size, base, length);
     return { file: this.path, buf, at: 0, end: length, base, id };
+  }
+
+  /** The synced freelist, or undefined when the meta has none (pgidNoFreelist: bbolt rebuilds it at Open). */
+  freelist(): Freelist | undefined {
+    if (this.meta.freelist === NO_FREELIST) return undefined;
+    const p = this.page(this.meta.freelist);
+    return parseFreelist(this.path, p.buf, p.id, p.base);
   }
 
   close(): void {
@@ -86,21 +107,29 @@ export class BboltFile {
 
 function readAt(path: string, fd: number, size: number, offset: number, length: number): Buffer {
   if (offset + length > size) {
-    throw new StateError('BBOLT_TRUNCATED', `needs ${length} bytes at ${offset} but the file ends at ${size}`, { file: path, offset }, { size });
+    throw new CodecError('BBOLT_TRUNCATED', `needs ${length} bytes at ${offset} but the file ends at ${size}`, { file: path, offset }, { size });
   }
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, offset + done);
-    if (n === 0) throw new StateError('BBOLT_TRUNCATED', `the file ended while reading ${length} bytes`, { file: path, offset: offset + done });
+    if (n === 0) throw new CodecError('BBOLT_TRUNCATED', `the file ended while reading ${length} bytes`, { file: path, offset: offset + done });
     done += n;
   }
   return buf;
 }
 
-function chooseMeta(path: string, fd: number, size: number): Meta {
+interface ChosenMeta {
+  meta: Meta;
+  metas: [MetaPage, MetaPage];
+}
+
+function chooseMeta(path: string, fd: number, size: number): ChosenMeta {
   const metaBytes = PAGE_HEADER_SIZE + META_SIZE;
-  if (size < metaBytes) throw new StateError('BBOLT_TRUNCATED', `${size} bytes is too short for a bbolt file`, { file: path, offset: 0 });
+  if (size < metaBytes) {
+    const head = size > 0 ? readAt(path, fd, size, 0, size) : Buffer.alloc(0);
+    throw new CodecError('BBOLT_NOT_BBOLT', `not a bbolt backend: ${describeNonBbolt(head, size)}, too short for a meta page`, { file: path, offset: 0 }, { size });
+  }
   const first = readAt(path, fd, size, 0, metaBytes);
   const meta0 = parseMeta(first, 0, 0);
   const problem0 = metaProblem(first, 0, meta0) ?? pageSizeProblem(meta0);
@@ -109,15 +138,24 @@ function chooseMeta(path: string, fd: number, size: number): Meta {
   const meta1 = second && parseMeta(second, 0, 1);
   const problem1 = second && meta1 ? (metaProblem(second, 0, meta1) ?? pageSizeProblem(meta1)) : `the file ends before meta page 1 at ${pageSize}`;
   const valid = [problem0 === undefined ? meta0 : undefined, problem1 === undefined ? meta1 : undefined].filter((m): m is Meta => m !== undefined);
+  const magicAt = (buf: Buffer | undefined) => buf !== undefined && (buf.readUInt32LE(PAGE_HEADER_SIZE) === BBOLT_MAGIC || buf.readUInt32BE(PAGE_HEADER_SIZE) === BBOLT_MAGIC);
+  if (valid.length === 0 && !magicAt(first) && !magicAt(second)) {
+    const head = readAt(path, fd, size, 0, Math.min(size, 64));
+    throw new CodecError('BBOLT_NOT_BBOLT', `not a bbolt backend: ${describeNonBbolt(head, size)}; neither meta page has bbolt's magic`, { file: path, offset: 0 }, { size });
+  }
   if (valid.length === 0) {
-    throw new StateError('BBOLT_BAD_META', `no valid meta page: page 0: ${problem0}; page 1: ${problem1}`, { file: path, offset: 0 }, { problem0, problem1 });
+    throw new CodecError('BBOLT_BAD_META', `no valid meta page: page 0: ${problem0}; page 1: ${problem1}`, { file: path, offset: 0 }, { problem0, problem1 });
   }
   valid.sort((a, b) => (a.txid > b.txid ? -1 : a.txid < b.txid ? 1 : 0));
   const meta = valid[0];
   if (meta.root < 2n || meta.root >= meta.pgid) {
-    throw new StateError('BBOLT_BAD_META', `meta page ${meta.page}'s root bucket page ${meta.root} is not below its high-water mark ${meta.pgid}`, { file: path, offset: meta.page * pageSize });
+    throw new CodecError('BBOLT_BAD_META', `meta page ${meta.page}'s root bucket page ${meta.root} is not below its high-water mark ${meta.pgid}`, { file: path, offset: meta.page * pageSize });
   }
-  return meta;
+  const metas: [MetaPage, MetaPage] = [
+    { page: 0, meta: meta0, problem: problem0 },
+    { page: 1, meta: meta1, problem: problem1 },
+  ];
+  return { meta, metas };
 }
 
 function pageSizeProblem(m: Meta): string | undefined {

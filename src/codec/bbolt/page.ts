@@ -11,7 +11,7 @@
  * Free functions over a buffer and an offset: these run once per key when a
  * backend is loaded.
  */
-import { StateError } from '../errors.js';
+import { CodecError } from '../errors.js';
 
 export const PAGE_HEADER_SIZE = 16;
 export const BRANCH_ELEMENT_SIZE = 16;
@@ -49,8 +49,8 @@ export function readPageHeader(buf: Buffer, at: number): PageHeader {
   return { id: buf.readBigUInt64LE(at), flags: buf.readUInt16LE(at + 8), count: buf.readUInt16LE(at + 10), overflow: buf.readUInt32LE(at + 12) };
 }
 
-function badPage(p: PageRef, at: number, message: string): StateError {
-  return new StateError('BBOLT_BAD_PAGE', `page ${p.id}: ${message}`, { file: p.file, offset: p.base + at });
+function badPage(p: PageRef, at: number, message: string): CodecError {
+  return new CodecError('BBOLT_BAD_PAGE', `page ${p.id}: ${message}`, { file: p.file, offset: p.base + at });
 }
 
 /** The page's kind and element count, checked against the bytes it has. */

@@ -1,0 +1,157 @@
+/**
+ * bbolt's consistency check (go.etcd.io/bbolt tx.go Tx.check, what `bbolt
+ * check` prints): the freelist has no page twice; every page reachable from
+ * the root bucket (nested buckets too; inline ones have no pages) is read
+ * once, lies below the high-water mark and is a branch or leaf page that is
+ * not also free; and every page below the high-water mark is a meta page,
+ * the freelist, reachable, or free. Without a synced freelist (etcd 3.4 on
+ * Linux), the free pages are by definition those the tree does not reach, as
+ * bbolt's own check sees them after loadFreelist rebuilt the list.
+ *
+ * Findings are collected, not thrown: a report wants them all. Which of them
+ * stop etcd is the report's judgement (src/report/backend.ts), not the format's.
+ */
+import { CodecError } from '../errors.js';
+import type { BboltFile } from './file.js';
+import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PageFlag, branchElement, checkElementPage, leafElement, type PageRef } from './page.js';
+
+export type CheckKind =
+  /** tx.go "page N: already freed": the freelist lists a page twice. */
+  | 'already-freed'
+  /** The freelist page itself does not read (freelist.go read panics). */
+  | 'bad-freelist'
+  /** tx.go "out of bounds": a page id at or past the high-water mark, or past the file's end. */
+  | 'out-of-bounds'
+  /** tx.go "multiple references": two parents point at one page. */
+  | 'multiple-references'
+  /** tx.go "reachable freed": a page in the tree is also on the freelist. */
+  | 'reachable-freed'
+  /** tx.go "invalid type": a page in the tree is not a branch or leaf page, or its elements do not fit. */
+  | 'invalid-type'
+  /** A walk deeper than any file etcd writes: a cycle of page ids. */
+  | 'too-deep'
+  /** tx.go "unreachable unfreed": a page below the high-water mark nothing points to. */
+  | 'unreachable-unfreed';
+
+export interface CheckFinding {
+  kind: CheckKind;
+  page: bigint;
+  message: string;
+  offset?: number;
+}
+
+export interface CheckResult {
+  findings: CheckFinding[];
+  /** Pages below the high-water mark, and how many the tree, the freelist and the metas account for. */
+  pages: number;
+  reachable: number;
+  free: number;
+  /** The meta names no freelist page (pgidNoFreelist): bbolt rebuilds it at Open. */
+  freelistSynced: boolean;
+}
+
+/** Findings of one kind past this many are counted, not listed. */
+export const MAX_FINDINGS_PER_KIND = 20;
+
+export function checkBbolt(db: BboltFile): CheckResult {
+  const findings: CheckFinding[] = [];
+  const perKind = new Map<CheckKind, number>();
+  const add = (f: CheckFinding) => {
+    const n = (perKind.get(f.kind) ?? 0) + 1;
+    perKind.set(f.kind, n);
+    if (n <= MAX_FINDINGS_PER_KIND) findings.push(f);
+  };
+  const pgid = db.meta.pgid;
+  const freed = new Set<bigint>();
+  const reachable = new Set<bigint>([0n, 1n]);
+
+  let freelistSynced = false;
+  try {
+    const fl = db.freelist();
+    if (fl) {
+      freelistSynced = true;
+      for (const id of fl.pages) reachable.add(id);
+      for (const id of fl.ids) {
+        if (freed.has(id)) add({ kind: 'already-freed', page: id, message: `page ${id} is on the freelist twice` });
+        freed.add(id);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+    freelistSynced = true;
+    add({ kind: 'bad-freelist', page: db.meta.freelist, message: `the freelist page ${db.meta.freelist} does not read: ${e.message}`, offset: e.offset });
+  }
+
+  const visit = (id: bigint, depth: number, parent: string): void => {
+    if (depth > db.maxDepth) {
+      add({ kind: 'too-deep', page: id, message: `page ${id} is ${depth} levels down (${parent}): a cycle of page ids?` });
+      return;
+    }
+    if (id < 2n || id >= pgid) {
+      add({ kind: 'out-of-bounds', page: id, message: `${parent} points at page ${id}, outside the data pages 2..${pgid - 1n}` });
+      return;
+    }
+    let p: PageRef;
+    try {
+      p = db.page(id);
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      add({ kind: e.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parent} points at page ${id}: ${e.message}`, offset: e.offset });
+      return;
+    }
+    const blocks = (p.end - p.at) / db.pageSize;
+    let seen = false;
+    for (let i = 0n; i < BigInt(blocks); i++) {
+      const at = id + i;
+      if (reachable.has(at)) {
+        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parent})`, offset: p.base });
+        seen = true;
+      }
+      reachable.add(at);
+    }
+    // Walked once: a second parent is the finding, and descending again could loop.
+    if (seen) return;
+    if (freed.has(id)) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parent}) and on the freelist`, offset: p.base });
+    let flags: number;
+    let count: number;
+    try {
+      ({ flags, count } = checkElementPage(p));
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      add({ kind: 'invalid-type', page: id, message: `${e.message} (reached from ${parent})`, offset: e.offset });
+      return;
+    }
+    try {
+      if (flags === PageFlag.branch) {
+        for (let i = 0; i < count; i++) visit(branchElement(p, i).child, depth + 1, `branch page ${id}`);
+        return;
+      }
+      for (let i = 0; i < count; i++) {
+        const e = leafElement(p, i);
+        if ((e.flags & BUCKET_LEAF_FLAG) === 0) continue;
+        if (e.value.length < BUCKET_HEADER_SIZE) {
+          add({ kind: 'invalid-type', page: id, message: `page ${id}: bucket ${JSON.stringify(e.key.toString('latin1'))} has a ${e.value.length}-byte header`, offset: e.valueOffset });
+          continue;
+        }
+        const root = e.value.readBigUInt64LE(0);
+        // Inline buckets (root 0) live inside the value and own no pages (tx.go checkBucket).
+        if (root !== 0n) visit(root, depth + 1, `bucket ${JSON.stringify(e.key.toString('latin1'))} on page ${id}`);
+      }
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      add({ kind: 'invalid-type', page: id, message: e.message, offset: e.offset });
+    }
+  };
+  visit(db.meta.root, 0, `meta page ${db.meta.page}`);
+
+  let free = 0;
+  for (let id = 2n; id < pgid; id++) {
+    // Without a synced freelist, bbolt's freelist is every page the tree does not reach (db.go freepages).
+    if (freed.has(id) || (!freelistSynced && !reachable.has(id))) free++;
+    else if (!reachable.has(id)) add({ kind: 'unreachable-unfreed', page: id, message: `page ${id} is neither in the tree nor on the freelist`, offset: Number(id) * db.pageSize });
+  }
+  for (const [kind, n] of perKind) {
+    if (n > MAX_FINDINGS_PER_KIND) findings.push({ kind, page: -1n, message: `and ${n - MAX_FINDINGS_PER_KIND} more pages with the same finding` });
+  }
+  return { findings, pages: Number(pgid), reachable: reachable.size, free, freelistSynced };
+}
