@@ -69,6 +69,11 @@ function renderVerify(r: VerdictReport): string {
   lines.push(r.start.snapFile ? `  starts from snapshot ${r.start.snapFile} (index ${r.start.index}, term ${r.start.term}), as etcd would` : '  starts from the beginning of the log (no snapshot loads)');
   const bad = r.snapFiles.filter((s) => !s.ok).length;
   if (r.snapFiles.length) lines.push(`  ${r.snapFiles.length} .snap file(s)${bad ? `, ${bad} broken` : ', all CRCs good'}`);
+  const b = r.backend;
+  if (b?.txid !== undefined) {
+    const ci = b.consistentIndex === undefined ? 'no consistent index' : `consistent index ${b.consistentIndex}${b.term !== undefined ? `, term ${b.term}` : ''}`;
+    lines.push(`  backend ${b.replacedBy ?? b.file}: ${b.pages} pages of ${b.pageSize} bytes (${b.freePages} free), meta page ${b.metaPage} at txid ${b.txid}, ${ci}`);
+  }
   lines.push('');
   const verdict =
     r.verdict === 'healthy'

@@ -48,7 +48,8 @@ export function verifyWithVerdict(paths: DataDirPaths): VerdictReport {
       commit: plan.commit,
     };
   }
-  const first = report.problems.find((p) => p.severity === 'error' && !p.repairable && p.file !== undefined && p.offset !== undefined);
+  // The first bad record of the WAL: backend problems have their own files and are not records.
+  const first = report.problems.find((p) => p.severity === 'error' && !p.repairable && p.file?.endsWith('.wal') && p.offset !== undefined);
   if (report.verdict === 'corrupt' && first) report.afterDamage = whatFollows(paths.walDir, first.file!, first.offset!);
   return report;
 }

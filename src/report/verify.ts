@@ -11,6 +11,7 @@ import { listSnapFiles, readSnapFile } from '../codec/snap-file.js';
 import { scanWal, type WalScan } from '../codec/wal-scan.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { idHex } from '../codec/proto/metadata.js';
+import { checkDataDirBackend, type BackendSummary } from './backend.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -39,6 +40,8 @@ export interface VerifyReport {
   lastIndex: bigint;
   entries: number;
   snapFiles: Array<{ name: string; ok: boolean; index?: bigint; term?: bigint; error?: string }>;
+  /** The bbolt backend etcd opens at start (member/snap/db, or the .snap.db it swaps in). */
+  backend?: BackendSummary & { replacedBy?: string };
   problems: Problem[];
 }
 
@@ -90,6 +93,12 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
   if (td) problems.push({ severity: 'error', code: 'TERM_DECREASES', message: `entry ${td.index} has term ${td.term}, lower than the term ${td.previousTerm} before it`, file: td.segment, offset: td.offset });
   checkHardState(scan, problems);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
+  let backend: VerifyReport['backend'];
+  if (paths.snapDir) {
+    const be = checkDataDirBackend({ snapDir: paths.snapDir, snapshot: { index: start.start.index, term: start.start.term, file: start.snap?.file.name }, lastIndex: scan.lastIndex });
+    problems.push(...be.problems);
+    if (be.backend) backend = { ...be.backend, replacedBy: be.replacedBy };
+  }
 
   // etcd reads every segment from the first for its snapshot records before anything else; damage there
   // that the scan above did not reach (a stray or duplicated segment) keeps it from starting.
@@ -112,6 +121,7 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
     lastIndex: scan.lastIndex,
     entries: scan.entryCount,
     snapFiles,
+    backend,
     problems,
   };
 }
