@@ -28,7 +28,7 @@ Examples:
 
 function listCommand(): Command {
   return new Command('list')
-    .description('every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 all .snap files read, 1 one does not, 2 usage')
+    .description('every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage')
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap), or a member dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal (they decide which snapshot etcd 3.4.23 loads)')
     .option('--json', 'print {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"}, "ok"} for scripts')
@@ -42,7 +42,10 @@ undecodable (not a snappb envelope or raftpb.Snapshot), with the reason.
 Two load rules: etcd 3.4.23 loads the newest .snap that reads and has a WAL
 snapshot record at or below the committed index; older etcd loaded the
 newest that reads. Either renames a .snap that does not read to .snap.broken
-(walt only reads).
+(walt only reads) and loads the next: a warning while one still loads, an
+error (exit 1) when none does. The backend etcd opens (db, or the .snap.db it
+swaps in when db is behind the snapshot) is checked as walt verify checks it;
+exit 1 when etcd would refuse it.
 
 Examples:
   walt snap list /var/lib/etcd
@@ -127,6 +130,7 @@ function renderList(l: SnapList): string {
     if (f.crc?.reason) lines.push(`${chalk.red(f.crc.status)} ${f.name}: ${f.crc.reason}`);
     if (f.nameMismatch) lines.push(`${chalk.yellow('warning')} ${f.name}: ${f.nameMismatch}`);
   }
+  for (const p of l.backendProblems) lines.push(`${p.severity === 'error' ? chalk.red('error') : chalk.yellow('warning')} ${p.code}: ${p.file}${p.offset !== undefined ? ` at byte ${p.offset}` : ''}: ${p.message}`);
   lines.push(`etcd 3.4.23 loads ${l.loads.etcd3423 ?? 'no snapshot (it reads the WAL from its start)'}: the newest that reads and has a WAL snapshot record at or below the commit`);
   lines.push(`older etcd loads ${l.loads.newestValid ?? 'no snapshot'}: the newest that reads`);
   return lines.join('\n') + '\n';
@@ -136,7 +140,14 @@ function renderShow(s: SnapShow): string {
   const lines = [`${heading(s.file)} (${s.size} bytes)`];
   if (s.backend) {
     const b = s.backend;
+    const m = b.bbolt;
     lines.push('a bbolt backend: the v3 key space; etcd keeps no checksum of it.');
+    if (m?.txid !== undefined) {
+      const ci = m.consistentIndex === undefined ? 'no consistent index' : `consistent index ${m.consistentIndex}${m.term !== undefined ? `, term ${m.term}` : ''}`;
+      lines.push(`${m.pages} pages of ${m.pageSize} bytes (${m.freePages} free), meta page ${m.metaPage} at txid ${m.txid}; ${ci}`);
+      if (m.buckets) lines.push(`buckets: ${m.buckets.join(' ')}`);
+    }
+    for (const p of b.problems ?? []) lines.push(`${p.severity === 'error' ? chalk.red('error') : chalk.yellow('warning')} ${p.code}: ${p.offset !== undefined ? `at byte ${p.offset}: ` : ''}${p.message}`);
     if (b.trailer === 'none') lines.push(`no SHA-256 trailer (the size modulo 512 is ${b.size % 512}, not 32): etcdctl snapshot restore refuses it without --skip-hash-check`);
     else lines.push(`SHA-256 trailer (last 32 bytes): ${b.trailer === 'match' ? chalk.green('matches') : chalk.red('does not match')} the ${b.size - 32} bytes before it`, `  stored   ${b.stored}`, `  computed ${b.computed}`);
     if (b.note) lines.push(chalk.yellow(`warning: ${b.note}`));

@@ -52,6 +52,8 @@ export interface BackendInspection {
   problems: Problem[];
   /** The file could be opened as bbolt at all. */
   opened: boolean;
+  /** Why it could not: not bbolt, no valid meta page, too short. */
+  openError?: CodecError;
 }
 
 /** Restoring a backend is the way out of every backend error; etcd 3.5 moved the tool to etcdutl. */
@@ -82,7 +84,7 @@ export function inspectBackend(path: string): BackendInspection {
     if (!(e instanceof CodecError)) throw e;
     summary.size = typeof e.data.size === 'number' ? e.data.size : 0;
     problems.push({ severity: 'error', code: e.code, message: `${e.message}; etcd refuses to start on it (bbolt: invalid database); ${RESTORE_HINT}`, file: path, offset: e.offset ?? 0 });
-    return { summary, problems, opened: false };
+    return { summary, problems, opened: false, openError: e };
   }
   try {
     Object.assign(summary, { size: db.size, pageSize: db.pageSize, metaPage: db.meta.page, txid: db.meta.txid });
@@ -142,8 +144,8 @@ export interface StartContext {
   snapDir: string;
   /** The snapshot etcd loads at start (index 0: none; etcd reads the WAL from its start). */
   snapshot: { index: bigint; term: bigint; file?: string };
-  /** The last entry index of the log etcd reads. */
-  lastIndex: bigint;
+  /** The last entry index of the log etcd reads; without it the backend is not compared with the log. */
+  lastIndex?: bigint;
 }
 
 export interface DataDirBackend {
@@ -205,7 +207,7 @@ function judgeIndex(b: BackendInspection, ctx: StartContext, problems: Problem[]
     else problems.push({ severity: 'error', code: 'BACKEND_BEHIND_SNAPSHOT', message: `the backend's consistent index ${ci} is below ${from}: etcd refuses to start ("does not match with snapshot"); ${RESTORE_HINT}`, file });
     return out;
   }
-  if (ci > ctx.lastIndex) {
+  if (ctx.lastIndex !== undefined && ci > ctx.lastIndex) {
     problems.push({ severity: 'warning', code: 'BACKEND_AHEAD_OF_WAL', message: `the backend has applied entries up to index ${ci} but the log etcd reads ends at ${ctx.lastIndex}: entries ${ctx.lastIndex + 1n}..${ci} are in the key space but not in the WAL; etcd 3.4 starts, and the indexes it writes next repeat them`, file });
   }
   if (ci === S && S > 0n && b.summary.term !== undefined && b.summary.term !== ctx.snapshot.term) {

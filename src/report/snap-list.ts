@@ -14,6 +14,16 @@ import { fileSize, listSnapFiles, loadNewestSnap, readSnapFile, type LoadedSnap,
 import { idHex } from '../codec/proto/metadata.js';
 import { hex32 } from '../codec/record-reader.js';
 import type { ConfState } from '../codec/proto/raftpb.js';
+import { checkDataDirBackend } from './backend.js';
+import type { Problem, Severity } from './verify.js';
+
+/**
+ * How bad a .snap that does not read is, for `verify` and `snap list` alike:
+ * etcd renames it `.broken` and loads the next one named in the WAL
+ * (Snapshotter.LoadNewestAvailable), so while some snapshot still loads it
+ * starts (a warning); with none left it is an error.
+ */
+export const brokenSnapSeverity = (loaded: string | undefined | null): Severity => (loaded ? 'warning' : 'error');
 
 /** snap.Read's outcomes: ErrEmptySnapshot, ErrCRCMismatch, an unmarshal error, or a snapshot. */
 export type SnapStatus = 'ok' | 'mismatch' | 'empty' | 'undecodable';
@@ -92,7 +102,9 @@ export interface SnapList {
   files: SnapListFile[];
   /** The .snap each rule loads (null: none; etcd then reads the WAL from its start). */
   loads: { etcd3423: string | null; newestValid: string | null };
-  /** Every .snap (not .broken) passes snap.Read. */
+  /** The backend etcd opens at start, judged as verify judges it (report/backend.ts). */
+  backendProblems: Problem[];
+  /** etcd would start on these files: a broken .snap is survived while another loads, and the backend opens. */
   ok: boolean;
 }
 
@@ -116,10 +128,15 @@ export function listSnapshots(paths: DataDirPaths): SnapList {
   // The live backend: always current, never named by index (etcdserver/api/snap/db.go DBFilePath).
   const db = join(snapDir, 'db');
   if (existsSync(db)) files.push({ name: 'db', path: db, kind: 'db', size: fileSize(db) });
+  const start = chooseStart(paths);
+  const etcd3423 = start.snap?.file.name ?? null;
+  const backendProblems = checkDataDirBackend({ snapDir, snapshot: { index: start.start.index, term: start.start.term, file: start.snap?.file.name } }).problems;
+  const brokenSnaps = files.some((f) => f.kind === 'snap' && f.crc?.status !== 'ok');
   return {
     snapDir,
     files,
-    loads: { etcd3423: chooseStart(paths).snap?.file.name ?? null, newestValid: loadNewestSnap(snapDir).loaded?.file.name ?? null },
-    ok: files.every((f) => f.kind !== 'snap' || f.crc?.status === 'ok'),
+    loads: { etcd3423, newestValid: loadNewestSnap(snapDir).loaded?.file.name ?? null },
+    backendProblems,
+    ok: !(brokenSnaps && brokenSnapSeverity(etcd3423) === 'error') && !backendProblems.some((p) => p.severity === 'error'),
   };
 }

@@ -12,6 +12,9 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { checkSnapFile, confStateView, type ConfStateView, type SnapStatus } from './snap-list.js';
 import { fileSize } from '../codec/snap-file.js';
+import { CodecError } from '../codec/errors.js';
+import { inspectBackend, type BackendSummary } from './backend.js';
+import type { Problem } from './verify.js';
 
 export interface V2Member {
   id: string;
@@ -73,8 +76,13 @@ export function showSnapFile(path: string, as?: 'snap' | 'backend'): SnapShow {
   if (statSync(path).isDirectory()) throw Object.assign(new Error(`${path}: a directory; give a .snap or backend file (walt snap list lists them)`), { code: 'EISDIR' });
   const kind = as ?? (isSnapName(basename(path)) ? 'snap' : 'backend');
   if (kind === 'backend') {
-    const backend = checkBackend(path);
-    return { file: path, kind, size: backend.size, ok: backend.trailer !== 'mismatch', backend };
+    const inspection = inspectBackend(path);
+    const e = inspection.openError;
+    // Refused, as etcd's bbolt refuses it: the message says what the file is instead.
+    if (e) throw new CodecError(e.code, `${e.message}; give a .snap, a db or a .snap.db file (walt snap list lists them)`, { file: e.file ?? path, offset: e.offset ?? 0 }, e.data);
+    const backend: BackendCheck = { ...checkBackend(path), bbolt: inspection.summary, problems: inspection.problems };
+    const ok = backend.trailer !== 'mismatch' && !inspection.problems.some((p) => p.severity === 'error');
+    return { file: path, kind, size: backend.size, ok, backend };
   }
   const c = checkSnapFile(path);
   const out: SnapShow = { file: path, kind, size: fileSize(path), ok: c.status === 'ok', crc: { status: c.status, reason: c.reason, stored: c.storedCrc, computed: c.computedCrc } };
@@ -168,6 +176,9 @@ function member(id: string, dir: V2Node, problems: string[]): V2Member {
 
 export interface BackendCheck {
   size: number;
+  /** Its meta pages, bbolt's check, etcd's buckets and consistent index (report/backend.ts). */
+  bbolt?: BackendSummary;
+  problems?: Problem[];
   /**
    * `etcdctl snapshot save` appends a SHA-256 of everything before it, and a
    * file carries one exactly when its size modulo 512 is 32 (v3_snapshot.go

@@ -49,7 +49,7 @@ export function verifyWithVerdict(paths: DataDirPaths): VerdictReport {
     };
   }
   // The first bad record of the WAL: backend problems have their own files and are not records.
-  const first = report.problems.find((p) => p.severity === 'error' && !p.repairable && p.file?.endsWith('.wal') && p.offset !== undefined);
+  const first = report.problems.find((p) => p.severity === 'error' && !p.repairable && p.file?.endsWith('.wal') && p.offset !== undefined && p.code !== 'HIDDEN_RECORDS');
   if (report.verdict === 'corrupt' && first) report.afterDamage = whatFollows(paths.walDir, first.file!, first.offset!);
   return report;
 }

@@ -12,6 +12,8 @@ import { scanWal, type WalScan } from '../codec/wal-scan.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { checkDataDirBackend, type BackendSummary } from './backend.js';
+import { brokenSnapSeverity } from './snap-list.js';
+import { hiddenTailProblem } from './hidden-tail.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -92,6 +94,8 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
   const td = scan.termDecrease;
   if (td) problems.push({ severity: 'error', code: 'TERM_DECREASES', message: `entry ${td.index} has term ${td.term}, lower than the term ${td.previousTerm} before it`, file: td.segment, offset: td.offset });
   checkHardState(scan, problems);
+  const hidden = hiddenTailProblem(scan, segments);
+  if (hidden) problems.push(hidden);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
   let backend: VerifyReport['backend'];
   if (paths.snapDir) {
@@ -179,7 +183,7 @@ function checkSnapFiles(paths: DataDirPaths, scan: WalScan, loaded: string | und
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
       out.push({ name: f.name, ok: false, error: e.message });
-      problems.push({ ...fromError(e), severity: loaded ? 'warning' : 'error', message: `${e.message}${loaded ? ` (etcd falls back to ${loaded})` : ''}` });
+      problems.push({ ...fromError(e), severity: brokenSnapSeverity(loaded), message: `${e.message}${loaded ? ` (etcd falls back to ${loaded})` : ''}` });
     }
   }
   return out;
