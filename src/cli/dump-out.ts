@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import { idHex } from '../codec/proto/metadata.js';
-import { dumpFailure, type DumpPlan } from '../report/dump.js';
+import { dumpOutcome, type DumpPlan } from '../report/dump.js';
 import { selectEntries, type EntrySelection } from '../report/entry-select.js';
 import { toJSON } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
@@ -30,13 +30,14 @@ async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOut
 
 function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
   const end = plan.scan.end;
-  const failure = dumpFailure(plan);
+  // The same outcome the exit code comes from (cli/dump.ts): the two always agree.
+  const outcome = dumpOutcome(plan);
   return {
     record: 'end',
     printed,
     lastIndex: plan.scan.lastIndex,
-    status: failure ? 'error' : end.kind,
-    ...(failure ? { error: failure.describe(), code: failure.code } : {}),
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error.message, code: outcome.error.code } : {}),
     ...(end.kind === 'torn' ? { file: end.segment.path, offset: end.offset, reason: end.reason } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { dumpFailure, planDump, type DumpPlan } from '../report/dump.js';
+import { dumpOutcome, planDump, type DumpPlan } from '../report/dump.js';
 import type { ValueMode } from '../report/render.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { collectStats } from '../report/stats.js';
@@ -16,7 +16,7 @@ import { writeStats } from './dump-stats-out.js';
 import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/entry-filter.js';
 import { dumpLogs } from '../report/dump-logs-format.js';
 import type { DataDirPaths } from '../codec/data-dir.js';
-import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, UsageError, runAction } from './errors.js';
 import { CodecError } from '../codec/errors.js';
 import { toJSON } from '../util/json.js';
 import { oneOf, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
@@ -101,9 +101,13 @@ IRRLeaseGrant, IRRLeaseRevoke, IRRLeaseCheckpoint; and walt's: ConfigChangeV2,
 IRRAuth (every auth operation) and IRR<Op> for every other InternalRaftRequest
 operation (IRRAlarm, IRRAuthenticate, IRRAuthUserAdd, IRRV2, ...).
 
-Exit status: 0 when the log reads to its end (a torn tail is reported, as etcd
-accepts it), 1 when reading stopped at corruption (or where etcd-dump-logs
-stops short: no entries, a decoder gone), 2 for usage errors.
+Exit status: 0 when the log reads to its end, 3 when it ends at a torn tail
+(etcd reads up to it and repairs it at start; walt repair-tail does the same),
+1 when reading stopped at corruption, the snapshot record etcd needs is
+missing, or records that pass their CRCs hide behind the end of the log (or,
+with --format etcd-dump-logs, where etcd-dump-logs stops short: no entries, a
+decoder gone), 2 for usage errors. The NDJSON "end" line's "status" says the
+same: "eof" 0, "torn" 3, "error" 1.
 
 Filters compose: --start-index/--end-index (both inclusive), --term,
 --entry-type, --key/--prefix, then --limit.
@@ -151,8 +155,8 @@ async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise
   if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
   const json = opts.format === 'ndjson';
   if (opts.raw) {
-    const { bad, stopped } = writeRaw(paths.walDir, out, json);
-    return bad > 0 || stopped ? EXIT_PROBLEM : EXIT_OK;
+    const { bad, stopped, torn } = writeRaw(paths.walDir, out, json);
+    return bad > 0 || stopped ? EXIT_PROBLEM : torn ? EXIT_TORN : EXIT_OK;
   }
   const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
   const worker = opts.stats ? undefined : startPartsWorker(paths.walDir, sel);
@@ -178,11 +182,11 @@ async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpO
     count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
   }
   // A log etcd refuses to start on still prints as far as it reads; then the refusal ends it.
-  const failure = dumpFailure(plan)?.describe();
+  const outcome = dumpOutcome(plan);
   out.end();
-  if (failure) process.stderr.write(`walt: reading stopped after ${count} entries: ${failure}\n`);
-  if (opts.follow && !failure) return follow(plan, out, json, listing);
-  return failure ? EXIT_PROBLEM : EXIT_OK;
+  if (outcome.error) process.stderr.write(`walt: reading stopped after ${count} entries: ${outcome.error.message}\n`);
+  if (opts.follow && !outcome.error) return follow(plan, out, json, listing);
+  return outcome.status === 'error' ? EXIT_PROBLEM : outcome.status === 'torn' ? EXIT_TORN : EXIT_OK;
 }
 
 /** etcd-dump-logs ends without a newline, so the last text bypasses the line writer. */

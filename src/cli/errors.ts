@@ -1,13 +1,16 @@
 /**
  * The one place where failures become exit codes and one-line messages:
- * 0 success, 1 a problem was found in the data, 2 usage errors and paths that
- * cannot be read. Never a stack trace for bad input.
+ * 0 success, 1 a problem was found in the data (corruption), 2 usage errors
+ * and paths that cannot be read, 3 a torn tail that `walt repair-tail` can
+ * cut off (and nothing worse). Never a stack trace for bad input.
  */
 import { CodecError, LocatedError } from '../codec/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEM = 1;
 export const EXIT_USAGE = 2;
+/** A torn write at the end of the last segment, and nothing else wrong: `walt repair-tail` fixes it, as etcd's own start would. */
+export const EXIT_TORN = 3;
 
 /** A usage error found after option parsing (a bad value, a missing path). */
 export class UsageError extends Error {

@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { verifyWithVerdict, type AfterDamage, type RepairPreview, type VerdictReport } from '../report/verdict.js';
 import { compareMembers, type CompareReport } from '../report/compare.js';
-import { EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UsageError, runAction } from './errors.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, runAction } from './errors.js';
 import { toJSON } from '../util/json.js';
 
 interface VerifyOptions {
@@ -15,7 +15,7 @@ interface VerifyOptions {
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy, 1 problem found, 2 usage error')
+    .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy (warnings allowed), 1 corruption, 2 usage error, 3 a torn tail walt repair-tail can cut off')
     .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; with --compare, two or more')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
     .option('--json', 'print a report with "ok", "verdict" and a list of "problems", for CI')
@@ -25,9 +25,21 @@ export function verifyCommand(): Command {
       `
 Checks: segment names and sequence, the CRC chain across every segment, metadata
 in every segment, the snapshot record etcd starts from, entry index continuity
-and terms, the hard state's commit against the log, and every .snap file's CRC.
+and terms, the hard state's commit against the log, every .snap file's CRC,
+records hidden behind the end of the log (a zero length field in the middle of
+the last segment, past which etcd reads nothing and which it zeroes at start),
+and the backend etcd opens (member/snap/db, or the .snap.db it swaps in): its
+meta pages, bbolt's page check, etcd's buckets, and its consistent index
+against the snapshot etcd loads and the log. What etcd refuses to start on is
+an error; what it survives is a warning.
+
 A torn tail (a write cut short by a crash, in the last segment) is told apart
 from corruption in the middle of the log: only the first is repairable.
+
+Exit status: 0 healthy (warnings allowed), 1 corruption (or a torn tail whose
+cut would drop committed entries), 2 usage, 3 a torn tail and nothing worse:
+run walt repair-tail. --json's "verdict" says the same: healthy, torn-tail,
+corrupt.
 
 --compare DIR1 DIR2 [DIR3...] reads each member's log from the first entry its
 WAL holds and compares the members index by index: their IDs, hard states and
@@ -55,7 +67,7 @@ Examples:
         if (dirs.length > 1) throw new UsageError('give one data dir (or --compare with several)');
         const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
         process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderVerify(report));
-        return report.ok ? EXIT_OK : EXIT_PROBLEM;
+        return report.verdict === 'healthy' ? EXIT_OK : report.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM;
       }),
     );
 }

@@ -8,6 +8,7 @@ import { selectSegments, type Segment } from '../codec/segment-name.js';
 import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { CodecError } from '../codec/errors.js';
 import { standingEntries, type EntryRange, type OverwriteSummary, type StandingEntry } from '../codec/wal-entries.js';
+import { hiddenTailProblem } from './hidden-tail.js';
 
 export interface DumpPlan extends OpenedWal {
   startPoint: StartPoint;
@@ -78,4 +79,25 @@ export function dumpEntries(plan: EntrySource, range?: EntryRange): Generator<St
 export function dumpRanges(plan: DumpPlan): EntryRange[] {
   const marks = plan.scan.marks;
   return [...marks, undefined].map((to, i) => ({ from: i ? marks[i - 1] : undefined, to }));
+}
+
+/**
+ * How the read ended, once, for both the `end` record and the exit code
+ * (cli/errors.ts): `eof` exit 0, `torn` (a torn tail in the last segment,
+ * which etcd repairs at start) exit 3, `error` exit 1: a scan stopped by
+ * corruption, the snapshot record etcd needs missing (ErrSnapshotNotFound),
+ * or records hidden behind the end of the log.
+ */
+export interface DumpOutcome {
+  status: 'eof' | 'torn' | 'error';
+  error?: { code: string; message: string };
+}
+
+export function dumpOutcome(plan: DumpPlan): DumpOutcome {
+  const failure = dumpFailure(plan);
+  if (failure) return { status: 'error', error: { code: failure.code, message: failure.describe() } };
+  if (plan.scan.end.kind === 'torn') return { status: 'torn' };
+  const hidden = hiddenTailProblem(plan.scan, plan.segments);
+  if (hidden?.severity === 'error') return { status: 'error', error: { code: hidden.code, message: `${hidden.file} at byte ${hidden.offset}: ${hidden.message}` } };
+  return { status: 'eof' };
 }

@@ -47,6 +47,22 @@ export function verifyWithVerdict(paths: DataDirPaths): VerdictReport {
       committedLost: plan.committedLost,
       commit: plan.commit,
     };
+    // A crash tears only what was not yet synced, and raft commits only what was: a cut that drops
+    // committed entries is damage etcd's torn-write rule mistakes for a crash (wal/decoder.go isTornEntry).
+    if (plan.committedLost) {
+      const lostCommit = plan.droppedCommit ?? plan.commit;
+      const dropped = report.repair.droppedEntries.filter((e) => lostCommit !== undefined && e.index <= lostCommit);
+      const torn = report.problems.find((p) => p.code === 'TORN_TAIL');
+      report.problems.push({
+        severity: 'error',
+        code: 'COMMITTED_IN_TORN_TAIL',
+        message: `the torn record ends the log early: a repair (etcd's own at start, or walt repair-tail) would drop ${dropped.length ? `committed entries ${dropped[0].index}..${dropped[dropped.length - 1].index}` : 'what a dropped hard state says was committed'}; copy the data dir before etcd starts on it, and see what follows with \`walt dump --raw\``,
+        file: torn?.file,
+        offset: torn?.offset,
+      });
+      report.verdict = 'corrupt';
+      report.ok = false;
+    }
   }
   // The first bad record of the WAL: backend problems have their own files and are not records.
   const first = report.problems.find((p) => p.severity === 'error' && !p.repairable && p.file?.endsWith('.wal') && p.offset !== undefined && p.code !== 'HIDDEN_RECORDS');
