@@ -7,6 +7,11 @@
 //                          nested and inline buckets, an empty bucket, binary
 //                          keys, and pages freed and reused by later txns.
 //   bbolt-oracle dump DB   prints every bucket and key in cursor order as JSON.
+//   bbolt-oracle check DB  opens DB as etcd 3.4 does on Linux (read-write,
+//                          NoFreelistSync: the freelist is rebuilt by walking
+//                          every page, and bbolt panics on a bad one), then
+//                          prints {"open": error} or {"errors": [...]} from
+//                          Tx.Check. A panic exits 2 with bbolt's message.
 package main
 
 import (
@@ -105,6 +110,20 @@ func main() {
 	switch os.Args[1] {
 	case "make":
 		makeDB(os.Args[2])
+	case "check":
+		db, err := bolt.Open(os.Args[2], 0600, &bolt.Options{NoFreelistSync: true})
+		if err != nil {
+			must(json.NewEncoder(os.Stdout).Encode(map[string]string{"open": err.Error()}))
+			return
+		}
+		errs := []string{}
+		must(db.View(func(tx *bolt.Tx) error {
+			for e := range tx.Check() {
+				errs = append(errs, e.Error())
+			}
+			return nil
+		}))
+		must(json.NewEncoder(os.Stdout).Encode(map[string][]string{"errors": errs}))
 	case "dump":
 		db, err := bolt.Open(os.Args[2], 0400, &bolt.Options{ReadOnly: true})
 		must(err)
