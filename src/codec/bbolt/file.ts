@@ -128,6 +128,9 @@ function chooseMeta(path: string, fd: number, size: number): ChosenMeta {
   const metaBytes = PAGE_HEADER_SIZE + META_SIZE;
   if (size < metaBytes) {
     const head = size > 0 ? readAt(path, fd, size, 0, size) : Buffer.alloc(0);
+    if (size >= PAGE_HEADER_SIZE + 4 && head.readUInt32LE(PAGE_HEADER_SIZE) === BBOLT_MAGIC) {
+      throw new CodecError('BBOLT_TRUNCATED', `a bbolt file cut short: ${size} bytes, too short for its first meta page`, { file: path, offset: 0 }, { size });
+    }
     throw new CodecError('BBOLT_NOT_BBOLT', `not a bbolt backend: ${describeNonBbolt(head, size)}, too short for a meta page`, { file: path, offset: 0 }, { size });
   }
   const first = readAt(path, fd, size, 0, metaBytes);
