@@ -71,7 +71,8 @@ export function cutWal(paths: DataDirPaths, opts: CutOptions): CutResult {
   const locked = lockRefusal(paths.walDir);
   if (locked) return refuse(locked);
   const label = opts.dataDirLabel ?? paths.dataDir ?? paths.walDir;
-  const report = verifyDataDir(paths);
+  // The log alone: a backend problem is not the WAL's to fix, and must not stop a cut of the log.
+  const report = verifyDataDir(paths, { backend: false });
   const damaged = damageRefusal(
     report,
     () => false,

@@ -71,7 +71,8 @@ export function planRepair(paths: DataDirPaths, opts: RepairOptions = {}): Repai
 
   // etcd repairs whatever the last segment alone says; walt first reads the whole log, so that
   // damage mid-log, which truncating the tail would not fix, is refused instead of hidden.
-  const report = verifyDataDir(paths);
+  // The log alone: a backend problem is not the WAL's to fix, and must not stop a cut of the log.
+  const report = verifyDataDir(paths, { backend: false });
   const plan: RepairPlan = { ...base, verdict: report.verdict, lastIndex: report.lastIndex, commit: report.hardState?.commit };
   const refusal = damageRefusal(report, (p) => p.repairable === true, restoreAdvice(opts.dataDirLabel ?? paths.dataDir ?? paths.walDir));
   if (refusal) return { ...plan, refusal: { ...refusal, message: `not a torn tail, so not repairable by truncating: ${refusal.message}` } };

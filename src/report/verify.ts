@@ -56,7 +56,13 @@ const fromError = (e: CodecError, extra: Partial<Problem> = {}): Problem => ({
   ...extra,
 });
 
-export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: number) => void } = {}): VerifyReport {
+export interface VerifyOptions {
+  onProgress?: (bytes: number) => void;
+  /** Check the backend too (default); the WAL surgeons (repair-tail, cut) judge the log alone. */
+  backend?: boolean;
+}
+
+export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): VerifyReport {
   const problems: Problem[] = [];
   const all = listSegments(paths.walDir);
   const start = chooseStart(paths);
@@ -98,7 +104,7 @@ export function verifyDataDir(paths: DataDirPaths, opts: { onProgress?: (bytes: 
   if (hidden) problems.push(hidden);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
   let backend: VerifyReport['backend'];
-  if (paths.snapDir) {
+  if (paths.snapDir && opts.backend !== false) {
     const be = checkDataDirBackend({ snapDir: paths.snapDir, snapshot: { index: start.start.index, term: start.start.term, file: start.snap?.file.name }, lastIndex: scan.lastIndex });
     problems.push(...be.problems);
     if (be.backend) backend = { ...be.backend, replacedBy: be.replacedBy };
