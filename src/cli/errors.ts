@@ -5,6 +5,7 @@
  * cut off (and nothing worse). Never a stack trace for bad input.
  */
 import { CodecError, LocatedError } from '../codec/errors.js';
+import { withNextStep } from '../report/next-step.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEM = 1;
@@ -33,7 +34,7 @@ export function exitCodeFor(e: unknown): number {
 }
 
 export function messageFor(e: unknown): string {
-  if (e instanceof LocatedError) return e.describe();
+  if (e instanceof LocatedError) return withNextStep(e.code, e.describe());
   const err = e as NodeJS.ErrnoException;
   if (err?.code && err.path) return `${err.path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`;
   return err?.message ?? String(e);

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { BboltFile, checkBbolt, type CheckKind } from '../codec/bbolt/index.js';
 import { CodecError } from '../codec/errors.js';
 import type { Problem } from './verify.js';
+import { RESTORE } from './next-step.js';
 
 /** etcd 3.4's buckets (mvcc/backend, lease, membership, auth, alarm): each is created at start when missing. */
 export const ETCD_BUCKETS = ['alarm', 'auth', 'authRoles', 'authUsers', 'cluster', 'key', 'lease', 'members', 'members_removed', 'meta'] as const;
@@ -57,7 +58,7 @@ export interface BackendInspection {
 }
 
 /** Restoring a backend is the way out of every backend error; etcd 3.5 moved the tool to etcdutl. */
-export const RESTORE_HINT = 'restore the member from a backup (`etcdctl snapshot restore` for etcd 3.4, `etcdutl snapshot restore` for etcd 3.5), or remove it from the cluster and add it back so the leader sends its backend';
+const RESTORE_HINT = RESTORE;
 
 /** Findings of bbolt's check that make etcd 3.4's Open panic (freepages → checkBucket), or freelist.read. */
 const FATAL_KINDS: ReadonlySet<CheckKind> = new Set(['out-of-bounds', 'multiple-references', 'invalid-type', 'too-deep', 'bad-freelist']);

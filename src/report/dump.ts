@@ -9,6 +9,7 @@ import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { CodecError } from '../codec/errors.js';
 import { standingEntries, type EntryRange, type OverwriteSummary, type StandingEntry } from '../codec/wal-entries.js';
 import { hiddenTailProblem } from './hidden-tail.js';
+import { withNextStep } from './next-step.js';
 
 export interface DumpPlan extends OpenedWal {
   startPoint: StartPoint;
@@ -95,7 +96,7 @@ export interface DumpOutcome {
 
 export function dumpOutcome(plan: DumpPlan): DumpOutcome {
   const failure = dumpFailure(plan);
-  if (failure) return { status: 'error', error: { code: failure.code, message: failure.describe() } };
+  if (failure) return { status: 'error', error: { code: failure.code, message: withNextStep(failure.code, failure.describe()) } };
   if (plan.scan.end.kind === 'torn') return { status: 'torn' };
   const hidden = hiddenTailProblem(plan.scan, plan.segments);
   if (hidden?.severity === 'error') return { status: 'error', error: { code: hidden.code, message: `${hidden.file} at byte ${hidden.offset}: ${hidden.message}` } };

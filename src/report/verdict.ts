@@ -11,6 +11,7 @@ import { RecordType } from '../codec/proto/walpb.js';
 import { decodeEntry } from '../codec/proto/raftpb.js';
 import { verifyDataDir, type VerifyReport } from './verify.js';
 import { planRepair } from './repair.js';
+import { nextStep } from './next-step.js';
 
 export interface RepairPreview {
   cutOffset?: number;
@@ -53,6 +54,8 @@ export function verifyWithVerdict(paths: DataDirPaths): VerdictReport {
       const lostCommit = plan.droppedCommit ?? plan.commit;
       const dropped = report.repair.droppedEntries.filter((e) => lostCommit !== undefined && e.index <= lostCommit);
       const torn = report.problems.find((p) => p.code === 'TORN_TAIL');
+      // Not the repair it would otherwise advise.
+      if (torn) torn.message = torn.message.replace(`; ${nextStep('TORN_TAIL')}`, '');
       report.problems.push({
         severity: 'error',
         code: 'COMMITTED_IN_TORN_TAIL',

@@ -14,6 +14,7 @@ import { idHex } from '../codec/proto/metadata.js';
 import { checkDataDirBackend, type BackendSummary } from './backend.js';
 import { brokenSnapSeverity } from './snap-list.js';
 import { hiddenTailProblem } from './hidden-tail.js';
+import { withNextStep } from './next-step.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -50,7 +51,7 @@ export interface VerifyReport {
 const fromError = (e: CodecError, extra: Partial<Problem> = {}): Problem => ({
   severity: 'error',
   code: e.code,
-  message: e.message,
+  message: withNextStep(e.code, e.message),
   file: e.file,
   offset: e.offset,
   ...extra,
@@ -116,6 +117,8 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
   if (refused && !problems.some((p) => p.severity === 'error' && p.file === refused.file && p.offset === refused.offset)) {
     problems.push({ severity: 'error', code: refused.code, message: `etcd reads every segment for its snapshot records (wal.ValidSnapshotEntries) and refuses to start: ${refused.message}`, file: refused.file, offset: refused.offset });
   }
+  // Every error names its next step (report/next-step.ts), whichever check found it.
+  for (const p of problems) if (p.severity === 'error') p.message = withNextStep(p.code, p.message);
   const errors = problems.filter((p) => p.severity === 'error');
   const verdict: Verdict = errors.length === 0 ? 'healthy' : errors.every((p) => p.repairable) ? 'torn-tail' : 'corrupt';
   return {
@@ -146,7 +149,7 @@ function checkScan(scan: WalScan, segments: Segment[], problems: Problem[]): voi
       severity: 'error',
       code: last ? 'TORN_TAIL' : 'TRUNCATED_SEGMENT',
       message: last
-        ? `torn write at the end of the last segment: ${end.reason}; run \`walt repair-tail\` to cut it off`
+        ? `torn write at the end of the last segment: ${end.reason}`
         : `segment ends early: ${end.reason}, and later segments follow (not a torn tail: data is missing mid-log)`,
       file: end.segment.path,
       offset: end.offset,
@@ -166,7 +169,7 @@ function checkHardState(scan: WalScan, problems: Problem[]): void {
     problems.push({ severity: 'error', code: 'COMMIT_BEYOND_LOG', message: `hard state commits index ${hs.commit} but the log ends at ${scan.lastIndex}`, file: scan.hardStateAt && scan.segments.find((s) => s.segment.name === scan.hardStateAt!.segment)?.segment.path, offset: scan.hardStateAt?.offset });
   }
   if (hs.commit < scan.start.index) {
-    problems.push({ severity: 'error', code: 'COMMIT_BEFORE_SNAPSHOT', message: `hard state commits index ${hs.commit}, below the snapshot at ${scan.start.index}` });
+    problems.push({ severity: 'error', code: 'COMMIT_BEFORE_SNAPSHOT', message: `hard state commits index ${hs.commit}, below the snapshot at ${scan.start.index}`, file: scan.hardStateAt && scan.segments.find((s) => s.segment.name === scan.hardStateAt!.segment)?.segment.path, offset: scan.hardStateAt?.offset });
   }
 }
 
