@@ -31,7 +31,7 @@ function listCommand(): Command {
     .description('every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage')
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap), or a member dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal (they decide which snapshot etcd 3.4.23 loads)')
-    .option('--json', 'print {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"}, "ok"} for scripts')
+    .option('--json', 'print {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"}, "backendProblems", "ok"} for scripts')
     .addHelpText(
       'after',
       `
