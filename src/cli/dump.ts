@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { dumpOutcome, planDump, type DumpPlan } from '../report/dump.js';
+import { nextStep } from '../report/next-step.js';
 import type { ValueMode } from '../report/render.js';
 import type { EntrySelection } from '../report/entry-select.js';
 import { collectStats } from '../report/stats.js';
@@ -185,6 +186,8 @@ async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpO
   const outcome = dumpOutcome(plan);
   out.end();
   if (outcome.error) process.stderr.write(`walt: reading stopped after ${count} entries: ${outcome.error.message}\n`);
+  const end = plan.scan.end;
+  if (end.kind === 'torn' && !outcome.error) process.stderr.write(`walt: ${end.segment.path} at byte ${end.offset}: the log ends at a torn write (${end.reason}); ${nextStep('TORN_TAIL')}\n`);
   if (opts.follow && !outcome.error) return follow(plan, out, json, listing);
   return outcome.status === 'error' ? EXIT_PROBLEM : outcome.status === 'torn' ? EXIT_TORN : EXIT_OK;
 }

@@ -5,7 +5,8 @@
  * if anything goes wrong. One at a time: the machine may have two cores.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +62,7 @@ export class Etcd {
     proc.once('exit', () => {
       this.exited = true;
       running.delete(proc);
+      releasePortLock(spec.clientPort);
     });
   }
 
@@ -74,6 +76,18 @@ export class Etcd {
 
   /** Starts etcd on `dataDir` and waits until it answers /health; kills it if it does not in time. */
   static async start(dataDir: string, spec: MemberSpec, timeoutMs = 20_000): Promise<Etcd> {
+    // Test files run in parallel processes: without the lock, two could start etcd on one port, and one
+    // would read the other's health and keys.
+    await takePortLock(spec.clientPort, timeoutMs);
+    try {
+      return await Etcd.startLocked(dataDir, spec, timeoutMs);
+    } catch (e) {
+      releasePortLock(spec.clientPort);
+      throw e;
+    }
+  }
+
+  private static async startLocked(dataDir: string, spec: MemberSpec, timeoutMs: number): Promise<Etcd> {
     for (const port of [spec.clientPort, spec.peerPort]) {
       const until = Date.now() + timeoutMs;
       while (!(await portFree(port))) {
@@ -148,6 +162,46 @@ export class Etcd {
     await gone;
     clearTimeout(timer);
     running.delete(this.proc);
+  }
+}
+
+/** A lock per client port across test processes: a directory holding the owner's pid (mkdir is atomic). */
+const lockDir = (port: number) => join(tmpdir(), `walt-etcd-${port}.lock`);
+
+async function takePortLock(port: number, timeoutMs: number): Promise<void> {
+  const dir = lockDir(port);
+  const until = Date.now() + timeoutMs * 6;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    // A lock whose owner is gone is stale.
+    const owner = Number(readFileSync(join(dir, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+    if (owner && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+    if (Date.now() > until) throw new Error(`another test process holds ${dir} (pid ${owner}) too long`);
+    await sleep(250);
+  }
+}
+
+function releasePortLock(port: number): void {
+  const dir = lockDir(port);
+  try {
+    if (Number(readFileSync(join(dir, 'pid'), 'utf8')) === process.pid) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // not held
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
