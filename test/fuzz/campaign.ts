@@ -40,6 +40,8 @@ export interface CampaignOptions {
   oracleBin: string;
   /** Cases run at once (the oracle's processes overlap walt's reading). */
   jobs?: number;
+  /** Every how many seeds walt's processes run too (a Node start each); regressions always. */
+  processEvery?: number;
   onCase?: (r: CaseResult) => void;
 }
 
@@ -56,7 +58,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CaseResult[]> 
         const [fixture, dir] = bases[seed % bases.length];
         const caseDir = scratch.fresh(`case-${seed}-`);
         mkdirSync(caseDir);
-        const r = await runCase(seed, fixture, dir, caseDir, { oracleBin: opts.oracleBin, walt, processes: seed % 10 === 0 || regressions.has(seed) });
+        const r = await runCase(seed, fixture, dir, caseDir, { oracleBin: opts.oracleBin, walt, processes: seed % (opts.processEvery ?? 10) === 0 || regressions.has(seed) });
         removeDir(caseDir);
         if (r.failures.length) failed.push(r);
         opts.onCase?.(r);

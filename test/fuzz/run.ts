@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- --seeds N [--from S] [--jobs J]`: a differential fuzz
+ * `npm run fuzz -- --seeds N [--from S] [--jobs J] [--process-every K]`: a differential fuzz
  * campaign against etcd's own reader (campaign.ts), with progress on stderr.
  * Failing seeds are printed and kept in test/fuzz/regressions.json; the exit
  * status is 1 when any case failed.
@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { oracleBinary } from '../helpers/oracle.js';
 import { keepRegressions, runCampaign } from './campaign.js';
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '10000' }, from: { type: 'string', default: '1' }, jobs: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { seeds: { type: 'string', default: '10000' }, from: { type: 'string', default: '1' }, jobs: { type: 'string', default: '2' }, 'process-every': { type: 'string', default: '10' } } });
 const count = Number(values.seeds);
 const from = Number(values.from);
 const oracleBin = oracleBinary();
@@ -22,6 +22,7 @@ const failed = await runCampaign({
   seeds: Array.from({ length: count }, (_, i) => from + i),
   oracleBin,
   jobs: Number(values.jobs),
+  processEvery: Number(values['process-every']),
   onCase: (r) => {
     done++;
     if (r.failures.length) process.stderr.write(`\nseed ${r.seed} (${r.fixture}, ${r.mutation.kind} ${r.mutation.file}${r.mutation.offset !== undefined ? ' @' + r.mutation.offset : ''}): ${r.failures.join('; ')}\n`);
