@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE } from './errors.js';
+import { acceptSecretFlags } from './options.js';
 import { crc32cImplementation } from '../codec/crc32c.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,7 +33,10 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   const named = argv[2];
   const wanted = Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const commands = await Promise.all(wanted.map((name) => COMMANDS[name]()));
-  for (const cmd of commands) program.addCommand(cmd.exitOverride().showHelpAfterError());
+  for (const cmd of commands) {
+    acceptSecretFlags(cmd);
+    program.addCommand(cmd.exitOverride().showHelpAfterError());
+  }
   return program;
 }
 

@@ -1,5 +1,5 @@
 /** Option parsers shared by commands: they turn bad values into usage errors (exit 2). */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 export function parseIndex(value: string): bigint {
   if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
@@ -32,3 +32,18 @@ export const secretPrefixOption = (): Option =>
   new Option('--secret-prefix <prefix>', 'also withhold the values of keys under PREFIX (repeatable; /registry/secrets/ and /kubernetes.io/secrets/ always are)')
     .argParser((v: string, all: string[]) => [...all, v])
     .default([]);
+
+/**
+ * Every command takes the secret flags, so that one line of a script serves
+ * them all; on a command that prints no keys' values, passwords or tokens
+ * (verify, snap, cut, repair-tail, simulate-cluster) there is nothing to show.
+ */
+export function acceptSecretFlags(cmd: Command): void {
+  if (cmd.commands.length > 0) return cmd.commands.forEach(acceptSecretFlags);
+  if (cmd.options.some((o) => o.long === '--show-secrets')) return;
+  const show = showSecretsOption();
+  show.description = 'accepted as on every command; this one prints no values, passwords or tokens to show';
+  const prefix = secretPrefixOption();
+  prefix.description = 'accepted as on every command; this one prints no values to withhold';
+  cmd.addOption(show).addOption(prefix);
+}

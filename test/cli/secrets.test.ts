@@ -182,3 +182,11 @@ test('browse: the Secret entry, its raw bytes and the key space show no secret',
     tmux('kill-server');
   }
 });
+
+test('every command takes --show-secrets and --secret-prefix, so one script line serves them all', async () => {
+  for (const cmd of [['dump'], ['verify'], ['repair-tail'], ['cut'], ['snap', 'list'], ['snap', 'show'], ['replay-to-state'], ['simulate-cluster'], ['browse']]) {
+    const help = await walt([...cmd, '--help']);
+    assert.match(help, /--show-secrets/, cmd.join(' '));
+    assert.match(help, /--secret-prefix <prefix>/, cmd.join(' '));
+  }
+});
