@@ -57,6 +57,8 @@ export interface WalScan {
   snapshotRequired: boolean;
   /** The start snapshot's record was found with the same term. */
   snapshotMatched: boolean;
+  /** Records of unknown types in segments before the one ReadAll starts from (ScanOptions.historyBefore). */
+  unknownInHistory: Array<{ segment: string; offset: number; type: number }>;
   /** Number of entry records read (the ordinals `Overwrite` refers to). */
   entryRecords: number;
   /** Entries after the start that stand once overwrites are applied. */
@@ -90,6 +92,12 @@ export interface ScanOptions extends RecordReaderOptions {
   onHardState?: (hs: HardState) => void;
   /** Mark an entry record about every this many bytes (WalScan.marks). */
   markEvery?: number;
+  /**
+   * The first segment etcd's ReadAll reads (by name); segments before it are
+   * read only by wal.ValidSnapshotEntries, which passes over record types it
+   * does not know: there such a record is noted (unknownInHistory), not fatal.
+   */
+  historyBefore?: string;
   /** A worker started ahead for other work that checks the CRCs first (checkCrcsInBackground's helper). */
   crcHelper?: Worker;
 }
@@ -118,6 +126,7 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     start,
     segments: segments.map((segment) => ({ segment, records: 0, entries: 0, usedBytes: 0 })),
     snapshots: [],
+    unknownInHistory: [],
     snapshotRequired: opts.matchSnapshot !== false,
     snapshotMatched: false,
     entryRecords: 0,
@@ -269,7 +278,8 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
         break;
       }
       default:
-        fail(rec, 'UNEXPECTED_RECORD_TYPE', `unexpected record type ${rec.type}`, { type: rec.type });
+        if (opts.historyBefore !== undefined && rec.segment.name < opts.historyBefore) scan.unknownInHistory.push({ segment: rec.segment.path, offset: rec.offset, type: rec.type });
+        else fail(rec, 'UNEXPECTED_RECORD_TYPE', `unexpected record type ${rec.type}`, { type: rec.type });
     }
   }
 }

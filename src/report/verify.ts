@@ -90,6 +90,7 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
   let bytes = 0;
   const onProgress = opts.onProgress;
   const scan = scanWal(segments, start.start, {
+    historyBefore: chosen > first ? all[chosen].name : undefined,
     onRecord: onProgress
       ? (rec: RawRecord) => {
           bytes += 8 + rec.recordBytes + rec.padBytes;
@@ -98,6 +99,9 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
       : undefined,
   });
   checkScan(scan, segments, problems);
+  for (const u of scan.unknownInHistory) {
+    problems.push({ severity: 'warning', code: 'UNEXPECTED_RECORD_TYPE', message: `record type ${u.type} is unknown, in a segment before the one etcd starts from: its search for snapshot records passes over it, so etcd starts`, file: u.segment, offset: u.offset });
+  }
   const td = scan.termDecrease;
   if (td) problems.push({ severity: 'error', code: 'TERM_DECREASES', message: `entry ${td.index} has term ${td.term}, lower than the term ${td.previousTerm} before it`, file: td.segment, offset: td.offset });
   checkHardState(scan, problems);

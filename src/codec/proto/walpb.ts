@@ -71,7 +71,14 @@ function decodeRecordFields(buf: Uint8Array, start: number, end: number): WalRec
   const r = new ProtoReader(buf, start, end);
   const rec: WalRecord = { type: 0, crc: 0, data: undefined };
   while (!r.done()) {
-    const t = r.tag();
+    // gogo's Unmarshal reads a tag as a 64-bit varint and its field number as int32(tag >> 3): one at or
+    // below 0 is an "illegal tag", and an end-group wire type is refused; both are corruption, not a torn write.
+    const wire = r.uint64();
+    const field = Number(BigInt.asIntN(32, wire >> 3n));
+    const wireType = Number(wire & 7n);
+    if (field <= 0) throw new ProtoError(`illegal tag ${field} in walpb.Record`, r.pos);
+    if (wireType === WireType.END_GROUP) throw new ProtoError('an end-group wire type in walpb.Record', r.pos);
+    const t = field * 8 + wireType;
     switch (t) {
       case (1 << 3) | WireType.VARINT:
         rec.type = r.int64Number();
@@ -83,10 +90,9 @@ function decodeRecordFields(buf: Uint8Array, start: number, end: number): WalRec
         rec.data = r.bytes();
         break;
       default:
-        if (t >>> 3 === 0) throw new ProtoError('field number 0 in walpb.Record', r.pos);
         // gogo's Unmarshal refuses a known field with another wire type ("proto: wrong wireType"), which etcd does not take as torn.
-        if (t >>> 3 <= 3) throw new ProtoError(`wrong wire type ${t & 7} for field ${['type', 'crc', 'data'][(t >>> 3) - 1]} of walpb.Record`, r.pos);
-        r.skip(t & 7);
+        if (field <= 3) throw new ProtoError(`wrong wire type ${wireType} for field ${['type', 'crc', 'data'][field - 1]} of walpb.Record`, r.pos);
+        r.skip(wireType);
     }
   }
   return rec;
