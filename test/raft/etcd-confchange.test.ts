@@ -4,65 +4,52 @@
  * (confchange/datadriven_test.go): every directive's output must equal the
  * file's, byte for byte.
  */
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Changer, ErrConfChange, type ConfigAndProgress } from '../../src/raft/confchange/confchange.js';
 import { ProgressTracker } from '../../src/raft/tracker/tracker.js';
-import { asActual, readTestData } from './rafttest/datadriven.js';
+import { asActual } from './rafttest/datadriven.js';
 import { confChangesFromString, describeProgressMap } from './rafttest/describe.js';
-import { etcdRaftSources, testFiles } from './rafttest/etcd-sources.js';
+import { eachTestDataFile } from './rafttest/etcd-sources.js';
 
-for (const src of etcdRaftSources()) {
-  describe(`etcd ${src.version} raft/confchange/testdata`, () => {
-    if (src.dir === undefined) {
-      test('testdata', (t) => t.skip(src.skip || ''));
-      return;
-    }
-    for (const file of testFiles(src.dir, 'confchange/testdata')) {
-      test(file.slice(src.dir.length + 1), () => {
-        const directives = readTestData(file);
-        assert.ok(directives.length > 0, `${file} has no directives`);
-        const tracker = new ProgressTracker(10, 0);
-        // The driver counts commands as the last index, from 0 (new members' next is lastIndex+1).
-        let lastIndex = 0n;
-        for (const d of directives) {
-          const out = ((): string => {
-            let parsed;
-            try {
-              parsed = confChangesFromString(d.input);
-            } catch (e) {
-              return (e as Error).message;
-            }
-            const c = new Changer(tracker, lastIndex);
-            let next: ConfigAndProgress;
-            try {
-              switch (d.cmd) {
-                case 'simple':
-                  next = c.simple(parsed);
-                  break;
-                case 'enter-joint': {
-                  const arg = d.cmdArgs.find((a) => a.key === 'autoleave');
-                  next = c.enterJoint(arg?.vals[0] === 'true', parsed);
-                  break;
-                }
-                case 'leave-joint':
-                  if (parsed.length > 0) return 'this command takes no input\n';
-                  next = c.leaveJoint();
-                  break;
-                default:
-                  return 'unknown command';
-              }
-            } catch (e) {
-              if (e instanceof ErrConfChange) return `${e.message}\n`;
-              throw e;
-            }
-            tracker.setConfig(next.config, next.progress);
-            return `${tracker.config}\n${describeProgressMap(tracker.progress)}`;
-          })();
-          lastIndex++;
-          assert.equal(asActual(out), d.expected, `${d.pos}: ${d.cmd}`);
+eachTestDataFile('confchange/testdata', (directives) => {
+  const tracker = new ProgressTracker(10, 0);
+  // The driver counts commands as the last index, from 0 (new members' next is lastIndex+1).
+  let lastIndex = 0n;
+  for (const d of directives) {
+    const out = ((): string => {
+      let parsed;
+      try {
+        parsed = confChangesFromString(d.input);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      const c = new Changer(tracker, lastIndex);
+      let next: ConfigAndProgress;
+      try {
+        switch (d.cmd) {
+          case 'simple':
+            next = c.simple(parsed);
+            break;
+          case 'enter-joint': {
+            const arg = d.cmdArgs.find((a) => a.key === 'autoleave');
+            next = c.enterJoint(arg?.vals[0] === 'true', parsed);
+            break;
+          }
+          case 'leave-joint':
+            if (parsed.length > 0) return 'this command takes no input\n';
+            next = c.leaveJoint();
+            break;
+          default:
+            return 'unknown command';
         }
-      });
-    }
-  });
-}
+      } catch (e) {
+        if (e instanceof ErrConfChange) return `${e.message}\n`;
+        throw e;
+      }
+      tracker.setConfig(next.config, next.progress);
+      return `${tracker.config}\n${describeProgressMap(tracker.progress)}`;
+    })();
+    lastIndex++;
+    assert.equal(asActual(out), d.expected, `${d.pos}: ${d.cmd}`);
+  }
+});

@@ -3,13 +3,12 @@
  * walt's quorum package by a port of etcd's driver (quorum/datadriven_test.go):
  * every directive's output must equal the file's, byte for byte.
  */
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JointConfig } from '../../src/raft/quorum/joint.js';
 import { MajorityConfig } from '../../src/raft/quorum/majority.js';
 import { MAX_INDEX, VoteResult, type AckedIndexer } from '../../src/raft/quorum/quorum.js';
-import { asActual, readTestData, type TestData } from './rafttest/datadriven.js';
-import { etcdRaftSources, testFiles } from './rafttest/etcd-sources.js';
+import { asActual, type TestData } from './rafttest/datadriven.js';
+import { eachTestDataFile } from './rafttest/etcd-sources.js';
 
 /** quorum.Index's String: the empty majority's MaxUint64 commits "∞". */
 const indexString = (i: bigint): string => (i === MAX_INDEX ? '∞' : i.toString());
@@ -159,18 +158,6 @@ function run(d: TestData): string {
   return buf;
 }
 
-for (const src of etcdRaftSources()) {
-  describe(`etcd ${src.version} raft/quorum/testdata`, () => {
-    if (src.dir === undefined) {
-      test('testdata', (t) => t.skip(src.skip || ''));
-      return;
-    }
-    for (const file of testFiles(src.dir, 'quorum/testdata')) {
-      test(file.slice(src.dir.length + 1), () => {
-        const directives = readTestData(file);
-        assert.ok(directives.length > 0, `${file} has no directives`);
-        for (const d of directives) assert.equal(asActual(run(d)), d.expected, `${d.pos}: ${d.cmd}`);
-      });
-    }
-  });
-}
+eachTestDataFile('quorum/testdata', (directives) => {
+  for (const d of directives) assert.equal(asActual(run(d)), d.expected, `${d.pos}: ${d.cmd}`);
+});

@@ -4,8 +4,11 @@
  * 3.5 from trixie's, unpacked by scripts/fetch-etcd35.sh.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { join } from 'node:path';
 import { etcd35RaftDir, etcd35Skip } from '../../helpers/etcd35.js';
+import { readTestData, type TestData } from './datadriven.js';
 
 export type EtcdRaftVersion = '3.4' | '3.5';
 
@@ -36,4 +39,28 @@ export function testFiles(dir: string, sub: string): string[] {
   const files = readdirSync(join(dir, sub)).filter((f) => f.endsWith('.txt'));
   if (files.length === 0) throw new Error(`no test files in ${join(dir, sub)}`);
   return files.sort().map((f) => join(dir, sub, f));
+}
+
+/**
+ * One test per data-driven file of `sub` (e.g. "quorum/testdata"), for each
+ * etcd version present, with a visible skip for a version that is not; `run`
+ * gets the file's directives, at least one.
+ */
+export function eachTestDataFile(sub: string, run: (directives: TestData[], src: EtcdRaftSource) => void): void {
+  for (const src of etcdRaftSources()) {
+    describe(`etcd ${src.version} raft/${sub}`, () => {
+      const dir = src.dir;
+      if (dir === undefined) {
+        test('testdata', (t) => t.skip(src.skip || ''));
+        return;
+      }
+      for (const file of testFiles(dir, sub)) {
+        test(file.slice(dir.length + 1), () => {
+          const directives = readTestData(file);
+          assert.ok(directives.length > 0, `${file} has no directives`);
+          run(directives, src);
+        });
+      }
+    });
+  }
 }
