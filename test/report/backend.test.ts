@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWalt, Scratch } from '../helpers/fixtures.js';
+import { verifyJson } from '../helpers/verify-json.js';
 import { BACKEND_DAMAGE, dbOf } from '../helpers/backend-damage.js';
 
 const scratch = new Scratch();
@@ -18,18 +19,6 @@ const cluster = scratch.unpack('cluster3');
 /** Every data dir real etcd left in the fixtures. */
 const etcdDirs = [single, ...['m1', 'm2', 'm3'].map((m) => join(cluster, m)), scratch.unpack('k8s')];
 
-interface Problem {
-  severity: string;
-  code: string;
-  message: string;
-  file?: string;
-  offset?: number;
-}
-
-const verifyJson = (dir: string) => {
-  const r = runWalt(['verify', '--json', dir]);
-  return { status: r.status, report: JSON.parse(r.stdout) as { verdict: string; problems: Problem[]; backend?: { consistentIndex?: string; txid?: string } } };
-};
 
 test("etcd's own backends: no backend problem, and the consistent index read from meta", () => {
   for (const dir of etcdDirs) {

@@ -10,6 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFixtureJson, runWalt, Scratch, walOf, type OracleReadAll } from '../helpers/fixtures.js';
+import { verifyJson } from '../helpers/verify-json.js';
 import { oracle, oracleSkip } from '../helpers/oracle.js';
 import { lastSegmentPath, records } from '../helpers/corrupt.js';
 import { seededBytes } from '../helpers/backend-damage.js';
@@ -21,17 +22,6 @@ const whole = readFixtureJson<OracleReadAll>('single', 'oracle-readall-from0.jso
 const lastIndex = BigInt(whole.entries[whole.entries.length - 1].index);
 const commit = BigInt(whole.hardState!.commit);
 
-interface Problem {
-  severity: string;
-  code: string;
-  message: string;
-  file?: string;
-  offset?: number;
-}
-const verify = (dir: string) => {
-  const r = runWalt(['verify', '--json', dir]);
-  return { status: r.status, problems: JSON.parse(r.stdout).problems as Problem[] };
-};
 /** etcd's ReadAll from index 0 on the damaged copy: where etcd's log ends. */
 const etcdRead = (dir: string) => oracle<OracleReadAll & { error: string }>('readall', '--snap-mode', 'none', '--omit-data', dir);
 
@@ -48,7 +38,7 @@ test('a zeroed sector at a record boundary mid-log: etcd reads up to it; walt na
   assert.equal(theirs.error, '', 'etcd sees a clean end of the log');
   const seen = BigInt(theirs.entries[theirs.entries.length - 1].index);
   assert.ok(seen < lastIndex, 'and misses entries');
-  const { status, problems } = verify(dir);
+  const { status, report: { problems } } = verifyJson(dir);
   assert.equal(status, 1);
   const p = problems.find((x) => x.code === 'HIDDEN_RECORDS');
   assert.ok(p, JSON.stringify(problems));
@@ -87,7 +77,7 @@ test("the last record's length field zeroed, its bytes left: etcd's log ends one
   const theirs = etcdRead(dir);
   assert.equal(theirs.error, '');
   assert.notEqual(theirs.hardState!.commit, whole.hardState!.commit, 'etcd lost the last hard state');
-  const { status, problems } = verify(dir);
+  const { status, report: { problems } } = verifyJson(dir);
   assert.equal(status, 1);
   const p = problems.find((x) => x.code === 'HIDDEN_RECORDS')!;
   assert.ok(p, JSON.stringify(problems));
@@ -99,19 +89,19 @@ test('zeros after the end are the preallocated tail: nothing to say; other bytes
   const zeros = scratch.copyOf(single);
   appendFileSync(lastSegmentPath(walOf(zeros)), Buffer.alloc(64 * 1024));
   assert.equal(etcdRead(zeros).error, '');
-  const z = verify(zeros);
+  const z = verifyJson(zeros);
   assert.equal(z.status, 0);
-  assert.deepEqual(z.problems.filter((p) => p.code === 'HIDDEN_RECORDS' || p.code === 'BYTES_AFTER_END'), []);
+  assert.deepEqual(z.report.problems.filter((p) => p.code === 'HIDDEN_RECORDS' || p.code === 'BYTES_AFTER_END'), []);
 
   const junk = scratch.copyOf(single);
   const seg = lastSegmentPath(walOf(junk));
   const end = readFileSync(seg).length;
   appendFileSync(seg, Buffer.concat([Buffer.alloc(4096), seededBytes(4096, 'junk')]));
   assert.equal(etcdRead(junk).error, '', 'etcd stops at the zero length field');
-  const j = verify(junk);
+  const j = verifyJson(junk);
   assert.equal(j.status, 0);
-  const p = j.problems.find((x) => x.code === 'BYTES_AFTER_END');
-  assert.ok(p, JSON.stringify(j.problems));
+  const p = j.report.problems.find((x) => x.code === 'BYTES_AFTER_END');
+  assert.ok(p, JSON.stringify(j.report.problems));
   assert.equal(p.severity, 'warning');
   assert.equal(p.offset, end + 4096);
 });
