@@ -43,9 +43,22 @@ export function fdSink(fd: number, closed: () => never = () => process.exit(0)):
   };
 }
 
+const sinkOf = (stream: NodeJS.WriteStream | Sink): Sink => (typeof stream === 'function' ? stream : fdSink((stream as unknown as { fd?: number }).fd ?? 1));
+
+/** ASCII text (JSON from util/json.ts) to a stream in writes of BUFFER_BYTES, lines or not: one long document is never held whole. */
+export function createTextWriter(stream: NodeJS.WriteStream | Sink): { write(s: string): void; end(): void } {
+  const sink = sinkOf(stream);
+  const flush = () => {
+    if (out.length !== 0) sink(out.bytes());
+    out.reset();
+  };
+  const out = new JsonOut(BUFFER_BYTES, flush);
+  return { write: (s) => out.text(s), end: flush };
+}
+
 /** Lines to a stream's file descriptor, or to `sink`. */
 export function createLineWriter(stream: NodeJS.WriteStream | Sink): LineWriter {
-  const sink = typeof stream === 'function' ? stream : fdSink((stream as unknown as { fd?: number }).fd ?? 1);
+  const sink = sinkOf(stream);
   /** Where the lines that are complete end: a line being built follows them. */
   let done = 0;
   const flush = () => {

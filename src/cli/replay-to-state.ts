@@ -10,6 +10,7 @@ import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
 import { startFeedWorker } from '../replay/feed-thread.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
+import { createTextWriter } from './line-writer.js';
 import { oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
 import { parseEtcdVersion, VERSION_RULES } from '../state/version-rules.js';
@@ -109,7 +110,7 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   const paths = resolveDataDir(dir);
   // The worker a large log is read on loads its modules while this thread loads the state machines'.
   const feedWorker = availableParallelism() > 1 ? startFeedWorker() : undefined;
-  const [{ replayDataDir }, { diffKeySpaces, RevisionLog, stateSections }, { rangeResponseJson }] = await Promise.all([
+  const [{ replayDataDir }, { diffKeySpaces, RevisionLog, stateSections }, { writeRangeResponse }] = await Promise.all([
     import('../replay/replay.js'),
     import('../replay/views.js'),
     import('../state/index.js'),
@@ -149,18 +150,25 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
     process.stdout.write(toJSON(h.map((e) => ({ ...e, kv: e.kv && kv(e.kv) })), 2) + '\n');
     return EXIT_OK;
   }
-  const kvs = keySpace(state, opts);
   if (opts.format === 'table') {
+    const kvs = liveKeys(state, opts.prefix, opts.atRevision);
     process.stdout.write(table(kvs, !!opts.keysOnly, secrets));
     process.stderr.write(`revision ${state.store.currentRev}, ${kvs.length} keys, applied index ${result.appliedIndex} of ${result.lastIndex} (commit ${result.commitIndex}), from ${result.source}\n`);
     return EXIT_OK;
   }
-  const shown = opts.keysOnly ? kvs.map((kv) => ({ ...kv, value: new Uint8Array(0) })) : kvs;
+  const { kvs, count } = state.rangeLazy(...prefixRange(opts.prefix), opts.atRevision !== undefined ? { rev: opts.atRevision } : {});
+  const shown = opts.keysOnly ? mapIter(kvs, (kv) => ({ ...kv, value: new Uint8Array(0) })) : kvs;
+  // The sections are walt's own members after etcdctl's (toJSON's object without its braces).
+  const extra = opts.include.size === 0 ? undefined : toJSON(stateSections(state, opts.include, secrets.show)).slice(1, -1);
+  const out = createTextWriter(process.stdout);
   // As etcdctl get --rev prints it: the header carries the current revision whatever revision was read.
-  const text = rangeResponseJson(state.header(), shown, kvs.length, opts.keysOnly ? () => false : withheld);
-  if (opts.include.size === 0) process.stdout.write(text);
-  else process.stdout.write(text.trimEnd().slice(0, -1) + ',' + toJSON(stateSections(state, opts.include, secrets.show)).slice(1) + '\n');
+  writeRangeResponse(out.write, state.header(), shown, count, opts.keysOnly ? () => false : withheld, false, extra);
+  out.end();
   return EXIT_OK;
+}
+
+function* mapIter<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of items) yield f(t);
 }
 
 /** Which release's rules the replay applied, and where the release came from. */
@@ -183,13 +191,14 @@ function prefixEnd(p: Uint8Array): Uint8Array {
   return new Uint8Array([0]);
 }
 
-function liveKeys(state: EtcdState, prefix?: string, rev?: bigint): KeyValue[] {
+/** The range of keys under `prefix`, every key without one. */
+function prefixRange(prefix?: string): [Uint8Array, Uint8Array] {
   const start = Buffer.from(prefix ?? '', 'utf8');
-  return state.range(start, start.length ? prefixEnd(start) : new Uint8Array([0]), rev !== undefined ? { rev } : {}).kvs;
+  return [start, start.length ? prefixEnd(start) : new Uint8Array([0])];
 }
 
-function keySpace(state: EtcdState, opts: ReplayCliOptions): KeyValue[] {
-  return liveKeys(state, opts.prefix, opts.atRevision);
+function liveKeys(state: EtcdState, prefix?: string, rev?: bigint): KeyValue[] {
+  return state.range(...prefixRange(prefix), rev !== undefined ? { rev } : {}).kvs;
 }
 
 /** walt's own JSON of a key: a withheld value is null beside `redacted: true` (report/secrets.ts); the lease ID in hex. */

@@ -47,12 +47,26 @@ export function keyValueJson(kv: KeyValue, withheld = false): string {
 
 /** `withheld` says which values are secrets (keyValueJson). */
 export function rangeResponseJson(header: ResponseHeader, kvs: KeyValue[], count: number, withheld: (kv: KeyValue) => boolean = () => false, more = false): string {
-  return (
-    object([
-      ['header', headerJson(header)],
-      ['kvs', kvs.length === 0 ? undefined : '[' + kvs.map((kv) => keyValueJson(kv, withheld(kv))).join(',') + ']'],
-      ['more', more ? 'true' : undefined],
-      ['count', count === 0 ? undefined : String(count)],
-    ]) + '\n'
-  );
+  const parts: string[] = [];
+  writeRangeResponse((s) => parts.push(s), header, kvs, count, withheld, more);
+  return parts.join('');
+}
+
+/**
+ * rangeResponseJson in pieces, each key-value written as `kvs` yields it, so
+ * a key space is never held whole as text. `extra`: more members
+ * (`"name":json,…`, walt's own) before the closing brace.
+ */
+export function writeRangeResponse(out: (s: string) => void, header: ResponseHeader, kvs: Iterable<KeyValue>, count: number, withheld: (kv: KeyValue) => boolean = () => false, more = false, extra?: string): void {
+  out(`{"header":${headerJson(header)}`);
+  let first = true;
+  for (const kv of kvs) {
+    out((first ? ',"kvs":[' : ',') + keyValueJson(kv, withheld(kv)));
+    first = false;
+  }
+  if (!first) out(']');
+  if (more) out(',"more":true');
+  if (count !== 0) out(`,"count":${count}`);
+  if (extra) out(`,${extra}`);
+  out('}\n');
 }

@@ -7,7 +7,7 @@ export { Backend, type BackendAuth, type BackendLease, type BackendMeta } from '
 export { BboltFile, Bucket, type BboltOptions, type BucketEntry } from '../codec/bbolt/index.js';
 export { StateError, type StateErrorCode } from './errors.js';
 export { EtcdRequestError, etcdErrorMessages, type EtcdErrorName } from './etcd-errors.js';
-export { rangeResponseJson, type ResponseHeader } from './etcdctl-json.js';
+export { rangeResponseJson, writeRangeResponse, type ResponseHeader } from './etcdctl-json.js';
 export type { KeyValue } from './kv.js';
 export type { Lease } from './lease.js';
 export type { Member } from './membership.js';

@@ -94,6 +94,16 @@ export class MvccStore {
 
   /** storeTxnRead.rangeKeys: `end` undefined reads `key` alone, '' means every key from `key` on. */
   rangeKeys(key: string, end: string | undefined, curRev: bigint, opts: RangeOptions): RangeResult {
+    const r = this.rangeLazy(key, end, curRev, opts);
+    return { ...r, kvs: Array.from(r.kvs) };
+  }
+
+  /**
+   * rangeKeys with the key-values made one at a time as `kvs` is iterated, so
+   * a whole key space can be printed without being held twice. Iterate it
+   * before the next write.
+   */
+  rangeLazy(key: string, end: string | undefined, curRev: bigint, opts: RangeOptions): { kvs: Iterable<Kv>; count: number; rev: bigint } {
     let rev = opts.rev ?? 0n;
     if (rev > curRev) fail('ErrFutureRev');
     if (rev <= 0n) rev = curRev;
@@ -102,9 +112,12 @@ export class MvccStore {
       throw new StateError('HISTORY_DROPPED', `revision ${rev} is before the current revision ${this.currentRev}, and history is not kept`);
     }
     const live = this.liveAt(key, end, rev);
-    if (opts.countOnly || live.length === 0) return { kvs: [], count: live.length, rev: curRev };
-    const limit = opts.limit && opts.limit > 0 && opts.limit < live.length ? opts.limit : live.length;
-    return { kvs: live.slice(0, limit).map((ki) => ki.kvAt(rev)!), count: live.length, rev: curRev };
+    const limit = opts.countOnly ? 0 : opts.limit && opts.limit > 0 && opts.limit < live.length ? opts.limit : live.length;
+    const at = rev;
+    function* kvs(): Generator<Kv> {
+      for (let i = 0; i < limit; i++) yield live[i].kvAt(at)!;
+    }
+    return { kvs: kvs(), count: live.length, rev: curRev };
   }
 
   /** treeIndex.Range: the key indexes with a live key at `atRev`, in key order. */
