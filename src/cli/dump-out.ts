@@ -1,5 +1,4 @@
 /** The entry listings of `walt dump`: a table for people and NDJSON for scripts. */
-import type { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import { idHex } from '../codec/proto/metadata.js';
 import { dumpOutcome, type DumpPlan } from '../report/dump.js';
@@ -7,19 +6,10 @@ import { selectEntries, type EntrySelection } from '../report/entry-select.js';
 import { toJSON } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
 import { printerFor, type ListingFormat, type ListingOptions } from './dump-printers.js';
-import { printInParts, printsInParts } from './dump-threads.js';
 
-/** Where listings go: lines, and the file descriptor under them, which a second thread (started ahead: startPartsWorker) writes to as well. */
-export interface ListingOutput {
-  lines: LineWriter;
-  fd: number;
-  worker?: Worker;
-}
-
-/** The selected entries, printed (on two threads for a long log); returns how many. */
-async function printEntries(plan: DumpPlan, sel: EntrySelection, out: ListingOutput, format: ListingFormat, opts: ListingOptions): Promise<number> {
-  if (printsInParts(plan, out.worker)) return printInParts(plan, sel, out.lines, out.fd, format, opts, out.worker);
-  const printer = printerFor(format, out.lines, opts);
+/** The selected entries, printed; returns how many. */
+function printEntries(plan: DumpPlan, sel: EntrySelection, out: LineWriter, format: ListingFormat, opts: ListingOptions): number {
+  const printer = printerFor(format, out, opts);
   let n = 0;
   for (const { entry, record } of selectEntries(plan, sel)) {
     printer.entry(entry, record);
@@ -43,8 +33,7 @@ function endLine(plan: DumpPlan, printed: number): Record<string, unknown> {
 }
 
 /** Header lines, the selected entries, and the end line; returns how many entries printed. */
-export async function writeNdjson(plan: DumpPlan, sel: EntrySelection, output: ListingOutput, opts: ListingOptions, end = true): Promise<number> {
-  const out = output.lines;
+export function writeNdjson(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions, end = true): number {
   const { scan, startPoint } = plan;
   const snap = startPoint.snap;
   const cs = snap?.snapshot.metadata.confState;
@@ -61,13 +50,12 @@ export async function writeNdjson(plan: DumpPlan, sel: EntrySelection, output: L
   out.line(toJSON({ record: 'metadata', nodeID: scan.metadata ? idHex(scan.metadata.nodeId) : null, clusterID: scan.metadata ? idHex(scan.metadata.clusterId) : null }));
   const hs = scan.hardState;
   out.line(toJSON({ record: 'hardState', term: hs?.term ?? 0n, vote: hs ? idHex(hs.vote) : '0', commit: hs?.commit ?? 0n }));
-  const n = await printEntries(plan, sel, output, 'ndjson', opts);
+  const n = printEntries(plan, sel, out, 'ndjson', opts);
   if (end) out.line(toJSON(endLine(plan, n)));
   return n;
 }
 
-export async function writeTable(plan: DumpPlan, sel: EntrySelection, output: ListingOutput, opts: ListingOptions): Promise<number> {
-  const out = output.lines;
+export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter, opts: ListingOptions): number {
   const { scan, startPoint } = plan;
   const snap = startPoint.snap;
   if (snap) {
@@ -81,7 +69,7 @@ export async function writeTable(plan: DumpPlan, sel: EntrySelection, output: Li
   out.line(`${chalk.bold('WAL hard state')}: ${hs ? `term=${hs.term} vote=${idHex(hs.vote)} commit=${hs.commit}` : 'none'}`);
   out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
   out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
-  const n = await printEntries(plan, sel, output, 'table', opts);
+  const n = printEntries(plan, sel, out, 'table', opts);
   const end = scan.end;
   if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
   return n;

@@ -10,8 +10,6 @@ import { collectStats } from '../report/stats.js';
 import { followEntries } from '../report/follow.js';
 import { writeNdjson, writeTable } from './dump-out.js';
 import { printerFor, type ListingOptions } from './dump-printers.js';
-import { PART_BYTES, startPartsWorker } from './dump-threads.js';
-import type { Worker } from 'node:worker_threads';
 import { writeRaw } from './dump-raw-out.js';
 import { writeStats } from './dump-stats-out.js';
 import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/entry-filter.js';
@@ -160,18 +158,12 @@ async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise
     return bad > 0 || stopped ? EXIT_PROBLEM : torn ? EXIT_TORN : EXIT_OK;
   }
   const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
-  const worker = opts.stats ? undefined : startPartsWorker(paths.walDir, sel);
-  try {
-    return await listEntries(paths, sel, opts, out, json, worker);
-  } finally {
-    void worker?.terminate();
-  }
+  return listEntries(paths, sel, opts, out, json);
 }
 
-/** The listing: header, entries (on two threads with `worker`) and end, or the stats; then --follow. */
-async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean, worker: Worker | undefined): Promise<number> {
-  // The parts worker checks the scan's CRCs before it prints.
-  const plan = planDump(paths, opts.startIndex, { markEvery: PART_BYTES, crcHelper: worker });
+/** The listing: header, entries and end, or the stats; then --follow. */
+async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean): Promise<number> {
+  const plan = planDump(paths, opts.startIndex);
   const listing = { secrets: secretPolicy(opts), values: opts.decodeValues };
   let count: number;
   if (opts.stats) {
@@ -179,8 +171,7 @@ async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpO
     writeStats(stats, out, json);
     count = stats.entries;
   } else {
-    const output = { lines: out, fd: process.stdout.fd, worker };
-    count = json ? await writeNdjson(plan, sel, output, listing, !opts.follow) : await writeTable(plan, sel, output, listing);
+    count = json ? writeNdjson(plan, sel, out, listing, !opts.follow) : writeTable(plan, sel, out, listing);
   }
   // A log etcd refuses to start on still prints as far as it reads; then the refusal ends it.
   const outcome = dumpOutcome(plan);

@@ -2,7 +2,7 @@
  * Buffered line output: a dump prints millions of lines, and a write per line
  * would dominate its time. Lines are encoded straight into one reused buffer,
  * which goes to a sink when full: a file descriptor (fdSink), or whatever a
- * caller does with the bytes (dump-parts.ts holds some back).
+ * caller does with the bytes.
  */
 import { writeSync } from 'node:fs';
 import { JsonOut } from '../util/json.js';

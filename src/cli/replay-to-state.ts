@@ -1,5 +1,4 @@
 /** `walt replay-to-state DATA_DIR`: options → replayDataDir → the key space as etcdctl prints it, a table, a diff or a key's history. */
-import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { resolveDataDir } from '../codec/data-dir.js';
@@ -8,7 +7,6 @@ import { goQuote } from '../report/render.js';
 import { hidesValue, REDACTED, secretPolicy, type SecretPolicy } from '../report/secrets.js';
 import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
-import { startFeedWorker } from '../replay/feed-thread.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { createTextWriter } from './line-writer.js';
 import { oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
@@ -108,8 +106,6 @@ Examples:
 async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   if ([opts.diff, opts.history, opts.atRevision].filter((x) => x !== undefined).length > 1) throw new UsageError('--diff, --history and --at-revision cannot be used together');
   const paths = resolveDataDir(dir);
-  // The worker a large log is read on loads its modules while this thread loads the state machines'.
-  const feedWorker = availableParallelism() > 1 ? startFeedWorker() : undefined;
   const [{ replayDataDir }, { diffKeySpaces, RevisionLog, stateSections }, { writeRangeResponse }] = await Promise.all([
     import('../replay/replay.js'),
     import('../replay/views.js'),
@@ -125,7 +121,6 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
     maxLearners: opts.maxLearners,
     minLeaseTTL: opts.minLeaseTtl,
     atIndex,
-    feedWorker,
     keepHistory: opts.history !== undefined || opts.atRevision !== undefined,
     onApplied: (state, entry, r) => {
       revisions?.note(r.revision, entry.index, entry.term);

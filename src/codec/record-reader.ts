@@ -15,7 +15,6 @@ import { hasZeroedSector } from './torn.js';
 import { decodeRecord, readPlainRecord, RecordType, type PlainRecord } from './proto/walpb.js';
 import { isPlainHardState, readPlainEntry, type PlainEntry } from './proto/raftpb.js';
 import { view } from './proto/wire.js';
-import { RingWriter, SLOT_BYTES, type CrcRing } from './crc-ring.js';
 import type { Segment } from './segment-name.js';
 
 export interface RawRecord {
@@ -43,12 +42,6 @@ export type ReadEnd =
   | { kind: 'torn'; segment: Segment; segmentOrdinal: number; offset: number; reason: string }
   | { kind: 'error'; error: CodecError; segmentOrdinal: number };
 
-/** A place in the segments being read: records at this offset of this segment and after it are past the mark. */
-export interface RecordMark {
-  segmentOrdinal: number;
-  offset: number;
-}
-
 export interface RecordReaderOptions {
   /** Records at least this large are refused (etcd 3.4: 10 MiB). */
   maxRecordBytes?: number;
@@ -61,14 +54,8 @@ export interface RecordReaderOptions {
    * already checked (it stops where the first pass stopped).
    */
   trustCrc?: boolean;
-  /** End cleanly at the first record at or past this mark (a reader checking one part of the log). */
-  endBefore?: RecordMark;
   /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
   resume?: { offset: number; crc: number };
-  /** A buffer to read into, grown when too small (`buffer` has it back): one thread's many short reads can share one. */
-  buffer?: Uint8Array;
-  /** Read into these shared buffers and hand the records read to the thread checking their CRCs (crc-ring.ts); trust them here. */
-  crcRing?: CrcRing;
 }
 
 /**
@@ -82,8 +69,6 @@ export interface Skim {
   next: number;
   /** In: the last entry's term, below which a term stops the skim; out: the last skimmed entry's. */
   term: number;
-  /** Stop at a record at or past this offset of the current segment. */
-  stopAt: number;
   /** Out: records skimmed, entries among them, the first and last entry's index, and how many extended the log. */
   records: number;
   entries: number;
@@ -97,19 +82,15 @@ export interface Skim {
 }
 
 export function newSkim(): Skim {
-  return { startIndex: 0, next: 0, term: 0, stopAt: 0, records: 0, entries: 0, firstIndex: 0, lastIndex: 0, extended: 0, stateOffset: -1, stateStart: 0, stateEnd: 0 };
+  return { startIndex: 0, next: 0, term: 0, records: 0, entries: 0, firstIndex: 0, lastIndex: 0, extended: 0, stateOffset: -1, stateStart: 0, stateEnd: 0 };
 }
 
 export class RecordReader {
   private readonly segments: Segment[];
   private readonly maxRecordBytes: number;
   private readonly continueOnCrcError: boolean;
-  private chunkBytes: number;
+  private readonly chunkBytes: number;
   private readonly trustCrc: boolean;
-  private readonly endBefore?: RecordMark;
-  /** In the current segment, records before this offset are trusted, and reading ends at `endOffset`. */
-  private trustUntil = 0;
-  private endOffset = Infinity;
   private readonly resume?: { offset: number; crc: number };
 
   private ordinal = -1;
@@ -121,12 +102,6 @@ export class RecordReader {
   private bufLen = 0;
   /** File offset of the next length field. */
   private pos = 0;
-
-  /** With a ring: where the records not yet handed over or checked begin in `buf`, and the running CRC there. */
-  private readonly ring?: RingWriter;
-  private rangeFrom = 0;
-  private rangeCrc = 0;
-  private rangeOpen = false;
 
   /** The running CRC-32C. */
   crc = 0;
@@ -140,19 +115,13 @@ export class RecordReader {
     this.continueOnCrcError = opts.continueOnCrcError ?? false;
     this.chunkBytes = opts.chunkBytes ?? 4 << 20;
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
-    this.buf = opts.buffer ?? new Uint8Array(0);
-    if (opts.crcRing) {
-      this.ring = new RingWriter(opts.crcRing);
-      this.buf = this.ring.buffers[0];
-      this.chunkBytes = SLOT_BYTES;
-    }
+    this.buf = new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;
-    this.endBefore = opts.endBefore;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
   }
 
-  /** The buffer records are read into (given in the options, or grown from it). */
+  /** The buffer records are read into (a skim's hard state lies in it). */
   get buffer(): Uint8Array {
     return this.buf;
   }
@@ -162,33 +131,13 @@ export class RecordReader {
   }
 
   close(): void {
-    this.closeFile();
-    if (!this.ring || this.ring.ended) return;
-    this.settle();
-    this.ring.end();
-  }
-
-  private closeFile(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
 
-  /** With a ring: hands over or checks the records read since the last time, and moves to the buffer it gives, if any (which holds nothing yet). */
-  private settle(): Uint8Array | undefined {
-    if (!this.ring || !this.rangeOpen) return undefined;
-    const to = this.pos - this.bufFileOff;
-    const next = this.ring.settle(this.buf, this.rangeFrom, to, this.rangeCrc);
-    this.rangeFrom = to;
-    this.rangeCrc = this.crc;
-    return next;
-  }
-
   private openNext(): boolean {
-    const next = this.settle();
-    if (next) this.buf = next;
-    this.closeFile();
+    this.close();
     this.ordinal++;
-    this.rangeOpen = false;
     if (this.ordinal >= this.segments.length) return false;
     const seg = this.segments[this.ordinal];
     this.fd = openSync(seg.path, 'r');
@@ -200,11 +149,6 @@ export class RecordReader {
     this.bufLen = 0;
     this.pos = start;
     this.lastValidOffset = start;
-    this.rangeFrom = 0;
-    this.rangeCrc = this.crc;
-    this.rangeOpen = true;
-    this.trustUntil = this.trustCrc || this.ring ? Infinity : 0;
-    this.endOffset = offsetIn(this.endBefore, this.ordinal, Infinity);
     return true;
   }
 
@@ -214,25 +158,17 @@ export class RecordReader {
     const have = this.bufFileOff + this.bufLen - this.pos;
     if (have >= want) return want;
     const start = this.pos - this.bufFileOff;
-    // With a ring, a buffer handed over belongs to the checker from here on (the record begun at `start` is not in its run).
-    const next = this.settle();
-    if (next && want <= next.length) {
-      next.set(this.buf.subarray(start, this.bufLen));
-      this.buf = next;
-    } else if (next || want > this.buf.length) {
+    if (want > this.buf.length) {
       const bigger = new Uint8Array(Math.max(want, this.buf.length * 2));
       bigger.set(this.buf.subarray(start, this.bufLen));
       this.buf = bigger;
     } else if (start > 0) {
       this.buf.copyWithin(0, start, this.bufLen);
     }
-    this.rangeFrom = 0;
     this.bufLen -= start;
     this.bufFileOff = this.pos;
-    // A reader of one part of the log reads no further into the file than its end.
-    const fillTo = Math.max(want, Math.min(this.buf.length, this.endOffset + FRAME_HEADER_BYTES - this.bufFileOff));
     while (this.bufLen < want) {
-      const n = readSync(this.fd, this.buf, this.bufLen, fillTo - this.bufLen, this.bufFileOff + this.bufLen);
+      const n = readSync(this.fd, this.buf, this.bufLen, this.buf.length - this.bufLen, this.bufFileOff + this.bufLen);
       if (n === 0) break;
       this.bufLen += n;
     }
@@ -280,12 +216,11 @@ export class RecordReader {
     const buf = this.buf;
     const base = this.bufFileOff;
     const buffered = base + this.bufLen;
-    const stop = Math.min(s.stopAt, this.endOffset);
     const rec = skimRecord;
     const ent = skimEntry;
     let pos = this.pos;
     let crc = this.crc;
-    while (pos < stop && pos + FRAME_HEADER_BYTES <= buffered) {
+    while (pos + FRAME_HEADER_BYTES <= buffered) {
       const at = pos - base;
       const recordBytes = frameRecordBytes(buf, at);
       const padBytes = framePadBytes(buf, at);
@@ -294,7 +229,7 @@ export class RecordReader {
       const bodyAt = at + FRAME_HEADER_BYTES;
       const bodyEnd = bodyAt + recordBytes;
       if (!readPlainRecord(buf, bodyAt, bodyEnd, rec) || rec.dataStart < 0) break;
-      if (pos >= this.trustUntil && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
+      if (!this.trustCrc && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
       if (rec.type === RecordType.entry) {
         if (!readPlainEntry(buf, rec.dataStart, bodyEnd, ent)) break;
         if (ent.index > s.startIndex) {
@@ -327,7 +262,6 @@ export class RecordReader {
     for (;;) {
       const got = this.fill(FRAME_HEADER_BYTES);
       const off = this.pos;
-      if (off >= this.endOffset) return this.stop({ kind: 'eof' });
       const at = off - this.bufFileOff;
       if (got === 0 || (got === FRAME_HEADER_BYTES && isZeroLengthField(this.buf, at))) {
         // End of file or of the written part: the next segment carries on.
@@ -341,7 +275,6 @@ export class RecordReader {
         return this.fail('RECORD_TOO_LARGE', `length field says ${recordBytes} bytes, over the ${this.maxRecordBytes}-byte limit etcd accepts`, off, { recordBytes });
       }
       const bodyBytes = recordBytes + padBytes;
-      // The whole record, its length field too, in the buffer: a ring hands over whole records.
       const gotBody = this.fill(FRAME_HEADER_BYTES + bodyBytes) - FRAME_HEADER_BYTES;
       if (gotBody < bodyBytes) {
         return this.torn(off, `the record is cut short by the end of the file (${gotBody} of ${bodyBytes} bytes)`);
@@ -370,7 +303,7 @@ export class RecordReader {
         }
         this.crc = rec.crc;
       } else {
-        computed = off < this.trustUntil ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
+        computed = this.trustCrc ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
         if (computed !== rec.crc) {
           if (this.tornAt(bodyAt, bodyBytes)) return this.torn(off, 'the record fails its CRC and has a zeroed sector');
           crcOk = false;
@@ -409,13 +342,6 @@ export class RecordReader {
 
 const skimRecord: PlainRecord = { pos: 0, type: 0, crc: 0, dataStart: -1 };
 const skimEntry: PlainEntry = { pos: 0, term: 0, index: 0 };
-
-/** Where a mark falls in segment `ordinal`: everywhere before it (Infinity), at an offset, or from its start (0); `none` without a mark. */
-function offsetIn(mark: RecordMark | undefined, ordinal: number, none: number): number {
-  if (!mark) return none;
-  if (ordinal < mark.segmentOrdinal) return Infinity;
-  return ordinal === mark.segmentOrdinal ? mark.offset : 0;
-}
 
 export const hex32 = (n: number): string => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 

@@ -6,12 +6,8 @@
  * uncommitted tail). It keeps a summary, not the entries, so its memory does
  * not grow with the log; `wal-entries.ts` then streams the entries that stand.
  */
-import { statSync } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
 import { CodecError, ProtoError } from './errors.js';
-import { checkCrcsInBackground, PARALLEL_MIN_BYTES } from './crc-check.js';
-import { newCrcRing } from './crc-ring.js';
-import { newSkim, RecordReader, type RawRecord, type ReadEnd, type RecordMark, type RecordReaderOptions, type Skim } from './record-reader.js';
+import { newSkim, RecordReader, type RawRecord, type ReadEnd, type RecordReaderOptions, type Skim } from './record-reader.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeEntry, decodeHardState, type Entry, type HardState } from './proto/raftpb.js';
 import { decodeMetadata, type WalMetadata } from './proto/metadata.js';
@@ -33,11 +29,6 @@ export interface SegmentSummary {
   lastIndex?: bigint;
   /** Bytes up to the end of the last valid record. */
   usedBytes: number;
-}
-
-/** Where an entry record begins, and its ordinal among the entry records read: a second pass can start there (wal-entries.ts). */
-export interface EntryMark extends RecordMark {
-  ordinal: number;
 }
 
 export interface SnapshotMark extends WalSnapshot {
@@ -66,8 +57,6 @@ export interface WalScan {
   /** The last index that stands (start.index when there is none). */
   lastIndex: bigint;
   overwrites: Overwrite[];
-  /** With `markEvery`: entry records about that many bytes apart, where a second pass can be split into parts. */
-  marks: EntryMark[];
   /** Where reading stopped cleanly: the segment, the offset after its last valid record, and the running CRC there. */
   endPosition: { segmentOrdinal: number; offset: number; crc: number };
   /** The first entry whose term is lower than the one before it (a log raft could not have written). */
@@ -90,37 +79,18 @@ export interface ScanOptions extends RecordReaderOptions {
   onEntry?: (e: Entry) => void;
   /** Called for each hard state record. */
   onHardState?: (hs: HardState) => void;
-  /** Mark an entry record about every this many bytes (WalScan.marks). */
-  markEvery?: number;
   /**
    * The first segment etcd's ReadAll reads (by name); segments before it are
    * read only by wal.ValidSnapshotEntries, which passes over record types it
    * does not know: there such a record is noted (unknownInHistory), not fatal.
    */
   historyBefore?: string;
-  /** A worker started ahead for other work that checks the CRCs first (checkCrcsInBackground's helper). */
-  crcHelper?: Worker;
-}
-
-/**
- * Scans with etcd's ReadAll checks. A large log's CRCs are checked on a second
- * thread while this one interprets the records; where that check fails, the
- * log is scanned again the ordinary way, so the result is the same either way.
- */
-export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
-  // A hook sees every record once, so a scan with one is never repeated; a scan that trusts or reports CRCs, or resumes mid-log (a follower's step), checks them itself.
-  if (opts.onRecord || opts.onEntry || opts.onHardState || opts.trustCrc || opts.continueOnCrcError || opts.resume) return scanRecords(segments, start, opts);
-  const bytes = segments.reduce((n, s) => n + statSync(s.path).size, 0);
-  if (bytes < PARALLEL_MIN_BYTES) return scanRecords(segments, start, opts);
-  const ring = newCrcRing();
-  const crcsHeld = checkCrcsInBackground(ring, bytes, opts.crcHelper);
-  const scan = scanRecords(segments, start, { ...opts, crcRing: ring });
-  return crcsHeld() ? scan : scanRecords(segments, start, opts);
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions): WalScan {
+/** Scans with etcd's ReadAll checks. */
+export function scanWal(segments: Segment[], start: WalSnapshot, opts: ScanOptions = {}): WalScan {
   const reader = new RecordReader(segments, opts);
   const scan: WalScan = {
     start,
@@ -133,13 +103,10 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
     entryCount: 0,
     lastIndex: start.index,
     overwrites: [],
-    marks: [],
     endPosition: { segmentOrdinal: 0, offset: 0, crc: 0 },
     end: { kind: 'eof' },
   };
   let lastTerm = 0n;
-  const markEvery = opts.markEvery;
-  let lastMark: RecordMark = { segmentOrdinal: 0, offset: 0 };
   /** The index that extends the log; a lower one overwrites. */
   let next = start.index + 1n;
   const fail = (rec: RawRecord, code: CodecError['code'], message: string, data: Record<string, unknown> = {}) => {
@@ -147,7 +114,7 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
   };
   // Hooks see every record as it is: only a scan without them can skim.
   const skim = opts.onRecord || opts.onEntry || opts.onHardState ? undefined : newSkim();
-  // Closed however the scan ends, a hook's failure too: that ends the CRC worker's wait as well.
+  // Closed however the scan ends, a hook's failure too.
   try {
     while (!scan.error) {
       if (skim && skimmed(skim)) continue;
@@ -179,13 +146,12 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
   /** Lets the reader skim what needs only counting (RecordReader.skim), and counts it; false when it took nothing. */
   function skimmed(s: Skim): boolean {
     const ordinal = reader.segmentOrdinal;
-    // Numbers past 2^53 and a mark due now are for the record-by-record path.
-    if (ordinal < 0 || next > MAX_SAFE || lastTerm > MAX_SAFE || (markEvery && lastMark.segmentOrdinal !== ordinal)) return false;
+    // Numbers past 2^53 are for the record-by-record path.
+    if (ordinal < 0 || next > MAX_SAFE || lastTerm > MAX_SAFE) return false;
     // next is past the start, so the start is a safe number too.
     s.startIndex = Number(start.index);
     s.next = Number(next);
     s.term = Number(lastTerm);
-    s.stopAt = markEvery ? lastMark.offset + markEvery : Infinity;
     reader.skim(s);
     if (s.records === 0) return false;
     const seg = scan.segments[ordinal];
@@ -224,10 +190,6 @@ function scanRecords(segments: Segment[], start: WalSnapshot, opts: ScanOptions)
         if (e.term < lastTerm && !scan.termDecrease) scan.termDecrease = { index: e.index, term: e.term, previousTerm: lastTerm, segment: rec.segment.path, offset: rec.offset };
         lastTerm = e.term;
         const ordinal = scan.entryRecords++;
-        if (markEvery && (rec.segmentOrdinal !== lastMark.segmentOrdinal || rec.offset - lastMark.offset >= markEvery)) {
-          lastMark = { segmentOrdinal: rec.segmentOrdinal, offset: rec.offset };
-          scan.marks.push({ ...lastMark, ordinal });
-        }
         seg.entries++;
         seg.firstIndex ??= e.index;
         seg.lastIndex = e.index;

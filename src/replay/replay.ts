@@ -11,8 +11,7 @@
  * that caught up from a leader's snapshot mid-log), else the backend.
  */
 import { join } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { CodecError } from '../codec/errors.js';
 import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
 import { selectSegments, type Segment } from '../codec/segment-name.js';
@@ -22,8 +21,6 @@ import { decodeMetadata } from '../codec/proto/metadata.js';
 import type { Entry, Snapshot } from '../codec/proto/raftpb.js';
 import { EtcdState, type ApplyResult } from '../state/index.js';
 import { RaftFeed, feedWal, type FeedSummary } from './raft-feed.js';
-import { feedOnTwoThreads, startFeedWorker } from './feed-thread.js';
-import type { Worker } from 'node:worker_threads';
 
 export type ReplaySource = 'wal' | 'db' | 'auto';
 
@@ -39,11 +36,7 @@ export interface ReplayOptions {
   atIndex?: bigint;
   /** Keep every revision (for --history and --at-revision); off, memory follows the live key space only. */
   keepHistory?: boolean;
-  /** Read the log on a second thread while this one applies: by default when it is large (see replayDataDir); true or false to choose. */
-  twoThreads?: boolean;
-  /** A worker started ahead (feed-thread.ts startFeedWorker) for the second thread; ended when the replay does not need it. */
-  feedWorker?: Worker;
-  /** Called after each applied entry (whose data is valid during the call only); after a restart (see replayDataDir) from the first entry again. */
+  /** Called after each applied entry (whose data is valid during the call only). */
   onApplied?: (state: EtcdState, entry: Entry, result: ApplyResult) => void;
 }
 
@@ -57,62 +50,15 @@ export interface ReplayResult {
   lastIndex: bigint;
 }
 
-/**
- * A large log is replayed on two threads (feed-thread.ts); where its worker
- * gives up (a damaged log among other things), the replay starts over on one
- * thread, which reports the damage the usual way.
- */
 export function replayDataDir(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
-  let ahead = opts.feedWorker;
-  const worker = () => {
-    const w = ahead;
-    ahead = undefined;
-    return w ?? startFeedWorker();
-  };
-  try {
-    return replayOnce(paths, opts, opts.twoThreads ?? 'auto', worker);
-  } catch (e) {
-    if (!(e instanceof StartOver)) throw e;
-    return replayOnce(paths, opts, false, worker);
-  } finally {
-    void ahead?.terminate();
-  }
-}
-
-/** The two-thread replay gave up. */
-class StartOver extends Error {}
-
-/**
- * Logs of at least this many entries are read on a second thread: it takes
- * about 0.1 s to start, which reading and raft save back at 2–3 µs an entry.
- */
-const TWO_THREADS_MIN_ENTRIES = 50_000;
-
-/** Roughly how many entries the segments hold: from the first indexes in their names, the last one's share by its size; 1 KB an entry for one segment. */
-function estimateEntries(segments: Segment[]): number {
-  const sizes = segments.map((s) => statSync(s.path).size);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const before = total - sizes[sizes.length - 1];
-  if (segments.length < 2 || before === 0) return total / 1024;
-  return (Number(segments[segments.length - 1].index - segments[0].index) * total) / before;
-}
-
-/** Whether to use two threads, and where the worker comes from. */
-interface Threads {
-  two: boolean | 'auto';
-  worker: () => Worker | undefined;
-}
-
-function replayOnce(paths: DataDirPaths, opts: ReplayOptions, two: boolean | 'auto', worker: () => Worker | undefined): ReplayResult {
-  const threads: Threads = { two, worker };
   if (opts.from !== 'db') {
-    const whole = replayWholeLog(paths, opts, threads);
+    const whole = replayWholeLog(paths, opts);
     if (whole) return whole;
     if (opts.from === 'wal') {
       throw new CodecError('REPLAY_RANGE', 'the WAL does not reach back to index 1 (older segments were purged, or this member joined from a snapshot); replay from the backend with --from db', { file: paths.walDir });
     }
   }
-  return replayFromBackend(paths, opts, threads);
+  return replayFromBackend(paths, opts);
 }
 
 /**
@@ -121,7 +67,7 @@ function replayOnce(paths: DataDirPaths, opts: ReplayOptions, two: boolean | 'au
  * when they are not, or when the entries start later (a member that joined
  * from a leader's snapshot); other damage is thrown.
  */
-function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, threads: Threads): ReplayResult | undefined {
+function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions): ReplayResult | undefined {
   let segments: Segment[];
   try {
     segments = selectSegments(paths.walDir, 0n);
@@ -130,7 +76,7 @@ function replayWholeLog(paths: DataDirPaths, opts: ReplayOptions, threads: Threa
     throw e;
   }
   const state = newState(opts);
-  const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts, threads);
+  const run = feedLog(segments, { index: 0n, term: 0n }, undefined, state, opts);
   const gap = run.failure?.code === 'SLICE_OUT_OF_RANGE' ? run.failure : undefined;
   // The entries start after index 1: a member that joined from a leader's snapshot.
   if (gap?.data.expected === 1n || (!run.failure && !run.snapshotMatched)) return undefined;
@@ -151,7 +97,7 @@ function gapBeforeStart(paths: DataDirPaths, failure: CodecError): boolean {
 }
 
 /** etcd's restart: the v2 store and membership from the .snap it loads, the v3 state from the backend, then the WAL after the snapshot. */
-function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Threads): ReplayResult {
+function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions): ReplayResult {
   const db = paths.snapDir && join(paths.snapDir, 'db');
   if (!db || !existsSync(db)) throw new CodecError('NOT_A_DATA_DIR', 'no backend file (member/snap/db) to replay from, and the WAL does not reach back to index 1', { file: paths.snapDir ?? paths.walDir });
   const { start, snap } = chooseStart(paths);
@@ -162,7 +108,7 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions, threads: Th
   if (opts.atIndex !== undefined && opts.atIndex < state.consistentIndex) {
     throw new CodecError('REPLAY_RANGE', `the backend has already applied index ${state.consistentIndex}, past ${opts.atIndex}; use --from wal (the WAL must reach back to index 1)`, { file: paths.snapDir });
   }
-  return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts, threads), state, 'db');
+  return finish(feedLog(selectSegments(paths.walDir, start.index), start, snap?.snapshot, state, opts), state, 'db');
 }
 
 function newState(opts: ReplayOptions): EtcdState {
@@ -176,20 +122,14 @@ interface FeedRun extends FeedSummary {
   flush(): bigint;
 }
 
-/** The pass over the WAL (raft-feed.ts feedWal), on this thread or, for a large log, with a worker. */
-function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions, threads: Threads): FeedRun {
+/** The pass over the WAL (raft-feed.ts feedWal). */
+function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | undefined, state: EtcdState, opts: ReplayOptions): FeedRun {
   const apply = (e: Entry): boolean => {
     const result = state.applyEntry(e);
     opts.onApplied?.(state, e, result);
     return result.kind === 'confChange' && result.error !== undefined;
   };
   const nodeId = memberOf(segments) ?? 1n;
-  // On one CPU the worker would only take turns with this thread.
-  if (threads.two === true || (threads.two === 'auto' && availableParallelism() > 1 && estimateEntries(segments) >= TWO_THREADS_MIN_ENTRIES)) {
-    const r = feedOnTwoThreads({ segments, start, snapshot: snapshot?.metadata, nodeId, atIndex: opts.atIndex }, apply, threads.worker());
-    if (!r) throw new StartOver();
-    return { ...r, flush: () => r.applied };
-  }
   const feed = new RaftFeed({ nodeId, snapshot }, apply, { atIndex: opts.atIndex });
   return {
     ...feedWal(segments, start, feed),

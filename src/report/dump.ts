@@ -7,7 +7,7 @@ import { chooseStart, type DataDirPaths, type OpenedWal, type StartPoint } from 
 import { selectSegments, type Segment } from '../codec/segment-name.js';
 import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { CodecError } from '../codec/errors.js';
-import { standingEntries, type EntryRange, type OverwriteSummary, type StandingEntry } from '../codec/wal-entries.js';
+import { standingEntries, type StandingEntry } from '../codec/wal-entries.js';
 import { hiddenTailProblem } from './hidden-tail.js';
 import { withNextStep } from './next-step.js';
 
@@ -62,24 +62,9 @@ export function planDump(paths: DataDirPaths, startIndex?: bigint, opts: ScanOpt
   return { paths, segments, scan, startPoint, fromIndex };
 }
 
-/** What the entry pass needs of a plan: a worker thread gets this much. */
-export interface EntrySource {
-  segments: Segment[];
-  scan: OverwriteSummary;
-  fromIndex: bigint;
-}
-
-export const entrySource = (plan: DumpPlan): EntrySource => ({ segments: plan.segments, fromIndex: plan.fromIndex, scan: { start: plan.scan.start, overwrites: plan.scan.overwrites, entryRecords: plan.scan.entryRecords } });
-
-/** Entries that stand, from `fromIndex` on; those in `range` only. */
-export function dumpEntries(plan: EntrySource, range?: EntryRange): Generator<StandingEntry> {
-  return standingEntries(plan.segments, plan.scan, range, plan.fromIndex);
-}
-
-/** The log in parts, split at the scan's marks (ScanOptions.markEvery), in order. */
-export function dumpRanges(plan: DumpPlan): EntryRange[] {
-  const marks = plan.scan.marks;
-  return [...marks, undefined].map((to, i) => ({ from: i ? marks[i - 1] : undefined, to }));
+/** Entries that stand, from `fromIndex` on. */
+export function dumpEntries(plan: DumpPlan): Generator<StandingEntry> {
+  return standingEntries(plan.segments, plan.scan, plan.fromIndex);
 }
 
 /**

@@ -6,8 +6,8 @@
 import { EntryType } from '../codec/proto/raftpb.js';
 import { decodeNormalEntry } from '../codec/request.js';
 import { refCovers, refTouchesPrefix, requestKeys } from '../codec/request-keys.js';
-import type { EntryRange, StandingEntry } from '../codec/wal-entries.js';
-import { dumpEntries, type EntrySource } from './dump.js';
+import type { StandingEntry } from '../codec/wal-entries.js';
+import { dumpEntries, type DumpPlan } from './dump.js';
 import type { EntryFilter } from './entry-filter.js';
 
 export interface EntrySelection {
@@ -19,11 +19,11 @@ export interface EntrySelection {
   limit?: number;
 }
 
-/** The selected entries (in `range` only: then `limit` counts within it). */
-export function* selectEntries(plan: EntrySource, sel: EntrySelection, range?: EntryRange): Generator<StandingEntry> {
+/** The selected entries. */
+export function* selectEntries(plan: DumpPlan, sel: EntrySelection): Generator<StandingEntry> {
   if (sel.limit === 0) return;
   let n = 0;
-  for (const se of dumpEntries(plan, range)) {
+  for (const se of dumpEntries(plan)) {
     const e = se.entry;
     if (sel.endIndex !== undefined && e.index > sel.endIndex) return;
     if (sel.term !== undefined && e.term !== sel.term) continue;

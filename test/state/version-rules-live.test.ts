@@ -84,7 +84,7 @@ async function watchFrom(etcd: Etcd, key: string, rev: bigint): Promise<string[]
 
 /** Walt's key space (as etcdctl prints it, without the header) and the events on /a/k from `from` on, under `version`'s rules. */
 function waltServes(dir: string, version: string, from: bigint): { kvs: string; events: string[] } {
-  const { state } = replayDataDir(resolveDataDir(dir), { from: 'wal', etcdVersion: version, twoThreads: false });
+  const { state } = replayDataDir(resolveDataDir(dir), { from: 'wal', etcdVersion: version });
   const all = state.range(b(''), b('\0'));
   const events = state.history(b('/a/k')).filter((e) => (e.type === 'put' ? e.kv.modRevision : e.modRevision) >= from);
   return { kvs: kvsText(rangeResponseJson(state.header(), all.kvs, all.count)), events: events.map((e) => (e.type === 'put' ? 'PUT' : 'DELETE')) };
