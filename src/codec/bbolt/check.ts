@@ -53,6 +53,12 @@ export interface CheckResult {
 /** Findings of one kind past this many are counted, not listed. */
 export const MAX_FINDINGS_PER_KIND = 20;
 
+/** A page the tree points to, and who points to it (for findings). */
+interface PageLink {
+  id: bigint;
+  parent: string;
+}
+
 export function checkBbolt(db: BboltFile): CheckResult {
   const findings: CheckFinding[] = [];
   const perKind = new Map<CheckKind, number>();
@@ -62,18 +68,29 @@ export function checkBbolt(db: BboltFile): CheckResult {
     if (n <= MAX_FINDINGS_PER_KIND) findings.push(f);
   };
   const pgid = db.meta.pgid;
-  const freed = new Set<bigint>();
-  const reachable = new Set<bigint>([0n, 1n]);
+  const pages = Number(pgid);
+  // One byte a page below the high-water mark: bigint sets cost more than the reads.
+  const freed = new Uint8Array(pages);
+  const reachable = new Uint8Array(pages);
+  reachable[0] = reachable[1] = 1;
+  let reachableCount = 2;
+  const reach = (id: bigint): boolean => {
+    const n = Number(id);
+    if (n < pages && reachable[n] === 1) return false;
+    if (n < pages) reachable[n] = 1;
+    reachableCount++;
+    return true;
+  };
 
   let freelistSynced = false;
   try {
     const fl = db.freelist();
     if (fl) {
       freelistSynced = true;
-      for (const id of fl.pages) reachable.add(id);
+      for (const id of fl.pages) reach(id);
       for (const id of fl.ids) {
-        if (freed.has(id)) add({ kind: 'already-freed', page: id, message: `page ${id} is on the freelist twice` });
-        freed.add(id);
+        if (id < pgid && freed[Number(id)] === 1) add({ kind: 'already-freed', page: id, message: `page ${id} is on the freelist twice` });
+        if (id < pgid) freed[Number(id)] = 1;
       }
     }
   } catch (e) {
@@ -82,36 +99,24 @@ export function checkBbolt(db: BboltFile): CheckResult {
     add({ kind: 'bad-freelist', page: db.meta.freelist, message: `the freelist page ${db.meta.freelist} does not read: ${e.message}`, offset: e.offset });
   }
 
-  const visit = (id: bigint, depth: number, parent: string): void => {
-    if (depth > db.maxDepth) {
-      add({ kind: 'too-deep', page: id, message: `page ${id} is ${depth} levels down (${parent}): a cycle of page ids?` });
-      return;
-    }
-    if (id < 2n || id >= pgid) {
-      add({ kind: 'out-of-bounds', page: id, message: `${parent} points at page ${id}, outside the data pages 2..${pgid - 1n}` });
-      return;
-    }
-    let p: PageRef;
-    try {
-      p = db.page(id);
-    } catch (e) {
-      if (!(e instanceof CodecError)) throw e;
-      add({ kind: e.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parent} points at page ${id}: ${e.message}`, offset: e.offset });
+  /** Checks one page of the tree, and adds the pages it points to (a branch's children, a leaf's buckets with pages) to `below`. */
+  const visit = (id: bigint, parent: string, p: PageRef | CodecError, below: PageLink[]): void => {
+    if (p instanceof CodecError) {
+      add({ kind: p.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parent} points at page ${id}: ${p.message}`, offset: p.offset });
       return;
     }
     const blocks = (p.end - p.at) / db.pageSize;
     let seen = false;
     for (let i = 0n; i < BigInt(blocks); i++) {
       const at = id + i;
-      if (reachable.has(at)) {
+      if (!reach(at)) {
         add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parent})`, offset: p.base });
         seen = true;
       }
-      reachable.add(at);
     }
     // Walked once: a second parent is the finding, and descending again could loop.
     if (seen) return;
-    if (freed.has(id)) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parent}) and on the freelist`, offset: p.base });
+    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parent}) and on the freelist`, offset: p.base });
     let flags: number;
     let count: number;
     try {
@@ -123,7 +128,7 @@ export function checkBbolt(db: BboltFile): CheckResult {
     }
     try {
       if (flags === PageFlag.branch) {
-        for (let i = 0; i < count; i++) visit(branchElement(p, i).child, depth + 1, `branch page ${id}`);
+        for (let i = 0; i < count; i++) below.push({ id: branchElement(p, i).child, parent: `branch page ${id}` });
         return;
       }
       for (let i = 0; i < count; i++) {
@@ -135,23 +140,48 @@ export function checkBbolt(db: BboltFile): CheckResult {
         }
         const root = e.value.readBigUInt64LE(0);
         // Inline buckets (root 0) live inside the value and own no pages (tx.go checkBucket).
-        if (root !== 0n) visit(root, depth + 1, `bucket ${JSON.stringify(e.key.toString('latin1'))} on page ${id}`);
+        if (root !== 0n) below.push({ id: root, parent: `bucket ${JSON.stringify(e.key.toString('latin1'))} on page ${id}` });
       }
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
       add({ kind: 'invalid-type', page: id, message: e.message, offset: e.offset });
     }
   };
-  visit(db.meta.root, 0, `meta page ${db.meta.page}`);
+  // Level by level from the root, each level in page order (BboltFile.eachPage reads them in large
+  // sequential reads): a walk in tree order meets the pages of a long-lived etcd backend in no
+  // order at all. What each page must satisfy is the same in any order.
+  let level: PageLink[] = [{ id: db.meta.root, parent: `meta page ${db.meta.page}` }];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > db.maxDepth) {
+      for (const l of level) add({ kind: 'too-deep', page: l.id, message: `page ${l.id} is ${depth} levels down (${l.parent}): a cycle of page ids?` });
+      break;
+    }
+    const below: PageLink[] = [];
+    const inBounds = level.filter((l) => {
+      if (l.id >= 2n && l.id < pgid) return true;
+      add({ kind: 'out-of-bounds', page: l.id, message: `${l.parent} points at page ${l.id}, outside the data pages 2..${pgid - 1n}` });
+      return false;
+    });
+    inBounds.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let k = 0;
+    db.eachPage(
+      inBounds.map((l) => l.id),
+      (id, p) => visit(id, inBounds[k++].parent, p, below),
+    );
+    level = below;
+  }
 
   let free = 0;
-  for (let id = 2n; id < pgid; id++) {
+  for (let n = 2; n < pages; n++) {
     // Without a synced freelist, bbolt's freelist is every page the tree does not reach (db.go freepages).
-    if (freed.has(id) || (!freelistSynced && !reachable.has(id))) free++;
-    else if (!reachable.has(id)) add({ kind: 'unreachable-unfreed', page: id, message: `page ${id} is neither in the tree nor on the freelist`, offset: Number(id) * db.pageSize });
+    if (freed[n] === 1 || (!freelistSynced && reachable[n] === 0)) free++;
+    else if (reachable[n] === 0) {
+      const id = BigInt(n);
+      add({ kind: 'unreachable-unfreed', page: id, message: `page ${id} is neither in the tree nor on the freelist`, offset: n * db.pageSize });
+    }
   }
   for (const [kind, n] of perKind) {
     if (n > MAX_FINDINGS_PER_KIND) findings.push({ kind, page: -1n, message: `and ${n - MAX_FINDINGS_PER_KIND} more pages with the same finding` });
   }
-  return { findings, pages: Number(pgid), reachable: reachable.size, free, freelistSynced };
+  return { findings, pages, reachable: reachableCount, free, freelistSynced };
 }

@@ -23,6 +23,8 @@ export const DEFAULT_MAX_DEPTH = 64;
 const FALLBACK_PAGE_SIZE = 4096;
 const MIN_PAGE_SIZE = 512;
 const MAX_PAGE_SIZE = 1 << 20;
+/** eachPage reads this much at a time: a read per 4 KB page cost more than a check of it. */
+const WINDOW_BYTES = 256 << 10;
 
 /** One meta page as bbolt's meta.validate judges it. */
 export interface MetaPage {
@@ -75,20 +77,64 @@ export class BboltFile {
 
   /** Reads page `id` and its overflow blocks, checking it lies inside what the meta says was written. */
   page(id: bigint): PageRef {
+    const fd = this.open();
+    return this.readPage(id, (base, length) => readAt(this.path, fd, this.size, base, length));
+  }
+
+  /**
+   * Each page of `ids` (in ascending order, for sequential reads) or why it
+   * does not read, handed to `fn` and valid during the call only: one buffer
+   * serves them all, so a walk of every page touches no new memory.
+   */
+  eachPage(ids: bigint[], fn: (id: bigint, page: PageRef | CodecError) => void): void {
+    const fd = this.open();
+    let buf = Buffer.allocUnsafe(WINDOW_BYTES);
+    let from = 0;
+    let to = 0;
+    const blocks = (base: number, length: number): Buffer => {
+      if (base < from || base + length > to) {
+        if (base + length > this.size) readAt(this.path, fd, this.size, base, length);
+        if (length > buf.length) buf = Buffer.allocUnsafe(length);
+        const n = Math.min(buf.length, this.size - base);
+        readInto(this.path, fd, buf, n, base);
+        from = base;
+        to = base + n;
+      }
+      return buf.subarray(base - from, base - from + length);
+    };
+    for (const id of ids) {
+      let p: PageRef;
+      try {
+        p = this.readPage(id, blocks);
+      } catch (e) {
+        if (!(e instanceof CodecError)) throw e;
+        fn(id, e);
+        continue;
+      }
+      fn(id, p);
+    }
+  }
+
+  private open(): number {
     if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    return this.fd;
+  }
+
+  /** Page `id` and its overflow blocks from `blocks`, checked to lie inside what the meta says was written. */
+  private readPage(id: bigint, blocks: (base: number, length: number) => Buffer): PageRef {
     if (id < 2n || id >= this.meta.pgid) {
       throw new CodecError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
     }
     const base = Number(id) * this.pageSize;
     // One read for the usual single-block page; a second only for overflow pages.
-    const first = readAt(this.path, this.fd, this.size, base, this.pageSize);
+    const first = blocks(base, this.pageSize);
     const h = readPageHeader(first, 0);
     if (h.id !== id) throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
     if (id + BigInt(h.overflow) >= this.meta.pgid) {
       throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
     }
     const length = (h.overflow + 1) * this.pageSize;
-    const buf = h.overflow === 0 ? first : readAt(this.path, this.fd, this.size, base, length);
+    const buf = h.overflow === 0 ? first : blocks(base, length);
     return { file: this.path, buf, at: 0, end: length, base, id };
   }
 
@@ -109,7 +155,11 @@ function readAt(path: string, fd: number, size: number, offset: number, length: 
   if (offset + length > size) {
     throw new CodecError('BBOLT_TRUNCATED', `needs ${length} bytes at ${offset} but the file ends at ${size}`, { file: path, offset }, { size });
   }
-  const buf = Buffer.allocUnsafe(length);
+  return readInto(path, fd, Buffer.allocUnsafe(length), length, offset);
+}
+
+/** Fills buf[0, length) from `offset`. */
+function readInto(path: string, fd: number, buf: Buffer, length: number, offset: number): Buffer {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, offset + done);
