@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CodecError } from './errors.js';
-import { RecordReader } from './record-reader.js';
+import { newSkim, RecordReader } from './record-reader.js';
 import { listSegments, selectSegments, type Segment } from './segment-name.js';
 import { loadNewestSnap, type LoadedSnap, type SnapLoadAttempt } from './snap-file.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
@@ -46,18 +46,27 @@ export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
  * which etcd's server refuses to start on (etcdserver/server.go NewServer).
  * A torn last record ends the read, as io.ErrUnexpectedEOF does there.
  */
-export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[]; error?: CodecError } {
+export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[]; error?: CodecError; checkedEnds?: number[] } {
   const snaps: WalSnapshot[] = [];
   let commit = 0n;
   // CRCs are checked here too, as etcd's ValidSnapshotEntries checks them: a torn last record must end the read, not be decoded.
   const reader = new RecordReader(segments);
-  for (let rec = reader.next(); rec; rec = reader.next()) {
+  const skim = newSkim();
+  for (;;) {
+    // Entries need only their CRCs here: runs of them (and hard states) are skimmed, the rest read one by one.
+    skim.startIndex = Number.MAX_SAFE_INTEGER;
+    skim.term = 0;
+    reader.skim(skim);
+    if (skim.stateOffset >= 0) commit = decodeHardState(reader.buffer.subarray(skim.stateStart, skim.stateEnd)).commit;
+    if (skim.records > 0) continue;
+    const rec = reader.next();
+    if (!rec) break;
     if (rec.type === RecordType.snapshot && rec.data) snaps.push(decodeWalSnapshot(rec.data));
     else if (rec.type === RecordType.state && rec.data) commit = decodeHardState(rec.data).commit;
   }
   reader.close();
   const end = reader.end;
-  return { snaps: snaps.filter((s) => s.index <= commit), error: end?.kind === 'error' ? end.error : undefined };
+  return { snaps: snaps.filter((s) => s.index <= commit), error: end?.kind === 'error' ? end.error : undefined, checkedEnds: end?.kind === 'eof' ? reader.segmentEnds : undefined };
 }
 
 export interface StartPoint {
@@ -66,18 +75,24 @@ export interface StartPoint {
   tried: SnapLoadAttempt[];
   /** Why etcd would not start: reading every segment for its snapshot records failed. */
   refused?: CodecError;
+  /**
+   * When every segment (listSegments) read to its end with every CRC holding:
+   * where each segment's records ended then. A later pass over them from the
+   * first may trust the CRCs before those offsets (RecordReaderOptions.trustCrcBefore).
+   */
+  crcsChecked?: number[];
 }
 
 /** Where etcd would start reading this data dir. */
 export function chooseStart(paths: DataDirPaths): StartPoint {
   if (!paths.snapDir) return { start: { index: 0n, term: 0n }, tried: [] };
-  const { snaps: walSnaps, error: refused } = validSnapshotEntries(listSegments(paths.walDir));
+  const { snaps: walSnaps, error: refused, checkedEnds: crcsChecked } = validSnapshotEntries(listSegments(paths.walDir));
   if (refused) return { start: { index: 0n, term: 0n }, tried: [], refused };
   const { loaded, tried } = loadNewestSnap(paths.snapDir, (s) =>
     walSnaps.some((w) => w.index === s.metadata.index && w.term === s.metadata.term),
   );
-  if (!loaded) return { start: { index: 0n, term: 0n }, tried };
-  return { start: { index: loaded.snapshot.metadata.index, term: loaded.snapshot.metadata.term }, snap: loaded, tried };
+  if (!loaded) return { start: { index: 0n, term: 0n }, tried, crcsChecked };
+  return { start: { index: loaded.snapshot.metadata.index, term: loaded.snapshot.metadata.term }, snap: loaded, tried, crcsChecked };
 }
 
 export interface OpenedWal {

@@ -54,6 +54,8 @@ export interface RecordReaderOptions {
    * already checked (it stops where the first pass stopped).
    */
   trustCrc?: boolean;
+  /** Per segment, the offset before which records' CRCs were checked by an earlier read of the same bytes (its `segmentEnds`): trusted here. */
+  trustCrcBefore?: number[];
   /** Resume inside the first segment: its byte offset (at a record boundary) and the running CRC there. */
   resume?: { offset: number; crc: number };
 }
@@ -91,6 +93,9 @@ export class RecordReader {
   private readonly continueOnCrcError: boolean;
   private readonly chunkBytes: number;
   private readonly trustCrc: boolean;
+  private readonly trustCrcBefore?: number[];
+  /** In the current segment, records before this offset are trusted. */
+  private trustUntil = 0;
   private readonly resume?: { offset: number; crc: number };
 
   private ordinal = -1;
@@ -107,6 +112,8 @@ export class RecordReader {
   crc = 0;
   /** File offset just past the last valid record of the current segment (etcd's lastValidOff). */
   lastValidOffset = 0;
+  /** Per segment read to its end (a clean end, the next segment opened or none left), the offset after its last record. */
+  readonly segmentEnds: number[] = [];
   end: ReadEnd | undefined;
 
   constructor(segments: Segment[], opts: RecordReaderOptions = {}) {
@@ -117,6 +124,7 @@ export class RecordReader {
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
     this.buf = new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;
+    this.trustCrcBefore = opts.trustCrcBefore;
     this.resume = opts.resume;
     if (this.resume) this.crc = this.resume.crc;
   }
@@ -137,6 +145,7 @@ export class RecordReader {
 
   private openNext(): boolean {
     this.close();
+    if (this.ordinal >= 0) this.segmentEnds[this.ordinal] = this.lastValidOffset;
     this.ordinal++;
     if (this.ordinal >= this.segments.length) return false;
     const seg = this.segments[this.ordinal];
@@ -149,6 +158,7 @@ export class RecordReader {
     this.bufLen = 0;
     this.pos = start;
     this.lastValidOffset = start;
+    this.trustUntil = this.trustCrc ? Infinity : (this.trustCrcBefore?.[this.ordinal] ?? 0);
     return true;
   }
 
@@ -229,7 +239,7 @@ export class RecordReader {
       const bodyAt = at + FRAME_HEADER_BYTES;
       const bodyEnd = bodyAt + recordBytes;
       if (!readPlainRecord(buf, bodyAt, bodyEnd, rec) || rec.dataStart < 0) break;
-      if (!this.trustCrc && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
+      if (pos >= this.trustUntil && crc32c(view(buf, rec.dataStart, bodyEnd), crc) !== rec.crc) break;
       if (rec.type === RecordType.entry) {
         if (!readPlainEntry(buf, rec.dataStart, bodyEnd, ent)) break;
         if (ent.index > s.startIndex) {
@@ -303,7 +313,7 @@ export class RecordReader {
         }
         this.crc = rec.crc;
       } else {
-        computed = this.trustCrc ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
+        computed = off < this.trustUntil ? rec.crc : rec.data ? crc32c(rec.data, this.crc) : this.crc;
         if (computed !== rec.crc) {
           if (this.tornAt(bodyAt, bodyBytes)) return this.torn(off, 'the record fails its CRC and has a zeroed sector');
           crcOk = false;

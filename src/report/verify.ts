@@ -90,6 +90,8 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
   let bytes = 0;
   const onProgress = opts.onProgress;
   const scan = scanWal(segments, start.start, {
+    // The read that found the snapshot records checked these segments' CRCs already, from the first.
+    trustCrcBefore: first === 0 ? start.crcsChecked : undefined,
     historyBefore: chosen > first ? all[chosen].name : undefined,
     onRecord: onProgress
       ? (rec: RawRecord) => {
