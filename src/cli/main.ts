@@ -23,7 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   browse: async () => (await import('./browse.js')).browseCommand(),
 };
 
-/** The program with the command named in `argv`, or with every command (for `walt --help` and for a name to correct). */
+/** The program with the command named in `argv`, none for `--version`, or every command (for `walt --help` and for a name to correct). */
 export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('walt')
     .description("etcd's write-ahead log and snapshot files: read, check, repair, replay")
@@ -31,7 +31,8 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .showHelpAfterError('(walt <command> --help shows the options)')
     .exitOverride();
   const named = argv[2];
-  const wanted = Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  // The version needs no command; a name to correct or `walt --help` needs them all.
+  const wanted = named === '--version' || named === '-V' ? [] : Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const commands = await Promise.all(wanted.map((name) => COMMANDS[name]()));
   for (const cmd of commands) {
     acceptSecretFlags(cmd);
