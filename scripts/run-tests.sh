@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 # A fresh build: a test file deleted from test/ must not linger in dist.
-rm -rf dist && npx tsc -p . || exit 1
+rm -rf dist && npm run build --silent || exit 1
 serial=$(find dist/test -name '*.test.js' \( -path '*/interop/*' -o -name 'version-rules-live.test.js' \) | sort)
 parallel=$(find dist/test -name '*.test.js' | sort | grep -vxF "$serial")
 node --test --test-concurrency=2 $parallel

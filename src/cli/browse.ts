@@ -1,5 +1,6 @@
 /** `walt browse DATA_DIR`: options → a browsing Session (src/tui) → ink renders its App until `q`. */
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
@@ -62,11 +63,12 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   // here, so a shell that exports CI=true still gets a live screen; FORCE_COLOR=0 still turns escapes off.
   process.env.CI = 'false';
   if (chalk.level === 0 && process.env.FORCE_COLOR !== '0') chalk.level = 1;
-  const [{ createElement }, { render }, { App }, { themeFor }] = await Promise.all([import('react'), import('ink'), import('../tui/App.js'), import('../tui/theme.js')]);
+  // One file when npm run build has bundled it, else the modules tsc wrote (src/tui/screen.ts).
+  const bundle = new URL('../tui/screen.bundle.js', import.meta.url);
+  const { runScreen } = (existsSync(bundle) ? await import(bundle.href) : await import('../tui/screen.js')) as typeof import('../tui/screen.js');
   process.stdout.write(ALT_SCREEN_ON);
   try {
-    const app = render(createElement(App, { session, theme: themeFor() }));
-    await app.waitUntilExit();
+    await runScreen(session);
   } finally {
     session.close();
     process.stdout.write(ALT_SCREEN_OFF);
