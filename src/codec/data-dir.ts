@@ -46,7 +46,7 @@ export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
  * which etcd's server refuses to start on (etcdserver/server.go NewServer).
  * A torn last record ends the read, as io.ErrUnexpectedEOF does there.
  */
-export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[]; error?: CodecError; checkedEnds?: number[] } {
+export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[]; error?: CodecError; checkedEnds?: Map<string, number> } {
   const snaps: WalSnapshot[] = [];
   let commit = 0n;
   // CRCs are checked here too, as etcd's ValidSnapshotEntries checks them: a torn last record must end the read, not be decoded.
@@ -66,7 +66,7 @@ export function validSnapshotEntries(segments: Segment[]): { snaps: WalSnapshot[
   }
   reader.close();
   const end = reader.end;
-  return { snaps: snaps.filter((s) => s.index <= commit), error: end?.kind === 'error' ? end.error : undefined, checkedEnds: end?.kind === 'eof' ? reader.segmentEnds : undefined };
+  return { snaps: snaps.filter((s) => s.index <= commit), error: end?.kind === 'error' ? end.error : undefined, checkedEnds: end?.kind === 'eof' ? new Map(segments.map((s, i) => [s.name, reader.segmentEnds[i]])) : undefined };
 }
 
 export interface StartPoint {
@@ -76,11 +76,17 @@ export interface StartPoint {
   /** Why etcd would not start: reading every segment for its snapshot records failed. */
   refused?: CodecError;
   /**
-   * When every segment (listSegments) read to its end with every CRC holding:
-   * where each segment's records ended then. A later pass over them from the
-   * first may trust the CRCs before those offsets (RecordReaderOptions.trustCrcBefore).
+   * When every segment read to its end with every CRC holding: where each
+   * segment's records ended then, by name. A later pass may trust the CRCs
+   * before those offsets (trustedCrcs).
    */
-  crcsChecked?: number[];
+  crcsChecked?: Map<string, number>;
+}
+
+/** RecordReaderOptions.trustCrcBefore for `segments`: what chooseStart's read checked of each. */
+export function trustedCrcs(start: StartPoint, segments: Segment[]): number[] | undefined {
+  const checked = start.crcsChecked;
+  return checked && segments.map((s) => checked.get(s.name) ?? 0);
 }
 
 /** Where etcd would start reading this data dir. */

@@ -5,7 +5,7 @@
  * .snap files and the hard state.
  */
 import { CodecError } from '../codec/errors.js';
-import { chooseStart, type DataDirPaths } from '../codec/data-dir.js';
+import { chooseStart, trustedCrcs, type DataDirPaths } from '../codec/data-dir.js';
 import { listSegments, searchIndex, sequenceGap, type Segment } from '../codec/segment-name.js';
 import { listSnapFiles, readSnapFile } from '../codec/snap-file.js';
 import { scanWal, type WalScan } from '../codec/wal-scan.js';
@@ -90,8 +90,8 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
   let bytes = 0;
   const onProgress = opts.onProgress;
   const scan = scanWal(segments, start.start, {
-    // The read that found the snapshot records checked these segments' CRCs already, from the first.
-    trustCrcBefore: first === 0 ? start.crcsChecked : undefined,
+    // The read that found the snapshot records checked these CRCs already.
+    trustCrcBefore: trustedCrcs(start, segments),
     historyBefore: chosen > first ? all[chosen].name : undefined,
     onRecord: onProgress
       ? (rec: RawRecord) => {
