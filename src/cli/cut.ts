@@ -2,11 +2,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { cutWal, type CutMode, type CutResult } from '../report/cut.js';
+import { cutWal, type CutMode, type CutResult } from '../surgery/cut.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
 import { parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
-import { renderRefusal } from './repair-tail.js';
+import { renderRefusal } from './refusal.js';
 
 interface CutCliOptions {
   walDir?: string;

@@ -2,10 +2,10 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
-import { repairTail, type RepairResult } from '../report/repair.js';
-import type { Refusal } from '../report/preflight.js';
+import { repairTail, type RepairResult } from '../surgery/repair.js';
 import type { DroppedRecord } from '../report/torn-tail.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
+import { renderRefusal } from './refusal.js';
 import { toJSON } from '../util/json.js';
 
 interface RepairTailOptions {
@@ -55,12 +55,6 @@ Examples:
         return result.action === 'refused' ? EXIT_PROBLEM : EXIT_OK;
       }),
     );
-}
-
-/** "walt: FILE at byte N: message", then the advice; shared with walt cut. */
-export function renderRefusal(r: Refusal): string {
-  const where = r.file ? `${r.file}${r.offset !== undefined ? ` at byte ${r.offset}` : ''}: ` : '';
-  return [`walt: ${where}${r.message}`, ...r.advice.map((a) => `  ${a}`)].join('\n') + '\n';
 }
 
 function renderRepair(r: RepairResult): string {

@@ -10,7 +10,7 @@ import { RecordReader } from '../codec/record-reader.js';
 import { RecordType } from '../codec/proto/walpb.js';
 import { decodeEntry } from '../codec/proto/raftpb.js';
 import { verifyDataDir, type VerifyReport } from './verify.js';
-import { planRepair } from './repair.js';
+import { planRepair } from './repair-plan.js';
 import { nextStep } from './next-step.js';
 
 export interface RepairPreview {

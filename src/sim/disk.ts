@@ -22,7 +22,7 @@ import { SECTOR_BYTES } from '../codec/torn.js';
 import { RecordType, decodeRecord } from '../codec/proto/walpb.js';
 import { decodeEntry, emptyHardState, isEmptyHardState, type Entry, type HardState, type Snapshot } from '../codec/proto/raftpb.js';
 import { encodeMetadata, type WalMetadata } from '../codec/proto/metadata.js';
-import { repairTail } from '../report/repair.js';
+import { repairTail } from '../surgery/repair.js';
 import type { Prng } from './prng.js';
 
 /** A simulated WAL is small: the reader's default 4 MiB buffer would cost more to allocate than to read. */
