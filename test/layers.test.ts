@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   state: ['codec', 'util'],
   replay: ['codec', 'raft', 'state', 'util'],
   report: ['codec', 'state', 'util'],
-  surgery: ['codec', 'report', 'util'],
+  surgery: ['codec', 'state', 'replay', 'report', 'util'],
   sim: ['codec', 'raft', 'state', 'surgery', 'util'],
   tui: ['codec', 'state', 'replay', 'report', 'util'],
   cli: ['codec', 'raft', 'state', 'replay', 'report', 'surgery', 'sim', 'tui', 'util'],
