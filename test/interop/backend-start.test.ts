@@ -1,6 +1,7 @@
 /**
- * Ground truth for verify's backend and hidden-record verdicts: real etcd 3.4
- * started on each damaged copy of the `single` fixture. Every case of
+ * Ground truth for verify's backend and hidden-record verdicts: real etcd
+ * started on each damaged copy of the `single` fixture, etcd 3.4 on the one
+ * 3.4 wrote and etcd 3.5 on the one 3.5 wrote. Every case of
  * test/helpers/backend-damage.ts says whether etcd starts; here etcd is asked.
  * And a zeroed sector mid-log: etcd starts, reads the log up to it, and
  * erases the records walt found behind it (wal.go ReadAll: ZeroToEnd).
@@ -11,7 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir, runWalt, Scratch, walOf } from '../helpers/fixtures.js';
 import { lastSegmentPath } from '../helpers/corrupt.js';
-import { Etcd, SINGLE, etcdSkip, kvsText } from '../helpers/etcd.js';
+import { Etcd, SINGLE, etcdSkip, kvsText, type MemberSpec } from '../helpers/etcd.js';
+import { etcd35Bin, etcd35Skip } from '../helpers/etcd35.js';
 import { BACKEND_DAMAGE } from '../helpers/backend-damage.js';
 
 const skip = etcdSkip();
@@ -21,10 +23,10 @@ const single = scratch.unpack('single');
 const expected = kvsText(readFileSync(join(fixturesDir, 'single', 'expected-get.json'), 'utf8'));
 
 /** Starts etcd on `dir`: the keys it serves, or undefined when it refuses to start. */
-async function startAndRead(dir: string): Promise<string | undefined> {
+async function startAndRead(dir: string, member: MemberSpec = SINGLE): Promise<string | undefined> {
   let etcd: Etcd;
   try {
-    etcd = await Etcd.start(dir, SINGLE);
+    etcd = await Etcd.start(dir, member);
   } catch (e) {
     assert.match((e as Error).message, /exited during start/, 'refused, not a port or time-out problem');
     return undefined;
@@ -36,14 +38,27 @@ async function startAndRead(dir: string): Promise<string | undefined> {
   }
 }
 
-for (const c of BACKEND_DAMAGE) {
-  test(`real etcd on ${c.name}: ${c.etcdStarts ? 'starts and serves every key' : 'refuses to start'}`, { skip }, async () => {
-    const dir = scratch.copyOf(single);
-    c.damage(dir);
-    const served = await startAndRead(dir);
-    assert.equal(served !== undefined, c.etcdStarts);
-    if (served !== undefined) assert.equal(served, expected);
-  });
+const VERSIONS = [
+  { etcd: '3.4', member: SINGLE, skip, dir: () => single, expected: () => expected },
+  {
+    etcd: '3.5',
+    member: { ...SINGLE, etcd: join(etcd35Bin, 'etcd'), etcdctl: join(etcd35Bin, 'etcdctl') },
+    skip: etcd35Skip(),
+    dir: () => scratch.unpack('etcd35/single'),
+    expected: () => kvsText(readFileSync(join(fixturesDir, 'etcd35', 'single', 'expected-get.json'), 'utf8')),
+  },
+];
+
+for (const v of VERSIONS) {
+  for (const c of BACKEND_DAMAGE) {
+    test(`real etcd ${v.etcd} on ${c.name}: ${c.etcdStarts ? 'starts and serves every key' : 'refuses to start'}`, { skip: v.skip }, async () => {
+      const dir = scratch.copyOf(v.dir());
+      c.damage(dir);
+      const served = await startAndRead(dir, v.member);
+      assert.equal(served !== undefined, c.etcdStarts);
+      if (served !== undefined) assert.equal(served, v.expected());
+    });
+  }
 }
 
 test('real etcd on a zeroed sector mid-log: starts, and erases the records walt finds behind it', { skip }, async () => {

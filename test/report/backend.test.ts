@@ -29,23 +29,31 @@ test("etcd's own backends: no backend problem, and the consistent index read fro
   }
 });
 
-for (const c of BACKEND_DAMAGE) {
-  test(`${c.name}: ${c.etcdStarts ? 'etcd starts, so a warning' : 'etcd refuses to start, so an error'} (${c.code})`, () => {
-    const dir = scratch.copyOf(single);
-    c.damage(dir);
-    const { status, report } = verifyJson(dir);
-    const p = report.problems.find((x) => x.code === c.code);
-    assert.ok(p, `${c.code} in ${JSON.stringify(report.problems)}`);
-    assert.equal(p.severity, c.etcdStarts ? 'warning' : 'error');
-    assert.ok(p.file, 'names the file');
-    assert.equal(status, c.etcdStarts ? 0 : 1);
-    assert.equal(report.problems.some((x) => x.severity === 'error'), !c.etcdStarts, JSON.stringify(report.problems));
-    if (!c.etcdStarts) assert.match(p.message, /etcdutl snapshot restore/, 'the next step is named');
-    // snap list judges the same backend the same way.
-    assert.equal(runWalt(['snap', 'list', dir]).status, status, 'snap list agrees with verify');
-    const text = runWalt(['verify', dir]);
-    assert.match(text.stdout, new RegExp(`${c.etcdStarts ? 'warning' : 'error'} ${c.code}: ${dir}`));
-  });
+// The data dir etcd 3.4 wrote and the one etcd 3.5 wrote (test/interop/backend-start.test.ts starts each on every case).
+const fixtures: Array<[string, () => string]> = [
+  ['3.4', () => single],
+  ['3.5', () => scratch.unpack('etcd35/single')],
+];
+
+for (const [version, fixture] of fixtures) {
+  for (const c of BACKEND_DAMAGE) {
+    test(`etcd ${version}'s data dir, ${c.name}: ${c.etcdStarts ? 'etcd starts, so a warning' : 'etcd refuses to start, so an error'} (${c.code})`, () => {
+      const dir = scratch.copyOf(fixture());
+      c.damage(dir);
+      const { status, report } = verifyJson(dir);
+      const p = report.problems.find((x) => x.code === c.code);
+      assert.ok(p, `${c.code} in ${JSON.stringify(report.problems)}`);
+      assert.equal(p.severity, c.etcdStarts ? 'warning' : 'error');
+      assert.ok(p.file, 'names the file');
+      assert.equal(status, c.etcdStarts ? 0 : 1);
+      assert.equal(report.problems.some((x) => x.severity === 'error'), !c.etcdStarts, JSON.stringify(report.problems));
+      if (!c.etcdStarts) assert.match(p.message, /etcdutl snapshot restore/, 'the next step is named');
+      // snap list judges the same backend the same way.
+      assert.equal(runWalt(['snap', 'list', dir]).status, status, 'snap list agrees with verify');
+      const text = runWalt(['verify', dir]);
+      assert.match(text.stdout, new RegExp(`${c.etcdStarts ? 'warning' : 'error'} ${c.code}: ${dir}`));
+    });
+  }
 }
 
 test('snap show refuses a file that is not bbolt, saying what it is, in one line with exit 1', () => {
