@@ -1,0 +1,188 @@
+/**
+ * etcd's Raft-paper tests (raft/raft_paper_test.go, etcd 3.4), ported with
+ * their exact assertions: the same node set-up (newTestRaft with peers in the
+ * storage's conf state, electionTick 10, heartbeatTick 1), the same steps and
+ * the same expected messages, field for field. Messages are sorted by
+ * recipient and type before comparing, where etcd sorts by their text; each
+ * test names the section of the paper it checks, as etcd's do.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MessageType, type Entry, type Message } from '../../src/codec/proto/raftpb.js';
+import { MemoryStorage, Raft, StateType } from '../../src/raft/index.js';
+import { newMessage } from '../../src/raft/util.js';
+import { bytes } from './network.js';
+
+const NONE = 0n;
+
+/** raft_test.go newTestRaft: peers as the voters of the storage's (index 0) snapshot. */
+function newTestRaft(id: bigint, peers: bigint[], election: number, heartbeat: number, storage = new MemoryStorage()): Raft {
+  storage['snap'].metadata.confState.voters = peers;
+  return new Raft({ id, electionTick: election, heartbeatTick: heartbeat, storage, maxSizePerMsg: Infinity, maxInflightMsgs: 256 });
+}
+
+const idsBySize = (n: number) => Array.from({ length: n }, (_, i) => BigInt(i + 1));
+
+/** raft.readMessages: what the node sent since the last call. */
+function readMessages(r: Raft): Message[] {
+  const msgs = r.msgs;
+  r.msgs = [];
+  return msgs;
+}
+
+const sorted = (msgs: Message[]) => [...msgs].sort((a, b) => (a.to !== b.to ? (a.to < b.to ? -1 : 1) : a.type - b.type));
+
+/** A pb.Message literal as the Go tests write one: unnamed fields zero. */
+const msg = (m: Partial<Message> & { type: MessageType }): Message => ({ ...newMessage(m.type, m.to ?? NONE), ...m });
+const entry = (e: Partial<Entry>): Entry => ({ term: 0n, index: 0n, type: 0, data: undefined, ...e });
+
+/* The transitions the Go tests call directly (unexported there, private here). */
+const becomeCandidate = (r: Raft) => r['becomeCandidate']();
+const becomeLeader = (r: Raft) => r['becomeLeader']();
+
+/** raft_paper_test.go commitNoopEntry: followers acknowledge the leader's empty entry, which commits and is applied. */
+function commitNoopEntry(r: Raft, s: MemoryStorage): void {
+  assert.equal(r.state, StateType.Leader, 'it should only be used when it is the leader');
+  r['bcastAppend']();
+  for (const m of readMessages(r)) {
+    assert.ok(m.type === MessageType.MsgApp && m.entries.length === 1 && m.entries[0].data === undefined, 'not a message to append noop entry');
+    r.step(acceptAndReply(m));
+  }
+  readMessages(r);
+  s.append(r.raftLog.unstableEntries());
+  r.raftLog.appliedTo(r.raftLog.committed);
+  r.raftLog.stableTo(r.raftLog.lastIndex(), r.raftLog.lastTerm());
+}
+
+function acceptAndReply(m: Message): Message {
+  assert.equal(m.type, MessageType.MsgApp, 'type should be MsgApp');
+  return msg({ from: m.to, to: m.from, term: m.term, type: MessageType.MsgAppResp, index: m.index + BigInt(m.entries.length) });
+}
+
+describe("etcd's raft_paper_test.go", () => {
+  // §5.1: a server that sees a larger term takes it, and a candidate or leader reverts to follower.
+  for (const state of [StateType.Follower, StateType.Candidate, StateType.Leader]) {
+    test(`testUpdateTermFromMessage (${StateType[state]})`, () => {
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1);
+      if (state === StateType.Follower) r.becomeFollower(1n, 2n);
+      if (state !== StateType.Follower) becomeCandidate(r);
+      if (state === StateType.Leader) becomeLeader(r);
+      r.step(msg({ type: MessageType.MsgApp, term: 2n }));
+      assert.equal(r.term, 2n);
+      assert.equal(r.state, StateType.Follower);
+    });
+  }
+
+  // §5.2
+  test('TestStartAsFollower', () => {
+    assert.equal(newTestRaft(1n, [1n, 2n, 3n], 10, 1).state, StateType.Follower);
+  });
+
+  // §5.2: a heartbeat tick sends MsgHeartbeat, without index, log term or entries, to every follower.
+  test('TestLeaderBcastBeat', () => {
+    const hi = 1;
+    const r = newTestRaft(1n, [1n, 2n, 3n], 10, hi);
+    becomeCandidate(r);
+    becomeLeader(r);
+    for (let i = 0; i < 10; i++) assert.ok(r['appendEntry']([entry({ index: BigInt(i) + 1n })]), 'entry could not be appended');
+    for (let i = 0; i < hi; i++) r.tick();
+    assert.deepEqual(sorted(readMessages(r)), [
+      msg({ from: 1n, to: 2n, term: 1n, type: MessageType.MsgHeartbeat }),
+      msg({ from: 1n, to: 3n, term: 1n, type: MessageType.MsgHeartbeat }),
+    ]);
+  });
+
+  // §5.2: without word from a leader for an election timeout, a follower or candidate starts an election.
+  for (const state of [StateType.Follower, StateType.Candidate]) {
+    test(`testNonleaderStartElection (${StateType[state]})`, () => {
+      const et = 10;
+      const r = newTestRaft(1n, [1n, 2n, 3n], et, 1);
+      if (state === StateType.Follower) r.becomeFollower(1n, 2n);
+      else becomeCandidate(r);
+      for (let i = 1; i < 2 * et; i++) r.tick();
+      assert.equal(r.term, 2n);
+      assert.equal(r.state, StateType.Candidate);
+      assert.equal(r.prs.votes.get(r.id), true, 'vote for self');
+      assert.deepEqual(sorted(readMessages(r)), [
+        msg({ from: 1n, to: 2n, term: 2n, type: MessageType.MsgVote }),
+        msg({ from: 1n, to: 3n, term: 2n, type: MessageType.MsgVote }),
+      ]);
+    });
+  }
+
+  // §5.2: one round of RequestVote wins, loses, or leaves it open.
+  test('TestLeaderElectionInOneRoundRPC', () => {
+    const cases: Array<[number, Record<number, boolean>, StateType]> = [
+      [1, {}, StateType.Leader],
+      [3, { 2: true, 3: true }, StateType.Leader],
+      [3, { 2: true }, StateType.Leader],
+      [5, { 2: true, 3: true, 4: true, 5: true }, StateType.Leader],
+      [5, { 2: true, 3: true, 4: true }, StateType.Leader],
+      [5, { 2: true, 3: true }, StateType.Leader],
+      [3, { 2: false, 3: false }, StateType.Follower],
+      [5, { 2: false, 3: false, 4: false, 5: false }, StateType.Follower],
+      [5, { 2: true, 3: false, 4: false, 5: false }, StateType.Follower],
+      [3, {}, StateType.Candidate],
+      [5, { 2: true }, StateType.Candidate],
+      [5, { 2: false, 3: false }, StateType.Candidate],
+      [5, {}, StateType.Candidate],
+    ];
+    cases.forEach(([size, votes, want], i) => {
+      const r = newTestRaft(1n, idsBySize(size), 10, 1);
+      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgHup }));
+      for (const [id, vote] of Object.entries(votes)) r.step(msg({ from: BigInt(id), to: 1n, term: r.term, type: MessageType.MsgVoteResp, reject: !vote }));
+      assert.equal(r.state, want, `#${i}: state`);
+      assert.equal(r.term, 1n, `#${i}: term`);
+    });
+  });
+
+  // §5.2: at most one vote per term, first come first served.
+  test('TestFollowerVote', () => {
+    const cases: Array<[bigint, bigint, boolean]> = [
+      [NONE, 1n, false],
+      [NONE, 2n, false],
+      [1n, 1n, false],
+      [2n, 2n, false],
+      [1n, 2n, true],
+      [2n, 1n, true],
+    ];
+    cases.forEach(([vote, nvote, wreject], i) => {
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1);
+      r['loadState']({ term: 1n, vote, commit: 0n });
+      r.step(msg({ from: nvote, to: 1n, term: 1n, type: MessageType.MsgVote }));
+      assert.deepEqual(readMessages(r), [msg({ from: 1n, to: nvote, term: 1n, type: MessageType.MsgVoteResp, reject: wreject })], `#${i}`);
+    });
+  });
+
+  // §5.2: a candidate that hears from a leader of at least its term becomes its follower.
+  test('TestCandidateFallback', () => {
+    const cases = [msg({ from: 2n, to: 1n, term: 1n, type: MessageType.MsgApp }), msg({ from: 2n, to: 1n, term: 2n, type: MessageType.MsgApp })];
+    cases.forEach((m, i) => {
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1);
+      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgHup }));
+      assert.equal(r.state, StateType.Candidate);
+      r.step(m);
+      assert.equal(r.state, StateType.Follower, `#${i}: state`);
+      assert.equal(r.term, m.term, `#${i}: term`);
+    });
+  });
+
+  // §5.3: a leader appends a proposal to its log and sends it to every follower in parallel.
+  test('TestLeaderStartReplication', () => {
+    const s = new MemoryStorage();
+    const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, s);
+    becomeCandidate(r);
+    becomeLeader(r);
+    commitNoopEntry(r, s);
+    const li = r.raftLog.lastIndex();
+    r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+    assert.equal(r.raftLog.lastIndex(), li + 1n);
+    assert.equal(r.raftLog.committed, li);
+    const wents = [entry({ index: li + 1n, term: 1n, data: bytes('some data') })];
+    assert.deepEqual(sorted(readMessages(r)), [
+      msg({ from: 1n, to: 2n, term: 1n, type: MessageType.MsgApp, index: li, logTerm: 1n, entries: wents, commit: li }),
+      msg({ from: 1n, to: 3n, term: 1n, type: MessageType.MsgApp, index: li, logTerm: 1n, entries: wents, commit: li }),
+    ]);
+    assert.deepEqual(r.raftLog.unstableEntries(), wents);
+  });
+});
