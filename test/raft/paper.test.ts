@@ -9,16 +9,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageType, type Entry, type Message } from '../../src/codec/proto/raftpb.js';
-import { MemoryStorage, Raft, StateType } from '../../src/raft/index.js';
+import { MemoryStorage, Raft, StateType, type Config } from '../../src/raft/index.js';
 import { newMessage } from '../../src/raft/util.js';
 import { bytes } from './network.js';
 
 const NONE = 0n;
 
 /** raft_test.go newTestRaft: peers as the voters of the storage's (index 0) snapshot. */
-function newTestRaft(id: bigint, peers: bigint[], election: number, heartbeat: number, storage = new MemoryStorage()): Raft {
+function newTestRaft(id: bigint, peers: bigint[], election: number, heartbeat: number, storage = new MemoryStorage(), etcdVersion?: Config['etcdVersion']): Raft {
   storage['snap'].metadata.confState.voters = peers;
-  return new Raft({ id, electionTick: election, heartbeatTick: heartbeat, storage, maxSizePerMsg: Infinity, maxInflightMsgs: 256 });
+  return new Raft({ id, electionTick: election, heartbeatTick: heartbeat, storage, maxSizePerMsg: Infinity, maxInflightMsgs: 256, etcdVersion });
 }
 
 const idsBySize = (n: number) => Array.from({ length: n }, (_, i) => BigInt(i + 1));
@@ -184,5 +184,126 @@ describe("etcd's raft_paper_test.go", () => {
       msg({ from: 1n, to: 3n, term: 1n, type: MessageType.MsgApp, index: li, logTerm: 1n, entries: wents, commit: li }),
     ]);
     assert.deepEqual(r.raftLog.unstableEntries(), wents);
+  });
+
+  // §5.3: a replicated entry is committed, handed out to apply, and its commit index sent on.
+  test('TestLeaderCommitEntry', () => {
+    const s = new MemoryStorage();
+    const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, s);
+    becomeCandidate(r);
+    becomeLeader(r);
+    commitNoopEntry(r, s);
+    const li = r.raftLog.lastIndex();
+    r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+    for (const m of readMessages(r)) r.step(acceptAndReply(m));
+    assert.equal(r.raftLog.committed, li + 1n);
+    assert.deepEqual(r.raftLog.nextEnts(), [entry({ index: li + 1n, term: 1n, data: bytes('some data') })]);
+    sorted(readMessages(r)).forEach((m, i) => {
+      assert.equal(m.to, BigInt(i + 2));
+      assert.equal(m.type, MessageType.MsgApp);
+      assert.equal(m.commit, li + 1n);
+    });
+  });
+
+  // §5.3: an entry is committed once its leader has it on a majority.
+  test('TestLeaderAcknowledgeCommit', () => {
+    const cases: Array<[number, number[], boolean]> = [
+      [1, [], true],
+      [3, [], false],
+      [3, [2], true],
+      [3, [2, 3], true],
+      [5, [], false],
+      [5, [2], false],
+      [5, [2, 3], true],
+      [5, [2, 3, 4], true],
+      [5, [2, 3, 4, 5], true],
+    ];
+    cases.forEach(([size, acceptors, wack], i) => {
+      const s = new MemoryStorage();
+      const r = newTestRaft(1n, idsBySize(size), 10, 1, s);
+      becomeCandidate(r);
+      becomeLeader(r);
+      commitNoopEntry(r, s);
+      const li = r.raftLog.lastIndex();
+      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+      for (const m of readMessages(r)) if (acceptors.includes(Number(m.to))) r.step(acceptAndReply(m));
+      assert.equal(r.raftLog.committed > li, wack, `#${i}: ack commit`);
+    });
+  });
+
+  // §5.3: committing an entry commits every one before it, earlier leaders' too, applied in log order.
+  test('TestLeaderCommitPrecedingEntries', () => {
+    const cases: Entry[][] = [[], [entry({ term: 2n, index: 1n })], [entry({ term: 1n, index: 1n }), entry({ term: 2n, index: 2n })], [entry({ term: 1n, index: 1n })]];
+    cases.forEach((tt, i) => {
+      const storage = new MemoryStorage();
+      storage.append(tt);
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, storage);
+      r['loadState']({ term: 2n, vote: 0n, commit: 0n });
+      becomeCandidate(r);
+      becomeLeader(r);
+      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+      for (const m of readMessages(r)) r.step(acceptAndReply(m));
+      const li = BigInt(tt.length);
+      const wents = [...tt, entry({ term: 3n, index: li + 1n }), entry({ term: 3n, index: li + 2n, data: bytes('some data') })];
+      assert.deepEqual(r.raftLog.nextEnts(), wents, `#${i}`);
+    });
+  });
+
+  // §5.3: a follower applies what it learns is committed, in log order.
+  test('TestFollowerCommitEntry', () => {
+    const cases: Array<[Entry[], bigint]> = [
+      [[entry({ term: 1n, index: 1n, data: bytes('some data') })], 1n],
+      [[entry({ term: 1n, index: 1n, data: bytes('some data') }), entry({ term: 1n, index: 2n, data: bytes('some data2') })], 2n],
+      [[entry({ term: 1n, index: 1n, data: bytes('some data2') }), entry({ term: 1n, index: 2n, data: bytes('some data') })], 2n],
+      [[entry({ term: 1n, index: 1n, data: bytes('some data') }), entry({ term: 1n, index: 2n, data: bytes('some data2') })], 1n],
+    ];
+    cases.forEach(([ents, commit], i) => {
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1);
+      r.becomeFollower(1n, 2n);
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgApp, term: 1n, entries: ents, commit }));
+      assert.equal(r.raftLog.committed, commit, `#${i}: committed`);
+      assert.deepEqual(r.raftLog.nextEnts(), ents.slice(0, Number(commit)), `#${i}: nextEnts`);
+    });
+  });
+
+  // §5.3: a follower refuses an append whose previous entry it does not hold (etcd 3.4's reply: the hint, no log term).
+  test('TestFollowerCheckMsgApp', () => {
+    const ents = [entry({ term: 1n, index: 1n }), entry({ term: 2n, index: 2n })];
+    const cases: Array<[bigint, bigint, bigint, boolean, bigint]> = [
+      [0n, 0n, 1n, false, 0n],
+      [ents[0].term, ents[0].index, 1n, false, 0n],
+      [ents[1].term, ents[1].index, 2n, false, 0n],
+      [ents[0].term, ents[1].index, ents[1].index, true, 2n],
+      [ents[1].term + 1n, ents[1].index + 1n, ents[1].index + 1n, true, 2n],
+    ];
+    cases.forEach(([term, index, windex, wreject, wrejectHint], i) => {
+      const storage = new MemoryStorage();
+      storage.append(ents);
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, storage, '3.4');
+      r['loadState']({ term: 0n, vote: 0n, commit: 1n });
+      r.becomeFollower(2n, 2n);
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgApp, term: 2n, logTerm: term, index }));
+      assert.deepEqual(readMessages(r), [msg({ from: 1n, to: 2n, type: MessageType.MsgAppResp, term: 2n, index: windex, reject: wreject, rejectHint: wrejectHint })], `#${i}`);
+    });
+  });
+
+  // §5.3: a valid append drops the conflicting entry and all after it, and appends what is new.
+  test('TestFollowerAppendEntries', () => {
+    const e = (term: bigint, index: bigint) => entry({ term, index });
+    const cases: Array<[bigint, bigint, Entry[], Entry[], Entry[]]> = [
+      [2n, 2n, [e(3n, 3n)], [e(1n, 1n), e(2n, 2n), e(3n, 3n)], [e(3n, 3n)]],
+      [1n, 1n, [e(3n, 2n), e(4n, 3n)], [e(1n, 1n), e(3n, 2n), e(4n, 3n)], [e(3n, 2n), e(4n, 3n)]],
+      [0n, 0n, [e(1n, 1n)], [e(1n, 1n), e(2n, 2n)], []],
+      [0n, 0n, [e(3n, 1n)], [e(3n, 1n)], [e(3n, 1n)]],
+    ];
+    cases.forEach(([index, term, ents, wents, wunstable], i) => {
+      const storage = new MemoryStorage();
+      storage.append([e(1n, 1n), e(2n, 2n)]);
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, storage);
+      r.becomeFollower(2n, 2n);
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgApp, term: 2n, logTerm: term, index, entries: ents }));
+      assert.deepEqual(r.raftLog.allEntries(), wents, `#${i}: ents`);
+      assert.deepEqual(r.raftLog.unstableEntries(), wunstable, `#${i}: unstable`);
+    });
   });
 });
