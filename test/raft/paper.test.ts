@@ -306,4 +306,167 @@ describe("etcd's raft_paper_test.go", () => {
       assert.deepEqual(r.raftLog.unstableEntries(), wunstable, `#${i}: unstable`);
     });
   });
+
+  // §5.2: followers' and candidates' election timeouts are random, over every tick count in (et, 2·et).
+  for (const state of [StateType.Follower, StateType.Candidate]) {
+    test(`testNonleaderElectionTimeoutRandomized (${StateType[state]})`, () => {
+      const et = 10;
+      const r = newTestRaft(1n, [1n, 2n, 3n], et, 1);
+      const timeouts = new Set<number>();
+      for (let round = 0; round < 50 * et; round++) {
+        if (state === StateType.Follower) r.becomeFollower(r.term + 1n, 2n);
+        else becomeCandidate(r);
+        let time = 0;
+        while (readMessages(r).length === 0) {
+          r.tick();
+          time++;
+        }
+        timeouts.add(time);
+      }
+      for (let d = et + 1; d < 2 * et; d++) assert.ok(timeouts.has(d), `timeout in ${d} ticks should happen`);
+    });
+  }
+
+  // §5.2: mostly a single server times out first, which makes split votes unlikely.
+  for (const state of [StateType.Follower, StateType.Candidate]) {
+    test(`testNonleadersElectionTimeoutNonconflict (${StateType[state]})`, () => {
+      const et = 10;
+      const ids = idsBySize(5);
+      const rs = ids.map((id) => newTestRaft(id, ids, et, 1));
+      let conflicts = 0;
+      for (let round = 0; round < 1000; round++) {
+        for (const r of rs) {
+          if (state === StateType.Follower) r.becomeFollower(r.term + 1n, NONE);
+          else becomeCandidate(r);
+        }
+        let timeoutNum = 0;
+        while (timeoutNum === 0) {
+          for (const r of rs) {
+            r.tick();
+            if (readMessages(r).length > 0) timeoutNum++;
+          }
+        }
+        if (timeoutNum > 1) conflicts++;
+      }
+      assert.ok(conflicts / 1000 <= 0.3, `probability of conflicts = ${conflicts / 1000}, want <= 0.3`);
+    });
+  }
+
+  // §5.4.1: a vote request carries the candidate's last index and term, to every other node.
+  test('TestVoteRequest', () => {
+    const cases: Array<[Entry[], bigint]> = [
+      [[entry({ term: 1n, index: 1n })], 2n],
+      [[entry({ term: 1n, index: 1n }), entry({ term: 2n, index: 2n })], 3n],
+    ];
+    cases.forEach(([ents, wterm], j) => {
+      const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1);
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgApp, term: wterm - 1n, logTerm: 0n, index: 0n, entries: ents }));
+      readMessages(r);
+      for (let i = 1; i < r.electionTimeout * 2; i++) r['tickElection']();
+      const msgs = sorted(readMessages(r));
+      assert.equal(msgs.length, 2, `#${j}: len(msg)`);
+      const last = ents[ents.length - 1];
+      msgs.forEach((m, i) => {
+        assert.equal(m.type, MessageType.MsgVote, `#${i}: msgType`);
+        assert.equal(m.to, BigInt(i + 2), `#${i}: to`);
+        assert.equal(m.term, wterm, `#${i}: term`);
+        assert.equal(m.index, last.index, `#${i}: index`);
+        assert.equal(m.logTerm, last.term, `#${i}: logterm`);
+      });
+    });
+  });
+
+  // §5.4.1: a voter denies its vote when its own log is more up to date than the candidate's.
+  test('TestVoter', () => {
+    const e = (term: bigint, index: bigint) => entry({ term, index });
+    const cases: Array<[Entry[], bigint, bigint, boolean]> = [
+      [[e(1n, 1n)], 1n, 1n, false],
+      [[e(1n, 1n)], 1n, 2n, false],
+      [[e(1n, 1n), e(1n, 2n)], 1n, 1n, true],
+      [[e(1n, 1n)], 2n, 1n, false],
+      [[e(1n, 1n)], 2n, 2n, false],
+      [[e(1n, 1n), e(1n, 2n)], 2n, 1n, false],
+      [[e(2n, 1n)], 1n, 1n, true],
+      [[e(2n, 1n)], 1n, 2n, true],
+      [[e(2n, 1n), e(1n, 2n)], 1n, 1n, true],
+    ];
+    cases.forEach(([ents, logTerm, index, wreject], i) => {
+      const storage = new MemoryStorage();
+      storage.append(ents);
+      const r = newTestRaft(1n, [1n, 2n], 10, 1, storage);
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgVote, term: 3n, logTerm, index }));
+      const msgs = readMessages(r);
+      assert.equal(msgs.length, 1, `#${i}: len(msg)`);
+      assert.equal(msgs[0].type, MessageType.MsgVoteResp, `#${i}: msgType`);
+      assert.equal(msgs[0].reject, wreject, `#${i}: reject`);
+    });
+  });
+
+  // §5.4.2: only entries of the leader's current term are committed by counting replicas.
+  test('TestLeaderOnlyCommitsLogFromCurrentTerm', () => {
+    const ents = [entry({ term: 1n, index: 1n }), entry({ term: 2n, index: 2n })];
+    const cases: Array<[bigint, bigint]> = [
+      [1n, 0n],
+      [2n, 0n],
+      [3n, 3n],
+    ];
+    cases.forEach(([index, wcommit], i) => {
+      const storage = new MemoryStorage();
+      storage.append(ents);
+      const r = newTestRaft(1n, [1n, 2n], 10, 1, storage);
+      r['loadState']({ term: 2n, vote: 0n, commit: 0n });
+      becomeCandidate(r);
+      becomeLeader(r);
+      readMessages(r);
+      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({})] }));
+      r.step(msg({ from: 2n, to: 1n, type: MessageType.MsgAppResp, term: r.term, index }));
+      assert.equal(r.raftLog.committed, wcommit, `#${i}: commit`);
+    });
+  });
+
+  // §5.3, figure 7: a new leader brings each follower's log to its own, whatever the follower held.
+  test('TestLeaderSyncFollowerLog', () => {
+    const e = (term: bigint, index: bigint) => entry({ term, index });
+    const upTo = (spec: Array<[bigint, bigint]>) => spec.map(([t, i]) => e(t, i));
+    const prefix: Array<[bigint, bigint]> = [[1n, 1n], [1n, 2n], [1n, 3n]];
+    const ents = upTo([...prefix, [4n, 4n], [4n, 5n], [5n, 6n], [5n, 7n], [6n, 8n], [6n, 9n], [6n, 10n]]);
+    const term = 8n;
+    const followers = [
+      upTo([...prefix, [4n, 4n], [4n, 5n], [5n, 6n], [5n, 7n], [6n, 8n], [6n, 9n]]),
+      upTo([...prefix, [4n, 4n]]),
+      upTo([...prefix, [4n, 4n], [4n, 5n], [5n, 6n], [5n, 7n], [6n, 8n], [6n, 9n], [6n, 10n], [6n, 11n]]),
+      upTo([...prefix, [4n, 4n], [4n, 5n], [5n, 6n], [5n, 7n], [6n, 8n], [6n, 9n], [6n, 10n], [7n, 11n], [7n, 12n]]),
+      upTo([...prefix, [4n, 4n], [4n, 5n], [4n, 6n], [4n, 7n]]),
+      upTo([...prefix, [2n, 4n], [2n, 5n], [2n, 6n], [3n, 7n], [3n, 8n], [3n, 9n], [3n, 10n], [3n, 11n]]),
+    ];
+    followers.forEach((tt, i) => {
+      const leadStorage = new MemoryStorage();
+      leadStorage.append(ents);
+      const lead = newTestRaft(1n, [1n, 2n, 3n], 10, 1, leadStorage);
+      lead['loadState']({ commit: lead.raftLog.lastIndex(), term, vote: 0n });
+      const followerStorage = new MemoryStorage();
+      followerStorage.append(tt);
+      const follower = newTestRaft(2n, [1n, 2n, 3n], 10, 1, followerStorage);
+      follower['loadState']({ term: term - 1n, vote: 0n, commit: 0n });
+      // raft_test.go newNetwork(lead, follower, nopStepper).send: breadth first; node 3 takes everything and answers nothing.
+      const peers = new Map([[1n, lead], [2n, follower]]);
+      const send = (m: Message) => {
+        const queue = [m];
+        while (queue.length > 0) {
+          const next = queue.shift()!;
+          const p = peers.get(next.to);
+          if (!p) continue;
+          p.step(next);
+          queue.push(...readMessages(p));
+        }
+      };
+      send(msg({ from: 1n, to: 1n, type: MessageType.MsgHup }));
+      // The election occurs in the term after the one loaded above; node 2 may hold a longer log, so node 3's vote decides.
+      send(msg({ from: 3n, to: 1n, type: MessageType.MsgVoteResp, term: term + 1n }));
+      send(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({})] }));
+      // diff_test.go ltoa: committed, applied and every entry.
+      const ltoa = (r: Raft) => ({ committed: r.raftLog.committed, applied: r.raftLog.applied, entries: r.raftLog.allEntries() });
+      assert.deepEqual(ltoa(follower), ltoa(lead), `#${i}: log diff`);
+    });
+  });
 });
