@@ -6,10 +6,9 @@ import { resolveDataDir } from '../codec/data-dir.js';
 import { isJoint, listSnapshots, type ConfStateView, type SnapList, type SnapListFile } from '../report/snap-list.js';
 import { showSnapFile, type SnapShow, type V2StoreSummary } from '../report/snap-show.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
-import { oneOf } from './options.js';
+import { addWriteOut, oneOf } from './options.js';
 import { toJSON } from '../util/json.js';
 
-const FORMATS = ['text', 'json'] as const;
 const KINDS = ['snap', 'backend'] as const;
 
 export function snapCommand(): Command {
@@ -22,19 +21,25 @@ Examples:
   walt snap list /var/lib/etcd
   walt snap show /var/lib/etcd/member/snap/db`,
     )
-    .addCommand(listCommand().exitOverride().showHelpAfterError())
-    .addCommand(showCommand().exitOverride().showHelpAfterError());
+    .addCommand(listCommand())
+    .addCommand(showCommand());
 }
 
 function listCommand(): Command {
-  return new Command('list')
-    .description('every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage')
+  return addWriteOut(
+    new Command('list').description(
+      'every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage',
+    ),
+    { formats: ['table', 'json'], default: 'table' },
+  )
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap), or a member dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal (they decide which snapshot etcd 3.4.23 loads)')
-    .option('--json', 'print {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"}, "backendProblems", "ok"} for scripts')
     .addHelpText(
       'after',
       `
+-w json prints {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"},
+"backendProblems", "ok"} for scripts.
+
 CRC status is what etcd's snap.Read says: ok, mismatch (the CRC-32C of the
 data differs from the stored one), empty (no data or a zero CRC), or
 undecodable (not a snappb envelope or raftpb.Snapshot), with the reason.
@@ -49,23 +54,24 @@ exit 1 when etcd would refuse it.
 
 Examples:
   walt snap list /var/lib/etcd
-  walt snap list --json /var/lib/etcd | jq -r .loads.etcd3423
+  walt snap list -w json /var/lib/etcd | jq -r .loads.etcd3423
   walt snap list --wal-dir /mnt/wal /var/lib/etcd`,
     )
-    .action((dir: string, opts: { walDir?: string; json?: boolean }) =>
+    .action((dir: string, opts: { walDir?: string; writeOut: 'table' | 'json' }) =>
       runAction(() => {
         const list = listSnapshots(resolveDataDir(dir, opts.walDir));
-        process.stdout.write(opts.json ? toJSON(list, 2) + '\n' : renderList(list));
+        process.stdout.write(opts.writeOut === 'json' ? toJSON(list, 2) + '\n' : renderList(list));
         return list.ok ? EXIT_OK : EXIT_PROBLEM;
       }),
     );
 }
 
 function showCommand(): Command {
-  return new Command('show')
-    .description("one snapshot file: a .snap's metadata, CRC and the v2 store it carries, or a bbolt backend's SHA-256 trailer; exit 0 intact, 1 not, 2 usage")
+  return addWriteOut(
+    new Command('show').description("one snapshot file: a .snap's metadata, CRC and the v2 store it carries, or a bbolt backend's SHA-256 trailer; exit 0 intact, 1 not, 2 usage"),
+    { formats: ['simple', 'json'], default: 'simple', aliases: { text: 'simple' } },
+  )
     .argument('<file>', 'a .snap, .snap.broken, .snap.db or db file, or a backend saved by etcdctl snapshot save')
-    .addOption(new Command().createOption('--format <format>', `output format: ${FORMATS.join(' or ')}`).argParser(oneOf(FORMATS)).default('text'))
     .addOption(new Command().createOption('--as <kind>', 'read FILE as this kind whatever its name: snap or backend').argParser(oneOf(KINDS)))
     .addHelpText(
       'after',
@@ -82,14 +88,14 @@ does.
 
 Examples:
   walt snap show /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap
-  walt snap show --format json /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap | jq .store.members
+  walt snap show -w json /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap | jq .store.members
   walt snap show backup.db
   walt snap show --as snap /tmp/copied-snapshot`,
     )
-    .action((file: string, opts: { format: (typeof FORMATS)[number]; as?: (typeof KINDS)[number] }) =>
+    .action((file: string, opts: { writeOut: 'simple' | 'json'; as?: (typeof KINDS)[number] }) =>
       runAction(() => {
         const shown = showSnapFile(file, opts.as);
-        process.stdout.write(opts.format === 'json' ? toJSON(shown, 2) + '\n' : renderShow(shown));
+        process.stdout.write(opts.writeOut === 'json' ? toJSON(shown, 2) + '\n' : renderShow(shown));
         return shown.ok ? EXIT_OK : EXIT_PROBLEM;
       }),
     );

@@ -6,19 +6,22 @@ import { verifyWithVerdict, type AfterDamage, type RepairPreview, type VerdictRe
 import { compareMembers, type CompareReport } from '../report/compare.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, runAction } from './errors.js';
 import { toJSON } from '../util/json.js';
+import { addWriteOut } from './options.js';
 
 interface VerifyOptions {
   walDir?: string;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
   compare?: boolean;
 }
 
 export function verifyCommand(): Command {
-  return new Command('verify')
-    .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy (warnings allowed), 1 corruption, 2 usage error, 3 a torn tail walt repair-tail can cut off')
-    .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; with --compare, two or more')
+  return addWriteOut(
+    new Command('verify')
+      .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy (warnings allowed), 1 corruption, 2 usage error, 3 a torn tail walt repair-tail can cut off')
+      .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; with --compare, two or more'),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
-    .option('--json', 'print a report with "ok", "verdict" and a list of "problems", for CI')
     .option('--compare', 'compare the logs of members of one cluster entry by entry; exit 0 consistent, 1 diverged or corrupt')
     .addHelpText(
       'after',
@@ -38,8 +41,8 @@ from corruption in the middle of the log: only the first is repairable.
 
 Exit status: 0 healthy (warnings allowed), 1 corruption (or a torn tail whose
 cut would drop committed entries), 2 usage, 3 a torn tail and nothing worse:
-run walt repair-tail. --json's "verdict" says the same: healthy, torn-tail,
-corrupt.
+run walt repair-tail. -w json prints a report for CI: "ok", "verdict"
+(healthy, torn-tail, corrupt, as the exit status says) and "problems".
 
 --compare DIR1 DIR2 [DIR3...] reads each member's log from the first entry its
 WAL holds and compares the members index by index: their IDs, hard states and
@@ -50,10 +53,10 @@ the same index and term, that differ). Members of different clusters: exit 2.
 
 Examples:
   walt verify /var/lib/etcd
-  walt verify --json /var/lib/etcd | jq .problems
+  walt verify -w json /var/lib/etcd | jq .problems
   walt verify --wal-dir /mnt/wal /var/lib/etcd
   walt verify --compare /backup/m1 /backup/m2 /backup/m3
-  walt verify --compare --json m1 m2 m3 | jq .pairs`,
+  walt verify --compare -w json m1 m2 m3 | jq .pairs`,
     )
     .action((dirs: string[], opts: VerifyOptions) =>
       runAction(() => {
@@ -61,12 +64,12 @@ Examples:
           if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
           if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
           const report = compareMembers(dirs.map((d) => resolveDataDir(d)));
-          process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderCompare(report));
+          process.stdout.write(opts.writeOut === 'json' ? toJSON(report, 2) + '\n' : renderCompare(report));
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
         if (dirs.length > 1) throw new UsageError('give one data dir (or --compare with several)');
         const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
-        process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderVerify(report));
+        process.stdout.write(opts.writeOut === 'json' ? toJSON(report, 2) + '\n' : renderVerify(report));
         return report.verdict === 'healthy' ? EXIT_OK : report.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM;
       }),
     );
