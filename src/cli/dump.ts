@@ -18,7 +18,7 @@ import type { DataDirPaths } from '../codec/data-dir.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, UsageError, runAction } from './errors.js';
 import { CodecError } from '../codec/errors.js';
 import { toJSON } from '../util/json.js';
-import { addWriteOut, oneOf, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
@@ -76,7 +76,7 @@ export function dumpCommand(): Command {
     .option('--stats', 'count records and entries by type, request kind, key prefix, lease, term and segment, and list the largest entries')
     .option('--stats-depth <n>', 'with --stats: path segments of a key that make its prefix', parseCount, 2)
     .option('--top <n>', 'with --stats: how many of the largest entries to list', parseCount, 10)
-    .addOption(new Command().createOption('--decode-values <mode>', `how the table shows put values: ${VALUE_MODES.join(', ')} (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)`).argParser(oneOf(VALUE_MODES)).default('k8s'))
+    .addOption(choiceOption('--decode-values <mode>', 'how the table shows put values (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)', VALUE_MODES).default('k8s'))
     .option('--follow', 'after the log, keep printing entries as a running etcd appends them (read-only; its lock is not taken); stop with Ctrl-C')
     .addOption(showSecretsOption())
     .addOption(secretPrefixOption())

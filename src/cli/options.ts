@@ -15,6 +15,9 @@ export function parseCount(value: string): number {
   return Number(value);
 }
 
+/** An option that takes one of `choices`, which its help and shell completion list. */
+export const choiceOption = (flags: string, description: string, choices: readonly string[]): Option => new Option(flags, description).choices(choices).argParser(oneOf(choices));
+
 export function oneOf<T extends string>(choices: readonly T[]) {
   return (value: string): T => {
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}"`);
@@ -87,7 +90,8 @@ export function addWriteOut<F extends string>(cmd: Command, w: WriteOut<F>): Com
  */
 export function acceptCommonFlags(cmd: Command): void {
   oneLineUsageErrors(cmd);
-  if (cmd.commands.length > 0) return cmd.commands.forEach(acceptCommonFlags);
+  // The program (which `walt --version` builds without commands) and `snap` only pass them on.
+  if (cmd.commands.length > 0 || !cmd.parent) return cmd.commands.forEach(acceptCommonFlags);
   acceptSecretFlags(cmd);
   cmd.allowExcessArguments(false);
   cmd.addOption(new Option('--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces it)'));

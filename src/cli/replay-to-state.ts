@@ -9,7 +9,7 @@ import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { createTextWriter } from './line-writer.js';
-import { addWriteOut, oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { addWriteOut, choiceOption, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
 import { parseEtcdVersion, VERSION_RULES } from '../state/version-rules.js';
 
@@ -63,7 +63,7 @@ export function replayToStateCommand(): Command {
       .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap)'),
     { formats: ['json', 'table'], default: 'json' },
   )
-    .addOption(new Command().createOption('--from <source>', 'wal: the whole log from index 1; db: the backend file (member/snap/db) plus the WAL after it, as etcd restarts; auto: wal when it reaches index 1').argParser(oneOf(SOURCES)).default('auto'))
+    .addOption(choiceOption('--from <source>', 'wal: the whole log from index 1; db: the backend file (member/snap/db) plus the WAL after it, as etcd restarts; auto: wal when it reaches index 1', SOURCES).default('auto'))
     .option('--at-index <n>', 'stop after applying entry N', parseIndex)
     .option('--at-revision <r>', 'print the key space as it was at MVCC revision R', parseIndex)
     .option('--prefix <prefix>', 'only keys under PREFIX')

@@ -6,7 +6,7 @@ import { defaultOptions, simulate, type Progress, type SimOptions } from '../sim
 import { parseScenario, ScenarioError, type FaultCounts } from '../sim/scenario.js';
 import { resultJson, summaryTable, timeline, violationReport } from '../sim/report.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
-import { addWriteOut, oneOf, parseCount, parseIndex } from './options.js';
+import { addWriteOut, choiceOption, parseCount, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
 
 interface SimulateFlags extends FaultCounts {
@@ -87,7 +87,7 @@ export function simulateClusterCommand(): Command {
     .option('--no-pre-vote', "campaign without a pre-vote first (etcd 3.4's default; 3.5 turned pre-vote on)")
     .option('--scenario <file>', 'a JSON fault schedule to run instead of a generated one (see the man page)')
     .option('--out <dir>', 'write the data dirs here, as DIR/node-K/member/{wal,snap}, and keep them (default: a temp dir, removed)')
-    .option('--break <variant>', 'run a deliberately broken node to see the checks catch it: forget-vote (a restarted node forgets its vote)', oneOf(['forget-vote'] as const))
+    .addOption(choiceOption('--break <variant>', 'run a deliberately broken node to see the checks catch it: forget-vote (a restarted node forgets its vote)', ['forget-vote']))
     .option('--shrink-runs <n>', 'on a violation, rerun at most this many times to shrink the fault schedule (0: do not)', parseCount, d.shrinkRuns)
     .addHelpText(
       'after',

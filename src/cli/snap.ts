@@ -6,7 +6,7 @@ import { resolveDataDir } from '../codec/data-dir.js';
 import { isJoint, listSnapshots, type ConfStateView, type SnapList, type SnapListFile } from '../report/snap-list.js';
 import { showSnapFile, type SnapShow, type V2StoreSummary } from '../report/snap-show.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
-import { addWriteOut, oneOf } from './options.js';
+import { addWriteOut, choiceOption } from './options.js';
 import { toJSON } from '../util/json.js';
 
 const KINDS = ['snap', 'backend'] as const;
@@ -72,7 +72,7 @@ function showCommand(): Command {
     { formats: ['simple', 'json'], default: 'simple', aliases: { text: 'simple' } },
   )
     .argument('<file>', 'a .snap, .snap.broken, .snap.db or db file, or a backend saved by etcdctl snapshot save')
-    .addOption(new Command().createOption('--as <kind>', 'read FILE as this kind whatever its name: snap or backend').argParser(oneOf(KINDS)))
+    .addOption(choiceOption('--as <kind>', 'read FILE as this kind whatever its name: snap or backend', KINDS))
     .addHelpText(
       'after',
       `

@@ -50,7 +50,7 @@ test('npm pack → npm install -g into a fresh prefix → walt --version and a d
   assert.match(v.stdout, new RegExp(`^walt ${version.replace(/\./g, '\\.')} \\(CRC-32C: `));
 
   const data = scratch.unpack('single');
-  const dump = spawnSync(walt, ['dump', '--format', 'ndjson', data], { cwd: scratch.dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const dump = spawnSync(walt, ['dump', '-w', 'ndjson', data], { cwd: scratch.dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.equal(dump.status, 0, dump.stderr);
   const records = dump.stdout.trim().split('\n').map((l) => JSON.parse(l) as { record: string; status?: string; printed?: number });
   const entries = records.filter((r) => r.record === 'entry').length;
