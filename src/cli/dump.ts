@@ -60,7 +60,7 @@ export function dumpCommand(): Command {
   return addWriteOut(
     new Command('dump')
       .description("print a data dir's snapshot, WAL metadata, hard state and entries, decoded")
-      .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir'),
+      .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, a WAL dir, or one segment file (%016x-%016x.wal), read alone'),
     OUTPUT,
   )
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
@@ -152,7 +152,8 @@ Examples:
 }
 
 async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise<number> {
-  const paths = resolveDataDir(dir, opts.walDir);
+  const paths = resolveDataDir(dir, opts.walDir, { segmentFile: true });
+  if (paths.segmentFile && opts.follow) throw new UsageError(`--follow watches a WAL dir for new segments; give the data dir, not ${dir}`);
   if (opts.writeOut === 'etcd-dump-logs') return runDumpLogs(paths, opts);
   const json = opts.writeOut === 'ndjson';
   if (opts.raw) {
