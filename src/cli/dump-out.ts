@@ -70,6 +70,7 @@ export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter,
   out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
   out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
   const n = printEntries(plan, sel, out, 'table', opts);
+  out.line(chalk.dim(`printed ${n} of ${scan.entryCount} entries`));
   const end = scan.end;
   if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
   return n;

@@ -223,6 +223,7 @@ async function follow(plan: DumpPlan, out: LineWriter, json: boolean, listing: L
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
+  process.stderr.write(`walt: following ${plan.paths.walDir}: waiting for etcd to append entries (Ctrl-C stops)\n`);
   await followEntries(
     plan,
     (entry, record, overwrites) => {
