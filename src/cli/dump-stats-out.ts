@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { DumpStats, Tally } from '../report/stats.js';
 import { toJSON } from '../util/json.js';
+import { SCHEMA } from '../report/schema-version.js';
 import type { LineWriter } from './line-writer.js';
 
 function tallyTable(title: string, m: Record<string, Tally>, limit = 20): string {
@@ -14,7 +15,7 @@ function tallyTable(title: string, m: Record<string, Tally>, limit = 20): string
 
 export function writeStats(stats: DumpStats, out: LineWriter, json: boolean): void {
   if (json) {
-    out.line(toJSON({ record: 'stats', ...stats }));
+    out.line(toJSON({ record: 'stats', schema: SCHEMA.dump, ...stats }));
     return;
   }
   out.line(`${stats.entries} entries, ${stats.entryBytes} bytes of entry data`);

@@ -7,6 +7,7 @@ import { compareMembers, type CompareReport } from '../report/compare.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, exitCodeFor, messageFor, runAction, worstExit } from './errors.js';
 import { toJSON } from '../util/json.js';
 import { addWriteOut } from './options.js';
+import { SCHEMA } from '../report/schema-version.js';
 
 interface VerifyOptions {
   walDir?: string;
@@ -69,12 +70,12 @@ Examples:
           if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
           if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
           const report = compareMembers(dirs.map((d) => resolveDataDir(d)));
-          process.stdout.write(opts.writeOut === 'json' ? toJSON(report, 2) + '\n' : renderCompare(report));
+          process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderCompare(report));
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
         if (dirs.length === 1) {
           const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
-          process.stdout.write(opts.writeOut === 'json' ? toJSON(report, 2) + '\n' : renderVerify(report));
+          process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderVerify(report));
           return exitFor(report);
         }
         if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; with several data dirs each is read from its own');
@@ -93,11 +94,11 @@ function verifyEach(dirs: string[], json: boolean): number {
     try {
       const report = verifyWithVerdict(resolveDataDir(dir));
       codes.push(exitFor(report));
-      if (json) reports.push({ dir, ...report });
+      if (json) reports.push({ schema: SCHEMA.verify, dir, ...report });
       else process.stdout.write((codes.length > 1 ? '\n' : '') + renderVerify(report));
     } catch (e) {
       codes.push(exitCodeFor(e));
-      if (json) reports.push({ dir, ok: false, verdict: 'unreadable', error: messageFor(e) });
+      if (json) reports.push({ schema: SCHEMA.verify, dir, ok: false, verdict: 'unreadable', error: messageFor(e) });
       else process.stderr.write(`walt: ${messageFor(e)}\n`);
     }
   }
