@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWalt, Scratch, walOf } from '../helpers/fixtures.js';
-import { cutInsideLastRecord, flipBitMidLog } from '../helpers/corrupt.js';
+import { tornCorruptMissing } from '../helpers/corrupt.js';
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -46,11 +46,7 @@ test('dump FILE.wal: --follow and --wal-dir are refused with the reason', () => 
 });
 
 test('verify D1 D2 …: each dir checked and reported, the exit status the worst of them', () => {
-  const torn = scratch.copyOf(single);
-  cutInsideLastRecord(walOf(torn));
-  const corrupt = scratch.copyOf(single);
-  flipBitMidLog(walOf(corrupt));
-  const missing = join(scratch.dir, 'no-such-dir');
+  const { torn, corrupt, missing } = tornCorruptMissing(scratch, single);
   const cases: [string[], number][] = [
     [[single, multiseg], 0],
     [[single, torn], 3],

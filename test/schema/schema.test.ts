@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { repoRoot, runWalt, Scratch, walOf } from '../helpers/fixtures.js';
-import { cutInsideLastRecord, flipBitMidLog } from '../helpers/corrupt.js';
+import { repoRoot, runWalt, Scratch } from '../helpers/fixtures.js';
+import { tornCorruptMissing } from '../helpers/corrupt.js';
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -74,11 +74,7 @@ for (const [name, dir] of dataDirs) {
 }
 
 test('verify.v1 also holds for several dirs, a comparison, and damaged dirs; dump.v1 for a torn listing', () => {
-  const torn = scratch.copyOf(single);
-  cutInsideLastRecord(walOf(torn));
-  const corrupt = scratch.copyOf(single);
-  flipBitMidLog(walOf(corrupt));
-  const missing = join(scratch.dir, 'missing');
+  const { torn, corrupt, missing } = tornCorruptMissing(scratch, single);
   const several = JSON.parse(output(['verify', '-w', 'json', single, torn, corrupt, missing], [1]));
   assert.deepEqual(several.map((r: { verdict: string }) => r.verdict), ['healthy', 'torn-tail', 'corrupt', 'unreadable']);
   valid(SCHEMAS.verify, several, 'verify of several dirs');
