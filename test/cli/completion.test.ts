@@ -59,7 +59,7 @@ test('bash: commands, subcommands, flags, their values and data dirs', { skip: s
   ]);
   assert.deepEqual(all, helpLists([]).commands.sort(), 'every command walt --help lists, and nothing else');
   assert.deepEqual(du, ['dump']);
-  assert.deepEqual(snap, ['list', 'show']);
+  assert.deepEqual(snap, ['list', 'show', 'status']);
   assert.deepEqual(wr, ['--write-out']);
   assert.deepEqual(w, ['etcd-dump-logs', 'json', 'ndjson', 'table']);
   assert.deepEqual(from, ['auto', 'db', 'wal']);
@@ -71,7 +71,7 @@ test('bash: commands, subcommands, flags, their values and data dirs', { skip: s
 });
 
 test("bash: each command's flags are the ones its --help lists", { skip: shellSkip('bash') }, () => {
-  const paths = [['dump'], ['verify'], ['repair-tail'], ['cut'], ['snap', 'list'], ['snap', 'show'], ['replay-to-state'], ['simulate-cluster'], ['browse'], ['completion']];
+  const paths = [['dump'], ['verify'], ['repair-tail'], ['cut'], ['snap', 'list'], ['snap', 'show'], ['snap', 'status'], ['replay-to-state'], ['simulate-cluster'], ['browse'], ['completion']];
   const got = bashComplete(paths.map((p) => ['walt', ...p, '--']));
   paths.forEach((p, i) => assert.deepEqual(got[i], helpLists(p).flags.sort(), `walt ${p.join(' ')}`));
 });
@@ -88,7 +88,7 @@ test('zsh: the same suggestions through bashcompinit', { skip: shellSkip('zsh') 
   const [du, w, snap, dir] = r.stdout.split('\n').map((l, i) => l.split(' ').filter((x) => x && x.startsWith(words[i])).sort());
   assert.deepEqual(du, ['dump']);
   assert.deepEqual(w, ['etcd-dump-logs', 'json', 'ndjson', 'table']);
-  assert.deepEqual(snap, ['list', 'show']);
+  assert.deepEqual(snap, ['list', 'show', 'status']);
   assert.deepEqual(dir, ['etcd-data']);
 });
 
@@ -100,7 +100,7 @@ test('fish: the same suggestions through complete -C', { skip: shellSkip('fish')
   const [du, w, snap, wr, dir, shells] = r.stdout.split('\n').map((l) => l.split(' ').filter(Boolean).sort());
   assert.deepEqual(du, ['dump']);
   assert.deepEqual(w, ['etcd-dump-logs', 'json', 'ndjson', 'table']);
-  assert.deepEqual(snap, ['list', 'show']);
+  assert.deepEqual(snap, ['list', 'show', 'status']);
   assert.deepEqual(wr, ['--write-out']);
   assert.deepEqual(dir, ['etcd-data/']);
   assert.deepEqual(shells, ['bash', 'fish', 'zsh']);
