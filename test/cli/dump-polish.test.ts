@@ -70,3 +70,18 @@ test('--follow says on stderr that it waits, and stops on Ctrl-C', async () => {
   const code = await new Promise((resolve) => child.on('exit', resolve));
   assert.equal(code, 0);
 });
+
+test('--stats tables: what each counts is said, with percentages, terms and segments in order', () => {
+  const r = runWalt(['dump', '--stats', '--start-index', '1', scratch.unpack('multiseg')]);
+  assert.equal(r.status, 0, r.stderr);
+  const [records, entries] = [/^(\d+) records in the segments read, by type:$/m.exec(r.stdout), /^(\d+) entries selected, \d+ bytes of entry data:$/m.exec(r.stdout)];
+  assert.ok(records && entries, r.stdout.slice(0, 400));
+  const rows = (title: string) => r.stdout.split(`│ ${title}`)[1].split('└')[0].split('\n').filter((l) => /^│ \S/.test(l)).map((l) => l.split('│').map((c) => c.trim()).filter(Boolean));
+  const segments = rows('segment');
+  assert.deepEqual(segments.map((c) => c[0]), segments.map((c) => c[0]).sort(), 'segments in file order');
+  assert.equal(segments.reduce((n, c) => n + Number(c[1]), 0), Number(entries[1]), 'the segment table counts the entries selected');
+  const terms = rows('term').map((c) => Number(c[0]));
+  assert.deepEqual(terms, [...terms].sort((a, b) => a - b), 'terms in order');
+  const shares = rows('request kind').map((c) => Number(c[2].replace('%', '')));
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, `percentages add up to 100: ${shares}`);
+});
