@@ -90,6 +90,8 @@ compaction, membership requests; see the README's table of version rules),
 the rules of the release given by --etcd-version hold, else those of the
 cluster version the log records (its newest patch release); the release and
 the rules applied are printed on stderr (and with --include rules in JSON).
+-w json (the default) prints the key space as \`etcdctl get "" --prefix -w json\`
+prints it; -w table is for people; --diff and --history print walt's JSON.
 Secrets are withheld unless --show-secrets: the values of
 Kubernetes Secrets (a null "value" beside "redacted": true in JSON,
 "<value removed>" in the table) and users' passwords.
