@@ -24,7 +24,7 @@ function npm(args: string[], cwd: string) {
 
 const npmSkip = npm(['--version'], repoRoot).status === 0 ? false : 'needs npm on PATH';
 
-test('npm pack → npm install -g into a fresh prefix → walt --version and a dump', { skip: npmSkip, timeout: 300_000 }, (t) => {
+test('npm pack → npm install -g into a fresh prefix → walt --version and a dump; npx runs the tarball too', { skip: npmSkip, timeout: 300_000 }, (t) => {
   const out = scratch.fresh('pack');
   mkdirSync(out);
   // dist/ is built already (npm test compiles first); --ignore-scripts keeps prepare from rebuilding it under running tests.
@@ -48,6 +48,11 @@ test('npm pack → npm install -g into a fresh prefix → walt --version and a d
   const v = spawnSync(walt, ['--version'], { cwd: scratch.dir, encoding: 'utf8' });
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, new RegExp(`^walt ${version.replace(/\./g, '\\.')} \\(CRC-32C: `));
+
+  // npx runs the tarball's walt without a global install.
+  const npx = spawnSync('npx', ['--yes', '--package', join(out, info.filename), 'walt', '--version'], { cwd: scratch.dir, env, encoding: 'utf8' });
+  assert.equal(npx.status, 0, npx.stderr);
+  assert.equal(npx.stdout, v.stdout);
 
   const data = scratch.unpack('single');
   const dump = spawnSync(walt, ['dump', '-w', 'ndjson', data], { cwd: scratch.dir, encoding: 'utf8', maxBuffer: 64 << 20 });
