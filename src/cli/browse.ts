@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { colorOff, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
 
 interface BrowseOptions extends SecretFlags {
+  color: boolean;
   walDir?: string;
   startIndex?: bigint;
 }
@@ -35,7 +36,8 @@ records are marked where \`walt verify\` finds them, with the reason.
 Keys: arrows, PgUp/PgDn, Home/End move; Tab switches pane; / searches for a key
 or value text (n: again); f filters by entry type or request kind (the names of
 dump --entry-type); g goes to an index; s shows the key space replayed up to the
-selected entry; ? lists the keys; q quits. NO_COLOR=1 turns colours off.
+selected entry; ? lists the keys; q quits. --no-color (or NO_COLOR=1) turns
+colours off.
 
 It needs a terminal (use \`walt dump\` in pipes and scripts) and never writes to
 the data dir.
@@ -68,7 +70,7 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   const { runScreen } = (existsSync(bundle) ? await import(bundle.href) : await import('../tui/screen.js')) as typeof import('../tui/screen.js');
   process.stdout.write(ALT_SCREEN_ON);
   try {
-    await runScreen(session);
+    await runScreen(session, colorOff(opts.color));
   } finally {
     session.close();
     process.stdout.write(ALT_SCREEN_OFF);

@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { cutWal, type CutMode, type CutResult } from '../surgery/cut.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
-import { parseIndex } from './options.js';
+import { addWriteOut, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
 import { renderRefusal } from './refusal.js';
 
@@ -18,7 +18,7 @@ interface CutCliOptions {
   inPlace?: boolean;
   backupDir?: string;
   dryRun?: boolean;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
 }
 
 /** Below this, segments would hold a record or two each: almost surely a typo. */
@@ -38,8 +38,10 @@ export function parseSize(value: string): number {
 }
 
 export function cutCommand(): Command {
-  return new Command('cut')
-    .description('rewrite a WAL with new segment boundaries, or without its tail, as etcd would have written it; exit 0 done, 1 refused, 2 usage')
+  return addWriteOut(
+    new Command('cut').description('rewrite a WAL with new segment boundaries, or without its tail, as etcd would have written it; exit 0 done, 1 refused, 2 usage'),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
     .option('--at-index <n>', 'start a new segment after entry N, as etcd does when a segment is full', parseIndex)
     .option('--segment-bytes <size>', 'rewrite into segments of at most SIZE bytes: 4096, 16K or 1M (powers of 1024), 64MB (of 1000, as etcd counts)', parseSize)
@@ -50,7 +52,6 @@ export function cutCommand(): Command {
     .option('--backup-dir <dir>', 'with --in-place: keep the old WAL under this dir instead')
     .option('--wal-dir <dir>', 'the WAL segments are in this dir instead of DATA_DIR/member/wal')
     .option('--dry-run', 'print the segments that would be written, and change nothing')
-    .option('--json', 'print the plan and the result as JSON')
     .addHelpText(
       'after',
       `
@@ -83,7 +84,7 @@ Examples:
           dryRun: opts.dryRun,
           dataDirLabel: dir,
         });
-        if (opts.json) process.stdout.write(toJSON(result, 2) + '\n');
+        if (opts.writeOut === 'json') process.stdout.write(toJSON(result, 2) + '\n');
         else if (result.refusal) process.stderr.write(renderRefusal(result.refusal));
         else process.stdout.write(renderCut(result));
         return result.action === 'refused' ? EXIT_PROBLEM : EXIT_OK;

@@ -4,6 +4,7 @@ import { idHex } from '../codec/proto/metadata.js';
 import { dumpOutcome, type DumpPlan } from '../report/dump.js';
 import { selectEntries, type EntrySelection } from '../report/entry-select.js';
 import { toJSON } from '../util/json.js';
+import { SCHEMA } from '../report/schema-version.js';
 import type { LineWriter } from './line-writer.js';
 import { printerFor, type ListingFormat, type ListingOptions } from './dump-printers.js';
 
@@ -40,6 +41,7 @@ export function writeNdjson(plan: DumpPlan, sel: EntrySelection, out: LineWriter
   out.line(
     toJSON({
       record: 'snapshot',
+      schema: SCHEMA.dump,
       file: snap?.file.name ?? null,
       index: startPoint.start.index,
       term: startPoint.start.term,
@@ -70,6 +72,7 @@ export function writeTable(plan: DumpPlan, sel: EntrySelection, out: LineWriter,
   out.line(`${chalk.bold('WAL entries')}: ${scan.entryCount}${scan.entryCount ? `, last index ${scan.lastIndex}` : ''}`);
   out.line(chalk.dim(`${'term'.padStart(8)} ${'index'.padStart(10)}  ${'type'.padEnd(6)} data`));
   const n = printEntries(plan, sel, out, 'table', opts);
+  out.line(chalk.dim(`printed ${n} of ${scan.entryCount} entries`));
   const end = scan.end;
   if (end.kind === 'torn') out.line(chalk.yellow(`torn tail: ${end.segment.path} at byte ${end.offset}: ${end.reason}`));
   return n;

@@ -18,11 +18,11 @@ import type { DataDirPaths } from '../codec/data-dir.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, UsageError, runAction } from './errors.js';
 import { CodecError } from '../codec/errors.js';
 import { toJSON } from '../util/json.js';
-import { oneOf, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 
-const FORMATS = ['table', 'ndjson', 'etcd-dump-logs'] as const;
+const OUTPUT = { formats: ['table', 'ndjson', 'etcd-dump-logs'], default: 'table', aliases: { json: 'ndjson' } } as const;
 
 const VALUE_MODES = ['k8s', 'utf8', 'hex', 'none'] as const;
 
@@ -34,7 +34,7 @@ interface DumpOptions extends SecretFlags {
   key?: string;
   prefix?: string;
   limit?: number;
-  format: (typeof FORMATS)[number];
+  writeOut: (typeof OUTPUT.formats)[number];
   entryType?: EntryFilter;
   streamDecoder?: string;
   raw?: boolean;
@@ -57,14 +57,16 @@ function parseEntryTypeOption(value: string): EntryFilter | undefined {
 }
 
 export function dumpCommand(): Command {
-  return new Command('dump')
-    .description("print a data dir's snapshot, WAL metadata, hard state and entries, decoded")
-    .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
+  return addWriteOut(
+    new Command('dump')
+      .description("print a data dir's snapshot, WAL metadata, hard state and entries, decoded")
+      .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, a WAL dir, or one segment file (%016x-%016x.wal), read alone'),
+    OUTPUT,
+  )
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
-    .option('--start-index <n>', 'print entries from index N on (inclusive; with --format etcd-dump-logs, after N as etcd-dump-logs takes it); default: after the snapshot etcd would load', parseIndex)
-    .addOption(new Command().createOption('--format <format>', `output format: ${FORMATS.join(', ')}`).argParser(oneOf(FORMATS)).default('table'))
+    .option('--start-index <n>', 'print entries from index N on (inclusive; with -w etcd-dump-logs, after N as etcd-dump-logs takes it); default: after the snapshot etcd would load', parseIndex)
     .option('--entry-type <types>', "print only entries of these comma-separated kinds, etcd-dump-logs' names and walt's (see below)", parseEntryTypeOption)
-    .option('--stream-decoder <cmd>', 'with --format etcd-dump-logs: pipe each entry\'s data as a hex line to CMD (split on spaces) and print its "status|data" reply')
+    .option('--stream-decoder <cmd>', 'with -w etcd-dump-logs: pipe each entry\'s data as a hex line to CMD (split on spaces) and print its "status|data" reply')
     .option('--end-index <n>', 'print entries up to index N (inclusive)', parseIndex)
     .option('--term <n>', 'print only entries of term N', parseIndex)
     .option('--key <key>', 'print only requests touching KEY: puts, deletes and ranges of it or covering it, txns comparing or writing it')
@@ -74,7 +76,7 @@ export function dumpCommand(): Command {
     .option('--stats', 'count records and entries by type, request kind, key prefix, lease, term and segment, and list the largest entries')
     .option('--stats-depth <n>', 'with --stats: path segments of a key that make its prefix', parseCount, 2)
     .option('--top <n>', 'with --stats: how many of the largest entries to list', parseCount, 10)
-    .addOption(new Command().createOption('--decode-values <mode>', `how the table shows put values: ${VALUE_MODES.join(', ')} (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)`).argParser(oneOf(VALUE_MODES)).default('k8s'))
+    .addOption(choiceOption('--decode-values <mode>', 'how the table shows put values (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)', VALUE_MODES).default('k8s'))
     .option('--follow', 'after the log, keep printing entries as a running etcd appends them (read-only; its lock is not taken); stop with Ctrl-C')
     .addOption(showSecretsOption())
     .addOption(secretPrefixOption())
@@ -84,12 +86,12 @@ export function dumpCommand(): Command {
 Entries are those etcd's wal.ReadAll returns: where a later entry has an index
 already written, it replaces the earlier ones (an overwritten uncommitted tail).
 
---format ndjson prints one JSON object per line; each has "record": first
+-w ndjson (or json) prints one JSON object per line; each has "record": first
 "snapshot", "metadata" and "hardState", then one "entry" per entry with
 "index", "term", "type", "data" (base64 of the raw entry data) and the decoded
 request, and last an "end" line saying whether the log ended cleanly.
 
---format etcd-dump-logs prints what etcd 3.4's tools/etcd-dump-logs prints
+-w etcd-dump-logs prints what etcd 3.4's tools/etcd-dump-logs prints
 for the same data dir and flags, byte for byte with --show-secrets (run with
 TZ=UTC for the same SYNC times); --start-index N is then exclusive, and
 without it reading starts at the newest readable .snap, as that tool's does.
@@ -104,7 +106,7 @@ Exit status: 0 when the log reads to its end, 3 when it ends at a torn tail
 (etcd reads up to it and repairs it at start; walt repair-tail does the same),
 1 when reading stopped at corruption, the snapshot record etcd needs is
 missing, or records that pass their CRCs hide behind the end of the log (or,
-with --format etcd-dump-logs, where etcd-dump-logs stops short: no entries, a
+with -w etcd-dump-logs, where etcd-dump-logs stops short: no entries, a
 decoder gone), 2 for usage errors. The NDJSON "end" line's "status" says the
 same: "eof" 0, "torn" 3, "error" 1.
 
@@ -120,22 +122,22 @@ Examples:
   walt dump --start-index 1200 /var/lib/etcd
   walt dump --start-index 1200 --end-index 1300 --term 7 /var/lib/etcd
   walt dump --prefix /registry/pods/ --limit 20 /var/lib/etcd
-  walt dump --key /config/feature-x --format ndjson /var/lib/etcd
+  walt dump --key /config/feature-x -w ndjson /var/lib/etcd
   walt dump --raw /var/lib/etcd
   walt dump --stats --stats-depth 3 /var/lib/etcd
-  walt dump --stats --format ndjson /var/lib/etcd | jq .byRequestKind
+  walt dump --stats -w ndjson /var/lib/etcd | jq .byRequestKind
   walt dump --decode-values hex --prefix /bin/ /var/lib/etcd
-  walt dump --follow --format ndjson /var/lib/etcd
-  walt dump --format ndjson /var/lib/etcd | jq -c 'select(.record=="entry") | .request'
-  walt dump --entry-type IRRTxn,IRRAuth --format ndjson /var/lib/etcd
-  walt dump --format etcd-dump-logs --start-index 1200 /var/lib/etcd
-  walt dump --format etcd-dump-logs --stream-decoder './my-decoder --hex' /var/lib/etcd`,
+  walt dump --follow -w ndjson /var/lib/etcd
+  walt dump -w ndjson /var/lib/etcd | jq -c 'select(.record=="entry") | .request'
+  walt dump --entry-type IRRTxn,IRRAuth -w ndjson /var/lib/etcd
+  walt dump -w etcd-dump-logs --start-index 1200 /var/lib/etcd
+  walt dump -w etcd-dump-logs --stream-decoder './my-decoder --hex' /var/lib/etcd`,
     )
     .action((dir: string, opts: DumpOptions) =>
       runAction(async () => {
         checkCombinations(opts);
         const out = createLineWriter(process.stdout);
-        const json = opts.format === 'ndjson' && !opts.raw && !opts.stats;
+        const json = opts.writeOut === 'ndjson' && !opts.raw && !opts.stats;
         try {
           return await runDump(dir, opts, out);
         } catch (e) {
@@ -150,9 +152,10 @@ Examples:
 }
 
 async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise<number> {
-  const paths = resolveDataDir(dir, opts.walDir);
-  if (opts.format === 'etcd-dump-logs') return runDumpLogs(paths, opts);
-  const json = opts.format === 'ndjson';
+  const paths = resolveDataDir(dir, opts.walDir, { segmentFile: true });
+  if (paths.segmentFile && opts.follow) throw new UsageError(`--follow watches a WAL dir for new segments; give the data dir, not ${dir}`);
+  if (opts.writeOut === 'etcd-dump-logs') return runDumpLogs(paths, opts);
+  const json = opts.writeOut === 'ndjson';
   if (opts.raw) {
     const { bad, stopped, torn } = writeRaw(paths.walDir, out, json);
     return bad > 0 || stopped ? EXIT_PROBLEM : torn ? EXIT_TORN : EXIT_OK;
@@ -206,9 +209,12 @@ async function runDumpLogs(paths: DataDirPaths, opts: DumpOptions): Promise<numb
 const bytesOpt = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'utf8'));
 
 function checkCombinations(opts: DumpOptions): void {
-  if (opts.streamDecoder !== undefined && opts.format !== 'etcd-dump-logs') throw new UsageError('--stream-decoder needs --format etcd-dump-logs');
-  const modes = [opts.raw && '--raw', opts.stats && '--stats', opts.follow && '--follow', opts.format === 'etcd-dump-logs' && '--format etcd-dump-logs'].filter(Boolean);
+  if (opts.streamDecoder !== undefined && opts.writeOut !== 'etcd-dump-logs') throw new UsageError('--stream-decoder needs -w etcd-dump-logs');
+  const modes = [opts.raw && '--raw', opts.stats && '--stats', opts.follow && '--follow', opts.writeOut === 'etcd-dump-logs' && '-w etcd-dump-logs'].filter(Boolean);
   if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be used together`);
+  const filters = (['startIndex', 'endIndex', 'term', 'key', 'prefix', 'entryType', 'limit'] as const).filter((f) => opts[f] !== undefined).map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  if (opts.raw && filters.length) throw new UsageError(`--raw lists every record of every segment; ${filters.join(', ')} select${filters.length === 1 ? 's' : ''} entries: drop --raw, or the filter`);
+  if (opts.startIndex !== undefined && opts.endIndex !== undefined && opts.startIndex > opts.endIndex) throw new UsageError(`--start-index ${opts.startIndex} is after --end-index ${opts.endIndex}: no entry lies between them`);
 }
 
 /** Prints entries as etcd appends them until interrupted. */
@@ -217,6 +223,7 @@ async function follow(plan: DumpPlan, out: LineWriter, json: boolean, listing: L
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
+  process.stderr.write(`walt: following ${plan.paths.walDir}: waiting for etcd to append entries (Ctrl-C stops)\n`);
   await followEntries(
     plan,
     (entry, record, overwrites) => {

@@ -40,6 +40,12 @@ export function messageFor(e: unknown): string {
   return err?.message ?? String(e);
 }
 
+/** Of several checks' exit codes, the one that says most: corruption, then a usage error, then a torn tail, then healthy. */
+export function worstExit(codes: number[]): number {
+  const rank = [EXIT_OK, EXIT_TORN, EXIT_USAGE, EXIT_PROBLEM];
+  return codes.reduce((worst, c) => (rank.indexOf(c) > rank.indexOf(worst) ? c : worst), EXIT_OK);
+}
+
 /** Runs a command action, turning any failure into a message on stderr and an exit code. */
 export async function runAction(action: () => Promise<number> | number): Promise<void> {
   try {

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE } from './errors.js';
-import { acceptSecretFlags } from './options.js';
+import { acceptCommonFlags } from './options.js';
 import { crc32cImplementation } from '../codec/crc32c.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,23 +21,20 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'replay-to-state': async () => (await import('./replay-to-state.js')).replayToStateCommand(),
   'simulate-cluster': async () => (await import('./simulate-cluster.js')).simulateClusterCommand(),
   browse: async () => (await import('./browse.js')).browseCommand(),
+  completion: async () => (await import('./completion.js')).completionCommand(),
 };
 
 /** The program with the command named in `argv`, none for `--version`, or every command (for `walt --help` and for a name to correct). */
 export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('walt')
     .description("etcd's write-ahead log and snapshot files: read, check, repair, replay")
-    .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version')
-    .showHelpAfterError('(walt <command> --help shows the options)')
-    .exitOverride();
+    .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version');
   const named = argv[2];
-  // The version needs no command; a name to correct or `walt --help` needs them all.
-  const wanted = named === '--version' || named === '-V' ? [] : Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  // The version needs no command; completion, a name to correct or `walt --help` needs them all.
+  const wanted = named === '--version' || named === '-V' ? [] : Object.hasOwn(COMMANDS, named) && named !== 'completion' ? [named] : Object.keys(COMMANDS);
   const commands = await Promise.all(wanted.map((name) => COMMANDS[name]()));
-  for (const cmd of commands) {
-    acceptSecretFlags(cmd);
-    program.addCommand(cmd.exitOverride().showHelpAfterError());
-  }
+  for (const cmd of commands) program.addCommand(cmd);
+  acceptCommonFlags(program);
   return program;
 }
 

@@ -7,22 +7,24 @@ import type { DroppedRecord } from '../report/torn-tail.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
 import { renderRefusal } from './refusal.js';
 import { toJSON } from '../util/json.js';
+import { addWriteOut } from './options.js';
 
 interface RepairTailOptions {
   walDir?: string;
   backupDir?: string;
   dryRun?: boolean;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
 }
 
 export function repairTailCommand(): Command {
-  return new Command('repair-tail')
-    .description("cut a torn tail off the last WAL segment, as etcd's wal.Repair does, keeping the original; exit 0 done or nothing to do, 1 refused, 2 usage")
+  return addWriteOut(
+    new Command('repair-tail').description("cut a torn tail off the last WAL segment, as etcd's wal.Repair does, keeping the original; exit 0 done or nothing to do, 1 refused, 2 usage"),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
     .option('--wal-dir <dir>', 'the WAL segments are in this dir instead of DATA_DIR/member/wal')
     .option('--backup-dir <dir>', 'keep the original segment here instead of beside it')
     .option('--dry-run', 'print what would be cut and lost, and change nothing')
-    .option('--json', 'print the plan and the result as JSON')
     .addHelpText(
       'after',
       `
@@ -44,12 +46,12 @@ A healthy WAL is left untouched; running it twice is the same as once.
 Examples:
   walt repair-tail --dry-run /var/lib/etcd
   walt repair-tail /var/lib/etcd
-  walt repair-tail --backup-dir /root/wal-backups --json /var/lib/etcd`,
+  walt repair-tail --backup-dir /root/wal-backups -w json /var/lib/etcd`,
     )
     .action((dir: string, opts: RepairTailOptions) =>
       runAction(() => {
         const result = repairTail(resolveDataDir(dir, opts.walDir), { dryRun: opts.dryRun, backupDir: opts.backupDir, dataDirLabel: dir });
-        if (opts.json) process.stdout.write(toJSON(result, 2) + '\n');
+        if (opts.writeOut === 'json') process.stdout.write(toJSON(result, 2) + '\n');
         else if (result.refusal) process.stderr.write(renderRefusal(result.refusal));
         else process.stdout.write(renderRepair(result));
         return result.action === 'refused' ? EXIT_PROBLEM : EXIT_OK;

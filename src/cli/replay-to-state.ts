@@ -9,12 +9,11 @@ import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { createTextWriter } from './line-writer.js';
-import { oneOf, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { addWriteOut, choiceOption, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
 import { parseEtcdVersion, VERSION_RULES } from '../state/version-rules.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
-const FORMATS = ['json', 'table'] as const;
 const SECTIONS = ['leases', 'members', 'auth', 'rules'];
 
 interface ReplayCliOptions extends SecretFlags {
@@ -23,7 +22,7 @@ interface ReplayCliOptions extends SecretFlags {
   atRevision?: bigint;
   prefix?: string;
   keysOnly?: boolean;
-  format: (typeof FORMATS)[number];
+  writeOut: 'json' | 'table';
   diff?: [bigint, bigint];
   history?: string;
   include: Set<string>;
@@ -58,15 +57,17 @@ function parseSections(v: string): Set<string> {
 }
 
 export function replayToStateCommand(): Command {
-  return new Command('replay-to-state')
-    .description("rebuild the state a data dir holds, at its commit index or any earlier point, by running its log through a Raft node into etcd's state machines")
-    .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap)')
-    .addOption(new Command().createOption('--from <source>', 'wal: the whole log from index 1; db: the backend file (member/snap/db) plus the WAL after it, as etcd restarts; auto: wal when it reaches index 1').argParser(oneOf(SOURCES)).default('auto'))
+  return addWriteOut(
+    new Command('replay-to-state')
+      .description("rebuild the state a data dir holds, at its commit index or any earlier point, by running its log through a Raft node into etcd's state machines")
+      .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap)'),
+    { formats: ['json', 'table'], default: 'json' },
+  )
+    .addOption(choiceOption('--from <source>', 'wal: the whole log from index 1; db: the backend file (member/snap/db) plus the WAL after it, as etcd restarts; auto: wal when it reaches index 1', SOURCES).default('auto'))
     .option('--at-index <n>', 'stop after applying entry N', parseIndex)
     .option('--at-revision <r>', 'print the key space as it was at MVCC revision R', parseIndex)
     .option('--prefix <prefix>', 'only keys under PREFIX')
     .option('--keys-only', 'print keys without values')
-    .addOption(new Command().createOption('--format <format>', 'json (as `etcdctl get "" --prefix -w json` prints) or table').argParser(oneOf(FORMATS)).default('json'))
     .option('--diff <A..B>', 'keys added, changed and removed between entry A and entry B', parseRange)
     .option('--history <key>', "every version of KEY still kept, with the index and term of the entry that wrote it")
     .option('--include <sections>', `add sections to the JSON: ${SECTIONS.join(',')}`, parseSections, new Set<string>())
@@ -89,13 +90,15 @@ compaction, membership requests; see the README's table of version rules),
 the rules of the release given by --etcd-version hold, else those of the
 cluster version the log records (its newest patch release); the release and
 the rules applied are printed on stderr (and with --include rules in JSON).
+-w json (the default) prints the key space as \`etcdctl get "" --prefix -w json\`
+prints it; -w table is for people; --diff and --history print walt's JSON.
 Secrets are withheld unless --show-secrets: the values of
 Kubernetes Secrets (a null "value" beside "redacted": true in JSON,
 "<value removed>" in the table) and users' passwords.
 
 Examples:
   walt replay-to-state /var/lib/etcd > keys.json
-  walt replay-to-state --at-index 1200 --prefix /config/ --format table /var/lib/etcd
+  walt replay-to-state --at-index 1200 --prefix /config/ -w table /var/lib/etcd
   walt replay-to-state --diff 1200..1300 /var/lib/etcd
   walt replay-to-state --history /config/feature-x /var/lib/etcd
   walt replay-to-state --from db --include leases,members /var/lib/etcd`,
@@ -105,6 +108,7 @@ Examples:
 
 async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
   if ([opts.diff, opts.history, opts.atRevision].filter((x) => x !== undefined).length > 1) throw new UsageError('--diff, --history and --at-revision cannot be used together');
+  if (opts.writeOut === 'table' && (opts.diff || opts.history !== undefined)) throw new UsageError(`${opts.diff ? '--diff' : '--history'} prints JSON; -w table lists the key space at one point`);
   const paths = resolveDataDir(dir);
   const [{ replayDataDir }, { diffKeySpaces, RevisionLog, stateSections }, { writeRangeResponse }] = await Promise.all([
     import('../replay/replay.js'),
@@ -145,7 +149,7 @@ async function run(dir: string, opts: ReplayCliOptions): Promise<number> {
     process.stdout.write(toJSON(h.map((e) => ({ ...e, kv: e.kv && kv(e.kv) })), 2) + '\n');
     return EXIT_OK;
   }
-  if (opts.format === 'table') {
+  if (opts.writeOut === 'table') {
     const kvs = liveKeys(state, opts.prefix, opts.atRevision);
     process.stdout.write(table(kvs, !!opts.keysOnly, secrets));
     process.stderr.write(`revision ${state.store.currentRev}, ${kvs.length} keys, applied index ${result.appliedIndex} of ${result.lastIndex} (commit ${result.commitIndex}), from ${result.source}\n`);

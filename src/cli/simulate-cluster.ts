@@ -6,7 +6,7 @@ import { defaultOptions, simulate, type Progress, type SimOptions } from '../sim
 import { parseScenario, ScenarioError, type FaultCounts } from '../sim/scenario.js';
 import { resultJson, summaryTable, timeline, violationReport } from '../sim/report.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
-import { oneOf, parseCount, parseIndex } from './options.js';
+import { addWriteOut, choiceOption, parseCount, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
 
 interface SimulateFlags extends FaultCounts {
@@ -27,7 +27,7 @@ interface SimulateFlags extends FaultCounts {
   preVote: boolean;
   scenario?: string;
   out?: string;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
   break?: 'forget-vote';
   shrinkRuns: number;
 }
@@ -59,8 +59,10 @@ function parseDuration(value: string): number {
 
 export function simulateClusterCommand(): Command {
   const d = defaultOptions();
-  return new Command('simulate-cluster')
-    .description('run a Raft cluster of in-process nodes under a seeded fault schedule, check it, and leave real etcd data dirs; exit 0 all checks pass, 1 a violation, 2 usage')
+  return addWriteOut(
+    new Command('simulate-cluster').description('run a Raft cluster of in-process nodes under a seeded fault schedule, check it, and leave real etcd data dirs; exit 0 all checks pass, 1 a violation, 2 usage'),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .option('--nodes <n>', 'voting members at start', parsePositive, d.nodes)
     .option('--learners <n>', 'learners added once the cluster has a leader (etcd allows one)', parseCount, d.learners)
     // A bigint default needs its own description: commander prints defaults with JSON.stringify.
@@ -85,8 +87,7 @@ export function simulateClusterCommand(): Command {
     .option('--no-pre-vote', "campaign without a pre-vote first (etcd 3.4's default; 3.5 turned pre-vote on)")
     .option('--scenario <file>', 'a JSON fault schedule to run instead of a generated one (see the man page)')
     .option('--out <dir>', 'write the data dirs here, as DIR/node-K/member/{wal,snap}, and keep them (default: a temp dir, removed)')
-    .option('--json', 'print the result as JSON')
-    .option('--break <variant>', 'run a deliberately broken node to see the checks catch it: forget-vote (a restarted node forgets its vote)', oneOf(['forget-vote'] as const))
+    .addOption(choiceOption('--break <variant>', 'run a deliberately broken node to see the checks catch it: forget-vote (a restarted node forgets its vote)', ['forget-vote']))
     .option('--shrink-runs <n>', 'on a violation, rerun at most this many times to shrink the fault schedule (0: do not)', parseCount, d.shrinkRuns)
     .addHelpText(
       'after',
@@ -101,7 +102,7 @@ states and the shortest fault schedule it found that still shows it.
 Examples:
   walt simulate-cluster --seed 42 --crashes 3 --partitions 2
   walt simulate-cluster --nodes 5 --torn-crashes 4 --drop 0.05 --out /tmp/sim && walt verify /tmp/sim/node-1
-  walt simulate-cluster --scenario split.json --json | jq .stats
+  walt simulate-cluster --scenario split.json -w json | jq .stats
   walt simulate-cluster --seed 3 --ticks 60 --no-pre-vote --delay 0.7 --duplicate 0.8 --scenario window.json --break forget-vote
     (a node that forgets its vote on restart, caught; window.json is in walt-simulate-cluster(1))`,
     )
@@ -153,7 +154,7 @@ function run(flags: SimulateFlags): number {
   if (process.stderr.isTTY) opts.onProgress = progressLine();
   const result = simulate(opts);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  if (flags.json) process.stdout.write(toJSON(resultJson(result), 2) + '\n');
+  if (flags.writeOut === 'json') process.stdout.write(toJSON(resultJson(result), 2) + '\n');
   else process.stdout.write(summaryTable(result) + '\n' + timeline(result) + (result.violation ? '\n' + violationReport(result) : ''));
   return result.ok ? EXIT_OK : EXIT_PROBLEM;
 }

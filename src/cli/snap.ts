@@ -5,11 +5,11 @@ import Table from 'cli-table3';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { isJoint, listSnapshots, type ConfStateView, type SnapList, type SnapListFile } from '../report/snap-list.js';
 import { showSnapFile, type SnapShow, type V2StoreSummary } from '../report/snap-show.js';
+import { dbStatus, statusFields, statusJson, statusRow, statusTable, type DbStatus } from '../report/snap-status.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
-import { oneOf } from './options.js';
+import { addWriteOut, choiceOption } from './options.js';
 import { toJSON } from '../util/json.js';
 
-const FORMATS = ['text', 'json'] as const;
 const KINDS = ['snap', 'backend'] as const;
 
 export function snapCommand(): Command {
@@ -20,21 +20,29 @@ export function snapCommand(): Command {
       `
 Examples:
   walt snap list /var/lib/etcd
-  walt snap show /var/lib/etcd/member/snap/db`,
+  walt snap show /var/lib/etcd/member/snap/db
+  walt snap status backup.db`,
     )
-    .addCommand(listCommand().exitOverride().showHelpAfterError())
-    .addCommand(showCommand().exitOverride().showHelpAfterError());
+    .addCommand(listCommand())
+    .addCommand(showCommand())
+    .addCommand(statusCommand());
 }
 
 function listCommand(): Command {
-  return new Command('list')
-    .description('every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage')
+  return addWriteOut(
+    new Command('list').description(
+      'every snapshot file with its term, index, size, CRC and ConfState, and which one etcd would load; exit 0 etcd would start on them (a broken .snap it sets aside is a warning), 1 it would not, 2 usage',
+    ),
+    { formats: ['table', 'json'], default: 'table' },
+  )
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap), or a member dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal (they decide which snapshot etcd 3.4.23 loads)')
-    .option('--json', 'print {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"}, "backendProblems", "ok"} for scripts')
     .addHelpText(
       'after',
       `
+-w json prints {"snapDir", "files": [...], "loads": {"etcd3423", "newestValid"},
+"backendProblems", "ok"} for scripts.
+
 CRC status is what etcd's snap.Read says: ok, mismatch (the CRC-32C of the
 data differs from the stored one), empty (no data or a zero CRC), or
 undecodable (not a snappb envelope or raftpb.Snapshot), with the reason.
@@ -49,24 +57,25 @@ exit 1 when etcd would refuse it.
 
 Examples:
   walt snap list /var/lib/etcd
-  walt snap list --json /var/lib/etcd | jq -r .loads.etcd3423
+  walt snap list -w json /var/lib/etcd | jq -r .loads.etcd3423
   walt snap list --wal-dir /mnt/wal /var/lib/etcd`,
     )
-    .action((dir: string, opts: { walDir?: string; json?: boolean }) =>
+    .action((dir: string, opts: { walDir?: string; writeOut: 'table' | 'json' }) =>
       runAction(() => {
         const list = listSnapshots(resolveDataDir(dir, opts.walDir));
-        process.stdout.write(opts.json ? toJSON(list, 2) + '\n' : renderList(list));
+        process.stdout.write(opts.writeOut === 'json' ? toJSON(list, 2) + '\n' : renderList(list));
         return list.ok ? EXIT_OK : EXIT_PROBLEM;
       }),
     );
 }
 
 function showCommand(): Command {
-  return new Command('show')
-    .description("one snapshot file: a .snap's metadata, CRC and the v2 store it carries, or a bbolt backend's SHA-256 trailer; exit 0 intact, 1 not, 2 usage")
+  return addWriteOut(
+    new Command('show').description("one snapshot file: a .snap's metadata, CRC and the v2 store it carries, or a bbolt backend's SHA-256 trailer; exit 0 intact, 1 not, 2 usage"),
+    { formats: ['simple', 'json'], default: 'simple', aliases: { text: 'simple' } },
+  )
     .argument('<file>', 'a .snap, .snap.broken, .snap.db or db file, or a backend saved by etcdctl snapshot save')
-    .addOption(new Command().createOption('--format <format>', `output format: ${FORMATS.join(' or ')}`).argParser(oneOf(FORMATS)).default('text'))
-    .addOption(new Command().createOption('--as <kind>', 'read FILE as this kind whatever its name: snap or backend').argParser(oneOf(KINDS)))
+    .addOption(choiceOption('--as <kind>', 'read FILE as this kind whatever its name: snap or backend', KINDS))
     .addHelpText(
       'after',
       `
@@ -82,15 +91,45 @@ does.
 
 Examples:
   walt snap show /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap
-  walt snap show --format json /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap | jq .store.members
+  walt snap show -w json /var/lib/etcd/member/snap/0000000000000004-000000000000012f.snap | jq .store.members
   walt snap show backup.db
   walt snap show --as snap /tmp/copied-snapshot`,
     )
-    .action((file: string, opts: { format: (typeof FORMATS)[number]; as?: (typeof KINDS)[number] }) =>
+    .action((file: string, opts: { writeOut: 'simple' | 'json'; as?: (typeof KINDS)[number] }) =>
       runAction(() => {
         const shown = showSnapFile(file, opts.as);
-        process.stdout.write(opts.format === 'json' ? toJSON(shown, 2) + '\n' : renderShow(shown));
+        process.stdout.write(opts.writeOut === 'json' ? toJSON(shown, 2) + '\n' : renderShow(shown));
         return shown.ok ? EXIT_OK : EXIT_PROBLEM;
+      }),
+    );
+}
+
+function statusCommand(): Command {
+  return addWriteOut(
+    new Command('status').description("a backend's hash, revision, total keys and total size, as etcdutl snapshot status prints them; exit 0, 1 bbolt's check fails, 2 usage"),
+    { formats: ['simple', 'table', 'json', 'fields'], default: 'simple' },
+  )
+    .argument('<file>', 'a bbolt backend: member/snap/db, a .snap.db, or a file etcdctl snapshot save wrote')
+    .addHelpText(
+      'after',
+      `
+The output is etcd 3.5's etcdutl snapshot status, byte for byte, in each of
+its formats: the hash is a CRC-32C over every bucket's name, keys and values
+(the same file hashes the same whatever its free pages hold), the revision is
+the newest in the key bucket, the total size is what bbolt has allocated. A
+file bbolt's own check refuses is refused (exit 1), as etcdutl refuses it.
+
+Examples:
+  walt snap status /var/lib/etcd/member/snap/db
+  walt snap status -w table backup.db
+  walt snap status -w json backup.db | jq .revision`,
+    )
+    .action((file: string, opts: { writeOut: 'simple' | 'table' | 'json' | 'fields' }) =>
+      runAction(() => {
+        const s = dbStatus(file);
+        const print = { simple: (x: DbStatus) => statusRow(x).join(', ') + '\n', table: statusTable, json: statusJson, fields: statusFields }[opts.writeOut];
+        process.stdout.write(print(s));
+        return EXIT_OK;
       }),
     );
 }

@@ -4,21 +4,25 @@ import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { verifyWithVerdict, type AfterDamage, type RepairPreview, type VerdictReport } from '../report/verdict.js';
 import { compareMembers, type CompareReport } from '../report/compare.js';
-import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, runAction } from './errors.js';
+import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, exitCodeFor, messageFor, runAction, worstExit } from './errors.js';
 import { toJSON } from '../util/json.js';
+import { addWriteOut } from './options.js';
+import { SCHEMA } from '../report/schema-version.js';
 
 interface VerifyOptions {
   walDir?: string;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
   compare?: boolean;
 }
 
 export function verifyCommand(): Command {
-  return new Command('verify')
-    .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy (warnings allowed), 1 corruption, 2 usage error, 3 a torn tail walt repair-tail can cut off')
-    .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; with --compare, two or more')
+  return addWriteOut(
+    new Command('verify')
+      .description('check a data dir the way etcd checks it at start, and more; exit 0 healthy (warnings allowed), 1 corruption, 2 usage error, 3 a torn tail walt repair-tail can cut off')
+      .argument('<data-dir...>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir; several are checked each on its own (exit: the worst), or compared with --compare'),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
-    .option('--json', 'print a report with "ok", "verdict" and a list of "problems", for CI')
     .option('--compare', 'compare the logs of members of one cluster entry by entry; exit 0 consistent, 1 diverged or corrupt')
     .addHelpText(
       'after',
@@ -36,10 +40,14 @@ an error; what it survives is a warning.
 A torn tail (a write cut short by a crash, in the last segment) is told apart
 from corruption in the middle of the log: only the first is repairable.
 
+Several data dirs are checked each on its own, one report after another
+(-w json: an array of reports, each with its "dir"); the exit status is the
+worst: corruption, then a dir that cannot be read, then a torn tail.
+
 Exit status: 0 healthy (warnings allowed), 1 corruption (or a torn tail whose
 cut would drop committed entries), 2 usage, 3 a torn tail and nothing worse:
-run walt repair-tail. --json's "verdict" says the same: healthy, torn-tail,
-corrupt.
+run walt repair-tail. -w json prints a report for CI: "ok", "verdict"
+(healthy, torn-tail, corrupt, as the exit status says) and "problems".
 
 --compare DIR1 DIR2 [DIR3...] reads each member's log from the first entry its
 WAL holds and compares the members index by index: their IDs, hard states and
@@ -50,10 +58,11 @@ the same index and term, that differ). Members of different clusters: exit 2.
 
 Examples:
   walt verify /var/lib/etcd
-  walt verify --json /var/lib/etcd | jq .problems
+  walt verify -w json /var/lib/etcd | jq .problems
   walt verify --wal-dir /mnt/wal /var/lib/etcd
+  walt verify /backup/m1 /backup/m2 /backup/m3
   walt verify --compare /backup/m1 /backup/m2 /backup/m3
-  walt verify --compare --json m1 m2 m3 | jq .pairs`,
+  walt verify --compare -w json m1 m2 m3 | jq .pairs`,
     )
     .action((dirs: string[], opts: VerifyOptions) =>
       runAction(() => {
@@ -61,15 +70,40 @@ Examples:
           if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
           if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
           const report = compareMembers(dirs.map((d) => resolveDataDir(d)));
-          process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderCompare(report));
+          process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderCompare(report));
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
-        if (dirs.length > 1) throw new UsageError('give one data dir (or --compare with several)');
-        const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
-        process.stdout.write(opts.json ? toJSON(report, 2) + '\n' : renderVerify(report));
-        return report.verdict === 'healthy' ? EXIT_OK : report.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM;
+        if (dirs.length === 1) {
+          const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
+          process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderVerify(report));
+          return exitFor(report);
+        }
+        if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; with several data dirs each is read from its own');
+        return verifyEach(dirs, opts.writeOut === 'json');
       }),
     );
+}
+
+const exitFor = (r: VerdictReport) => (r.verdict === 'healthy' ? EXIT_OK : r.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM);
+
+/** Each data dir checked on its own, in turn; one that cannot be read is named and the rest still checked. */
+function verifyEach(dirs: string[], json: boolean): number {
+  const codes: number[] = [];
+  const reports: unknown[] = [];
+  for (const dir of dirs) {
+    try {
+      const report = verifyWithVerdict(resolveDataDir(dir));
+      codes.push(exitFor(report));
+      if (json) reports.push({ schema: SCHEMA.verify, dir, ...report });
+      else process.stdout.write((codes.length > 1 ? '\n' : '') + renderVerify(report));
+    } catch (e) {
+      codes.push(exitCodeFor(e));
+      if (json) reports.push({ schema: SCHEMA.verify, dir, ok: false, verdict: 'unreadable', error: messageFor(e) });
+      else process.stderr.write(`walt: ${messageFor(e)}\n`);
+    }
+  }
+  if (json) process.stdout.write(toJSON(reports, 2) + '\n');
+  return worstExit(codes);
 }
 
 function renderVerify(r: VerdictReport): string {

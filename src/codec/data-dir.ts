@@ -5,10 +5,10 @@
  * or below the last hard state's commit, wal.ValidSnapshotEntries).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CodecError } from './errors.js';
 import { newSkim, RecordReader } from './record-reader.js';
-import { listSegments, selectSegments, type Segment } from './segment-name.js';
+import { listSegments, parseWalName, selectSegments, type Segment } from './segment-name.js';
 import { loadNewestSnap, type LoadedSnap, type SnapLoadAttempt } from './snap-file.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeHardState } from './proto/raftpb.js';
@@ -17,15 +17,25 @@ import { scanWal, type ScanOptions, type WalScan } from './wal-scan.js';
 export interface DataDirPaths {
   /** The data dir, when one was given. */
   dataDir?: string;
+  /** The WAL dir, or one segment file (`segmentFile`). */
   walDir: string;
   snapDir?: string;
+  /** walDir names one segment, read alone from its first entry, as pg_waldump reads a file. */
+  segmentFile?: boolean;
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
-/** Accepts a data dir, a member dir, or a WAL dir; `walDir` overrides where segments are. */
-export function resolveDataDir(path: string, walDir?: string): DataDirPaths {
+/**
+ * Accepts a data dir, a member dir, or a WAL dir; `walDir` overrides where
+ * segments are. With `segmentFile`, also one segment file (%016x-%016x.wal).
+ */
+export function resolveDataDir(path: string, walDir?: string, opts: { segmentFile?: boolean } = {}): DataDirPaths {
   if (!existsSync(path)) throw new CodecError('NOT_A_DATA_DIR', 'no such file or directory', { file: path });
+  if (opts.segmentFile && !isDir(path) && parseWalName(basename(path))) {
+    if (walDir) throw new CodecError('NOT_A_DATA_DIR', 'a segment file is its own WAL; --wal-dir goes with a data dir', { file: path });
+    return { walDir: path, segmentFile: true };
+  }
   if (!isDir(path)) throw new CodecError('NOT_A_DATA_DIR', 'not a directory (give an etcd data dir or a WAL dir)', { file: path });
   for (const member of [join(path, 'member'), path]) {
     if (isDir(join(member, 'wal')) || (walDir && isDir(join(member, 'snap')))) {

@@ -31,6 +31,8 @@ export type CodecErrorCode =
   | 'BBOLT_NOT_A_BUCKET'
   /** Not a bbolt file at all (no meta page with bbolt's magic): the message says what it looks like. */
   | 'BBOLT_NOT_BBOLT'
+  /** bbolt's own check (Tx.Check: pages reached twice, unreachable, out of bounds) finds errors. */
+  | 'BBOLT_CHECK'
   | 'REPLAY_RANGE';
 
 export interface ErrorLocation {

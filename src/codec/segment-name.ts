@@ -2,8 +2,8 @@
  * WAL segment names and selection (etcd wal/util.go): `%016x-%016x.wal` is the
  * sequence number and the index of the first entry expected in the segment.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { CodecError } from './errors.js';
 
 export interface Segment {
@@ -25,8 +25,14 @@ export function walName(seq: bigint, index: bigint): string {
   return `${seq.toString(16).padStart(16, '0')}-${index.toString(16).padStart(16, '0')}.wal`;
 }
 
-/** Every segment in `dir`, sorted by name as etcd sorts them; other files (such as `0.tmp`) are not segments. */
+/**
+ * Every segment in `dir`, sorted by name as etcd sorts them; other files (such
+ * as `0.tmp`) are not segments. `dir` may name one segment file instead: a
+ * WAL of that segment alone (`walt dump FILE.wal`).
+ */
 export function listSegments(dir: string): Segment[] {
+  const one = parseWalName(basename(dir));
+  if (one && statSync(dir).isFile()) return [{ name: basename(dir), path: dir, ...one }];
   const out: Segment[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = parseWalName(name);

@@ -4,7 +4,7 @@
  * entries then stream from a second pass, so memory stays flat.
  */
 import { chooseStart, trustedCrcs, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
-import { selectSegments, type Segment } from '../codec/segment-name.js';
+import { listSegments, selectSegments, type Segment } from '../codec/segment-name.js';
 import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { CodecError } from '../codec/errors.js';
 import { standingEntries, type StandingEntry } from '../codec/wal-entries.js';
@@ -32,6 +32,12 @@ export interface DumpStart {
 
 /** Where a dump starts reading, and which segments it reads. */
 export function dumpStart(paths: DataDirPaths, startIndex?: bigint): DumpStart {
+  // A segment read alone starts at its first entry, which its name gives (0 for the first segment: index 1).
+  if (startIndex === undefined && paths.segmentFile) {
+    const segments = listSegments(paths.walDir);
+    const first = segments[0].index > 0n ? segments[0].index : 1n;
+    return { startPoint: { start: { index: first - 1n, term: 0n }, tried: [] }, segments, matchSnapshot: false, fromIndex: first };
+  }
   if (startIndex === undefined) {
     const startPoint = chooseStart(paths);
     return { startPoint, segments: selectSegments(paths.walDir, startPoint.start.index), matchSnapshot: true, fromIndex: startPoint.start.index + 1n };

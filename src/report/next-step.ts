@@ -35,6 +35,7 @@ const STEPS: Record<string, string> = {
   BBOLT_BAD_PAGE: RESTORE,
   BBOLT_TOO_DEEP: RESTORE,
   BBOLT_NOT_A_BUCKET: RESTORE,
+  BBOLT_CHECK: `see every finding with \`walt verify\`; ${RESTORE}`,
   BBOLT_NOT_BBOLT: `check which file was copied there; ${RESTORE}`,
   BACKEND_BAD_RECORD: RESTORE,
   BACKEND_NO_KEY_BUCKET: RESTORE,

@@ -6,6 +6,7 @@
  * as base64, enums by name, unset fields left out) except that 64-bit integers
  * stay bigint, which the CLI's writer prints as exact JSON integers.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/schema.js';
 import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
 import * as pb from '../codec/proto/etcdserverpb.js';
@@ -306,6 +307,12 @@ export function goQuote(s: Uint8Array | string): string {
     i += n;
   }
   return out + '"';
+}
+
+/** A key as etcdctl prints it: its UTF-8 text where that is valid and printable, else Go-quoted (goQuote), which shows every byte. */
+export function keyText(key: Uint8Array): string {
+  const s = Buffer.from(key).toString('utf8');
+  return isUtf8(key) && [...s].every((c) => isPrint(c.codePointAt(0)!)) ? s : goQuote(key);
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');

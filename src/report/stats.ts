@@ -10,6 +10,7 @@ import { entryTypeName, EntryType } from '../codec/proto/raftpb.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { decodeNormalEntry } from '../codec/request.js';
 import { requestKeys } from '../codec/request-keys.js';
+import { keyText } from './render.js';
 import type { DumpPlan } from './dump.js';
 import { selectEntries, type EntrySelection } from './entry-select.js';
 
@@ -53,13 +54,20 @@ const add = (m: Record<string, Tally>, k: string, bytes: number) => {
   t.bytes += bytes;
 };
 
-/** "/registry/pods/default/x" at depth 2 → "/registry/pods/"; keys without a leading slash split the same way. */
+/**
+ * "/registry/pods/default/x" at depth 2 → "/registry/pods/"; keys without a
+ * leading slash split the same way; a key with no more than `depth` segments
+ * is its own prefix. Split on the bytes ('/' is never inside a UTF-8
+ * sequence), printed as etcdctl prints keys (keyText).
+ */
 export function keyPrefix(key: Uint8Array, depth: number): string {
-  const s = Buffer.from(key).toString('latin1');
-  const lead = s.startsWith('/') ? 1 : 0;
-  const parts = s.slice(lead).split('/');
-  if (parts.length <= depth) return s;
-  return (lead ? '/' : '') + parts.slice(0, depth).join('/') + '/';
+  let end = key[0] === 0x2f ? 1 : 0;
+  for (let seen = 0; seen < depth; seen++) {
+    const slash = key.indexOf(0x2f, end);
+    if (slash < 0) return keyText(key);
+    end = slash + 1;
+  }
+  return keyText(key.subarray(0, end));
 }
 
 /** Statistics of the entries `sel` selects (dump's filters), and of every record of the segments read. */
@@ -82,7 +90,7 @@ export function collectStats(plan: DumpPlan, sel: EntrySelection, opts: StatsOpt
       const d = decodeNormalEntry(entry.data);
       kind = d.kind;
       const refs = requestKeys(d);
-      key = refs[0] && Buffer.from(refs[0].key).toString('latin1');
+      key = refs[0] && keyText(refs[0].key);
       for (const p of new Set(refs.filter((r) => r.op !== 'range' && r.op !== 'compare').map((r) => keyPrefix(r.key, opts.depth)))) add(stats.byKeyPrefix, p, bytes);
       const lease = d.message?.put?.lease ?? d.message?.lease_grant?.ID ?? d.message?.lease_revoke?.ID;
       if (lease) add(stats.byLease, idHex(BigInt(lease)), bytes);

@@ -11,7 +11,8 @@ import { App } from './App.js';
 import { themeFor } from './theme.js';
 import type { Session } from './session.js';
 
-export async function runScreen(session: Session): Promise<void> {
-  const app = render(createElement(App, { session, theme: themeFor() }));
+/** `plain`: no colours (cli/options.ts colorOff). */
+export async function runScreen(session: Session, plain: boolean): Promise<void> {
+  const app = render(createElement(App, { session, theme: themeFor(plain) }));
   await app.waitUntilExit();
 }

@@ -1,7 +1,7 @@
 /**
- * Colours, or none: NO_COLOR (https://no-color.org: set and not empty) turns
- * every colour off. Bold, dim and inverse are attributes, not colours, and
- * stay, so the selection and the marks still show.
+ * Colours, or none (walt's one rule, cli/options.ts colorOff: --no-color,
+ * FORCE_COLOR, NO_COLOR). Bold, dim and inverse are attributes, not colours,
+ * and stay, so the selection and the marks still show.
  */
 export type Tone = 'error' | 'warning' | 'ok' | 'accent' | 'muted';
 
@@ -12,7 +12,6 @@ export interface Theme {
 
 const COLORS: Record<Tone, string> = { error: 'red', warning: 'yellow', ok: 'green', accent: 'cyan', muted: 'gray' };
 
-export function themeFor(env: NodeJS.ProcessEnv = process.env): Theme {
-  const plain = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+export function themeFor(plain: boolean): Theme {
   return { color: (tone) => (plain ? undefined : COLORS[tone]) };
 }

@@ -4,8 +4,10 @@
  * or corrupt is for etcd's oracle and walt to say.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { listSegments } from '../../src/codec/segment-name.js';
 import { RecordReader, type RawRecord } from '../../src/codec/record-reader.js';
+import { walOf, type Scratch } from './fixtures.js';
 
 export function records(walDir: string): RawRecord[] {
   const segs = listSegments(walDir);
@@ -76,3 +78,12 @@ export function truncateHalf(path: string): void {
 
 export const fileBytes = (p: string): Buffer => readFileSync(p);
 export const writeBytes = (p: string, b: Uint8Array): void => writeFileSync(p, b);
+
+/** Three dirs a multi-dir command meets: a copy of `dataDir` with a torn tail, one with a bit flipped mid-log, and a path that does not exist. */
+export function tornCorruptMissing(scratch: Scratch, dataDir: string): { torn: string; corrupt: string; missing: string } {
+  const torn = scratch.copyOf(dataDir);
+  cutInsideLastRecord(walOf(torn));
+  const corrupt = scratch.copyOf(dataDir);
+  flipBitMidLog(walOf(corrupt));
+  return { torn, corrupt, missing: join(scratch.dir, 'no-such-dir') };
+}

@@ -36,7 +36,7 @@ const selectedIndex = (f: string) => /^›\s+(\d+) /m.exec(f)?.[1];
 
 function open(dir: string, opts: SessionOptions = {}) {
   const session = new Session(resolveDataDir(dir), opts);
-  const app = render(<App session={session} theme={themeFor({ NO_COLOR: '1' })} />);
+  const app = render(<App session={session} theme={themeFor(true)} />);
   const frame = () => app.lastFrame();
   const press = async (keys: string, until: (f: string) => boolean, what: string) => {
     app.stdin.write(keys);

@@ -10,6 +10,7 @@ import { layout } from '../../src/tui/layout.js';
 import { initialView, move, selectRow, windowStart, type Bounds } from '../../src/tui/view-state.js';
 import { fit, columnWidths, headerText } from '../../src/tui/entry-row.js';
 import { themeFor } from '../../src/tui/theme.js';
+import { colorOff } from '../../src/cli/options.js';
 
 test('keys: xterm, screen/tmux and rxvt sequences for the same key decode alike; one read may hold several keys', () => {
   const names = (s: string) => decodeKeys(s).map((k) => (k.name === 'char' ? k.char : k.name));
@@ -79,8 +80,11 @@ test('columns are cut to terminal columns, wide characters counted twice', () =>
   assert.equal(fit('ab', 4), 'ab  ');
 });
 
-test('NO_COLOR set and not empty turns colours off', () => {
-  assert.equal(themeFor({ NO_COLOR: '1' }).color('error'), undefined);
-  assert.equal(themeFor({ NO_COLOR: '' }).color('error'), 'red');
-  assert.equal(themeFor({}).color('ok'), 'green');
+test('NO_COLOR set and not empty, or --no-color, turns colours off; FORCE_COLOR turns them on over NO_COLOR', () => {
+  assert.equal(themeFor(colorOff(undefined, { NO_COLOR: '1' })).color('error'), undefined);
+  assert.equal(themeFor(colorOff(undefined, { NO_COLOR: '' })).color('error'), 'red');
+  assert.equal(themeFor(colorOff(undefined, {})).color('ok'), 'green');
+  assert.equal(themeFor(colorOff(false, {})).color('ok'), undefined);
+  assert.equal(themeFor(colorOff(undefined, { NO_COLOR: '1', FORCE_COLOR: '1' })).color('ok'), 'green');
+  assert.equal(themeFor(colorOff(false, { FORCE_COLOR: '1' })).color('ok'), undefined);
 });
