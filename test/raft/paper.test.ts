@@ -13,6 +13,18 @@ import { MemoryStorage, Raft, StateType } from '../../src/raft/index.js';
 import { bytes } from './network.js';
 import { NONE, acceptAndReply, becomeCandidate, becomeLeader, commitNoopEntry, entry, idsBySize, msg, newTestRaft, readMessages, sorted } from './etcd-unit.js';
 
+/** A leader of `peers` whose empty entry is committed (commitNoopEntry), having just taken a proposal; li is its last index before it. */
+function leaderWithProposal(peers: bigint[]): { r: Raft; li: bigint } {
+  const s = new MemoryStorage();
+  const r = newTestRaft(1n, peers, 10, 1, s);
+  becomeCandidate(r);
+  becomeLeader(r);
+  commitNoopEntry(r, s);
+  const li = r.raftLog.lastIndex();
+  r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+  return { r, li };
+}
+
 describe("etcd's raft_paper_test.go", () => {
   // §5.1: a server that sees a larger term takes it, and a candidate or leader reverts to follower.
   for (const state of [StateType.Follower, StateType.Candidate, StateType.Leader]) {
@@ -123,13 +135,7 @@ describe("etcd's raft_paper_test.go", () => {
 
   // §5.3: a leader appends a proposal to its log and sends it to every follower in parallel.
   test('TestLeaderStartReplication', () => {
-    const s = new MemoryStorage();
-    const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, s);
-    becomeCandidate(r);
-    becomeLeader(r);
-    commitNoopEntry(r, s);
-    const li = r.raftLog.lastIndex();
-    r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+    const { r, li } = leaderWithProposal([1n, 2n, 3n]);
     assert.equal(r.raftLog.lastIndex(), li + 1n);
     assert.equal(r.raftLog.committed, li);
     const wents = [entry({ index: li + 1n, term: 1n, data: bytes('some data') })];
@@ -142,13 +148,7 @@ describe("etcd's raft_paper_test.go", () => {
 
   // §5.3: a replicated entry is committed, handed out to apply, and its commit index sent on.
   test('TestLeaderCommitEntry', () => {
-    const s = new MemoryStorage();
-    const r = newTestRaft(1n, [1n, 2n, 3n], 10, 1, s);
-    becomeCandidate(r);
-    becomeLeader(r);
-    commitNoopEntry(r, s);
-    const li = r.raftLog.lastIndex();
-    r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+    const { r, li } = leaderWithProposal([1n, 2n, 3n]);
     for (const m of readMessages(r)) r.step(acceptAndReply(m));
     assert.equal(r.raftLog.committed, li + 1n);
     assert.deepEqual(r.raftLog.nextEnts(), [entry({ index: li + 1n, term: 1n, data: bytes('some data') })]);
@@ -173,13 +173,7 @@ describe("etcd's raft_paper_test.go", () => {
       [5, [2, 3, 4, 5], true],
     ];
     cases.forEach(([size, acceptors, wack], i) => {
-      const s = new MemoryStorage();
-      const r = newTestRaft(1n, idsBySize(size), 10, 1, s);
-      becomeCandidate(r);
-      becomeLeader(r);
-      commitNoopEntry(r, s);
-      const li = r.raftLog.lastIndex();
-      r.step(msg({ from: 1n, to: 1n, type: MessageType.MsgProp, entries: [entry({ data: bytes('some data') })] }));
+      const { r, li } = leaderWithProposal(idsBySize(size));
       for (const m of readMessages(r)) if (acceptors.includes(Number(m.to))) r.step(acceptAndReply(m));
       assert.equal(r.raftLog.committed > li, wack, `#${i}: ack commit`);
     });
