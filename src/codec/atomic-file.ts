@@ -3,7 +3,7 @@
  * fsync it, rename it over the target, fsync the directory. A crash leaves
  * either the old file or the new one, never a mix.
  */
-import { closeSync, copyFileSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, copyFileSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function fsyncDir(dir: string): void {
@@ -16,28 +16,95 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
+ * A file written in place of `path` (beside it, as a temp file) and swapped in
+ * by commit(): positioned writes for formats whose head is known last (bbolt's
+ * meta pages), reads back for a checksum over the whole. `exclusive` commits
+ * refuse a `path` that exists by then (link, not rename), so nothing is replaced.
+ */
+export class AtomicFileWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  /** One past the highest byte written. */
+  size = 0;
+
+  constructor(
+    readonly path: string,
+    mode = 0o600,
+    owner?: { uid: number; gid: number },
+  ) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp-walt`);
+    const fd = openSync(this.tmp, 'w', mode);
+    this.fd = fd;
+    try {
+      fchmodSync(fd, mode);
+      if (owner) fchownSync(fd, owner.uid, owner.gid);
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Writes `c` at `position` (default: the end). */
+  write(c: Uint8Array, position = this.size): void {
+    let off = 0;
+    while (off < c.length) off += writeSync(this.openFd(), c, off, c.length - off, position + off);
+    this.size = Math.max(this.size, position + c.length);
+  }
+
+  /** Up to `length` bytes written at `position`. */
+  read(position: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    const n = readSync(this.openFd(), buf, 0, length, position);
+    return buf.subarray(0, n);
+  }
+
+  /** fsync, then rename (or link, when exclusive) over `path`, then fsync the directory. */
+  commit(exclusive = false): void {
+    const fd = this.openFd();
+    fsyncSync(fd);
+    closeSync(fd);
+    this.fd = undefined;
+    try {
+      if (exclusive) {
+        linkSync(this.tmp, this.path);
+        unlinkSync(this.tmp);
+      } else {
+        renameSync(this.tmp, this.path);
+      }
+    } catch (e) {
+      unlinkSync(this.tmp);
+      throw e;
+    }
+    fsyncDir(dirname(this.path));
+  }
+
+  /** Closes and removes the temp file; `path` is untouched. */
+  abort(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    unlinkSync(this.tmp);
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new Error(`${this.tmp} is closed`);
+    return this.fd;
+  }
+}
+
+/**
  * Writes `chunks` to `path` atomically, with exactly `mode` (the umask does not
  * narrow it) and, when given, `owner` (to replace a file in place as it was).
  */
 export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array>, mode = 0o600, owner?: { uid: number; gid: number }): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp-walt`);
-  const fd = openSync(tmp, 'w', mode);
+  const out = new AtomicFileWriter(path, mode, owner);
   try {
-    fchmodSync(fd, mode);
-    if (owner) fchownSync(fd, owner.uid, owner.gid);
-    for (const c of chunks) {
-      let off = 0;
-      while (off < c.length) off += writeSync(fd, c, off, c.length - off);
-    }
-    fsyncSync(fd);
+    for (const c of chunks) out.write(c);
   } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
+    out.abort();
     throw e;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  out.commit();
 }
 
 /** Copies `src` to `dst` durably (the backup before any change), refusing to overwrite. */

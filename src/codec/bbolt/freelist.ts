@@ -7,7 +7,7 @@
  * rebuilds it at Open by walking every bucket (db.go freepages).
  */
 import { CodecError } from '../errors.js';
-import { PAGE_HEADER_SIZE, PageFlag, readPageHeader } from './page.js';
+import { PAGE_HEADER_SIZE, PageFlag, pageBlocks, readPageHeader } from './page.js';
 
 export const NO_FREELIST = 0xffff_ffff_ffff_ffffn;
 const OVERFLOW_COUNT = 0xffff;
@@ -42,4 +42,19 @@ export function parseFreelist(file: string, buf: Buffer, id: bigint, base: numbe
   const pages: bigint[] = [];
   for (let i = 0; i <= h.overflow; i++) pages.push(id + BigInt(i));
   return { pages, ids };
+}
+
+/** Freelist page `id` listing `free` (sorted ids), as freelist.write lays it out, over as many blocks as it needs. */
+export function encodeFreelist(id: bigint, free: bigint[], pageSize: number): Buffer {
+  const long = free.length >= OVERFLOW_COUNT;
+  const at = PAGE_HEADER_SIZE + (long ? 8 : 0);
+  const blocks = pageBlocks(at + free.length * 8, pageSize);
+  const buf = Buffer.alloc(blocks * pageSize);
+  buf.writeBigUInt64LE(id, 0);
+  buf.writeUInt16LE(PageFlag.freelist, 8);
+  buf.writeUInt16LE(long ? OVERFLOW_COUNT : free.length, 10);
+  buf.writeUInt32LE(blocks - 1, 12);
+  if (long) buf.writeBigUInt64LE(BigInt(free.length), PAGE_HEADER_SIZE);
+  free.forEach((x, i) => buf.writeBigUInt64LE(x, at + i * 8));
+  return buf;
 }

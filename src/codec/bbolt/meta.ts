@@ -6,7 +6,7 @@
  * checksum of the 56 bytes before it. Pages 0 and 1 are meta pages; a commit
  * writes the one its txid selects, so after a torn write the other is still whole.
  */
-import { PAGE_HEADER_SIZE } from './page.js';
+import { PAGE_HEADER_SIZE, PageFlag } from './page.js';
 
 export const BBOLT_MAGIC = 0xed0cdaed;
 export const BBOLT_VERSION = 2;
@@ -75,4 +75,24 @@ export function metaProblem(buf: Buffer, at: number, meta: Meta): string | undef
     if (sum !== meta.checksum) return `checksum is 0x${meta.checksum.toString(16)} but the meta computes 0x${sum.toString(16)}`;
   }
   return undefined;
+}
+
+/** What a writer chooses of a meta; magic, version and checksum follow from the format. */
+export type MetaFields = Pick<Meta, 'pageSize' | 'root' | 'freelist' | 'pgid' | 'txid'>;
+
+/** Meta page `page` (0 or 1) as bbolt's meta.write lays it out, flags 0, root sequence 0, with its checksum. */
+export function encodeMetaPage(page: 0 | 1, m: MetaFields): Buffer {
+  const buf = Buffer.alloc(m.pageSize);
+  buf.writeBigUInt64LE(BigInt(page), 0);
+  buf.writeUInt16LE(PageFlag.meta, 8);
+  const at = PAGE_HEADER_SIZE;
+  buf.writeUInt32LE(BBOLT_MAGIC, at);
+  buf.writeUInt32LE(BBOLT_VERSION, at + 4);
+  buf.writeUInt32LE(m.pageSize, at + 8);
+  buf.writeBigUInt64LE(m.root, at + 16);
+  buf.writeBigUInt64LE(m.freelist, at + 32);
+  buf.writeBigUInt64LE(m.pgid, at + 40);
+  buf.writeBigUInt64LE(m.txid, at + 48);
+  buf.writeBigUInt64LE(fnv64a(buf.subarray(at, at + META_CHECKED_SIZE)), at + META_CHECKED_SIZE);
+  return buf;
 }

@@ -9,7 +9,8 @@
  * (meta.ts says so when a file looks big-endian).
  *
  * Free functions over a buffer and an offset: these run once per key when a
- * backend is loaded.
+ * backend is loaded. The writer's side (encodeLeafPage, encodeBranchPage) lays
+ * pages out as bbolt's node.write does: elements, then each key and value.
  */
 import { CodecError } from '../errors.js';
 
@@ -110,4 +111,78 @@ export function elementKey(p: PageRef, flags: number, i: number): Buffer {
   }
   const elem = p.at + PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
   return slice(p, elem, p.buf.readUInt32LE(elem + 4), p.buf.readUInt32LE(elem + 8), 'key');
+}
+
+/** An element to write into a leaf page; `flags` BUCKET_LEAF_FLAG marks a nested bucket's header. */
+export interface LeafInput {
+  key: Uint8Array;
+  value: Uint8Array;
+  flags: number;
+}
+
+/** An element to write into a branch page: the first key of the child page. */
+export interface BranchInput {
+  key: Uint8Array;
+  child: bigint;
+}
+
+/** The most elements a page holds: the header's count is a u16. */
+export const MAX_PAGE_ELEMENTS = 0xffff;
+
+/** The page-size blocks `bytes` of page need: the page's overflow is one less. */
+export function pageBlocks(bytes: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(bytes / pageSize));
+}
+
+export const leafInputSize = (e: LeafInput): number => LEAF_ELEMENT_SIZE + e.key.length + e.value.length;
+export const branchInputSize = (e: BranchInput): number => BRANCH_ELEMENT_SIZE + e.key.length;
+
+/** A zeroed page of whole blocks with its header written. */
+function newPage(id: bigint, flags: number, count: number, bytes: number, pageSize: number): Buffer {
+  if (count > MAX_PAGE_ELEMENTS) throw new RangeError(`a page holds at most ${MAX_PAGE_ELEMENTS} elements, not ${count}`);
+  const blocks = pageBlocks(bytes, pageSize);
+  const buf = Buffer.alloc(blocks * pageSize);
+  buf.writeBigUInt64LE(id, 0);
+  buf.writeUInt16LE(flags, 8);
+  buf.writeUInt16LE(count, 10);
+  buf.writeUInt32LE(blocks - 1, 12);
+  return buf;
+}
+
+/** Leaf page `id` holding `items` (sorted by key), spanning as many blocks as they need. */
+export function encodeLeafPage(id: bigint, items: LeafInput[], pageSize: number): Buffer {
+  let bytes = PAGE_HEADER_SIZE;
+  for (const e of items) bytes += leafInputSize(e);
+  const buf = newPage(id, PageFlag.leaf, items.length, bytes, pageSize);
+  let data = PAGE_HEADER_SIZE + items.length * LEAF_ELEMENT_SIZE;
+  for (let i = 0; i < items.length; i++) {
+    const e = items[i];
+    const elem = PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
+    buf.writeUInt32LE(e.flags, elem);
+    buf.writeUInt32LE(data - elem, elem + 4);
+    buf.writeUInt32LE(e.key.length, elem + 8);
+    buf.writeUInt32LE(e.value.length, elem + 12);
+    buf.set(e.key, data);
+    buf.set(e.value, data + e.key.length);
+    data += e.key.length + e.value.length;
+  }
+  return buf;
+}
+
+/** Branch page `id` pointing at `items`' children, in key order. */
+export function encodeBranchPage(id: bigint, items: BranchInput[], pageSize: number): Buffer {
+  let bytes = PAGE_HEADER_SIZE;
+  for (const e of items) bytes += branchInputSize(e);
+  const buf = newPage(id, PageFlag.branch, items.length, bytes, pageSize);
+  let data = PAGE_HEADER_SIZE + items.length * BRANCH_ELEMENT_SIZE;
+  for (let i = 0; i < items.length; i++) {
+    const e = items[i];
+    const elem = PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
+    buf.writeUInt32LE(data - elem, elem);
+    buf.writeUInt32LE(e.key.length, elem + 4);
+    buf.writeBigUInt64LE(e.child, elem + 8);
+    buf.set(e.key, data);
+    data += e.key.length;
+  }
+  return buf;
 }

@@ -7,6 +7,10 @@
 //                          nested and inline buckets, an empty bucket, binary
 //                          keys, and pages freed and reused by later txns.
 //   bbolt-oracle dump DB   prints every bucket and key in cursor order as JSON.
+//   bbolt-oracle seek DB   looks every key the cursor walk finds up again with
+//                          Bucket.Get (or Bucket.Bucket), which descends
+//                          through the branch keys: prints {"keys": n,
+//                          "notFound": [...]}.
 //   bbolt-oracle check DB  opens DB as etcd 3.4 does on Linux (read-write,
 //                          NoFreelistSync: the freelist is rebuilt by walking
 //                          every page, and bbolt panics on a bad one), then
@@ -40,6 +44,25 @@ func dump(b *bolt.Bucket, path []string, out *[]item) {
 		*out = append(*out, it)
 		if v == nil {
 			dump(b.Bucket(k), append(path, hex.EncodeToString(k)), out)
+		}
+	}
+}
+
+// seek looks up every key of b by descending from its root, as Get does.
+func seek(b *bolt.Bucket, path string, keys *int, notFound *[]string) {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		*keys++
+		name := path + "/" + hex.EncodeToString(k)
+		if v == nil {
+			nested := b.Bucket(k)
+			if nested == nil {
+				*notFound = append(*notFound, name)
+				continue
+			}
+			seek(nested, name, keys, notFound)
+		} else if got := b.Get(k); got == nil || string(got) != string(v) {
+			*notFound = append(*notFound, name)
 		}
 	}
 }
@@ -104,7 +127,7 @@ func makeDB(path string) {
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: bbolt-oracle make|dump DB")
+		fmt.Fprintln(os.Stderr, "usage: bbolt-oracle make|dump|seek|check DB")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -124,6 +147,18 @@ func main() {
 			return nil
 		}))
 		must(json.NewEncoder(os.Stdout).Encode(map[string][]string{"errors": errs}))
+	case "seek":
+		db, err := bolt.Open(os.Args[2], 0400, &bolt.Options{ReadOnly: true})
+		must(err)
+		keys, notFound := 0, []string{}
+		must(db.View(func(tx *bolt.Tx) error {
+			return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+				keys++
+				seek(b, hex.EncodeToString(name), &keys, &notFound)
+				return nil
+			})
+		}))
+		must(json.NewEncoder(os.Stdout).Encode(map[string]interface{}{"keys": keys, "notFound": notFound}))
 	case "dump":
 		db, err := bolt.Open(os.Args[2], 0400, &bolt.Options{ReadOnly: true})
 		must(err)
