@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cut: async () => (await import('./cut.js')).cutCommand(),
   snap: async () => (await import('./snap.js')).snapCommand(),
   'replay-to-state': async () => (await import('./replay-to-state.js')).replayToStateCommand(),
+  restore: async () => (await import('./restore.js')).restoreCommand(),
   'simulate-cluster': async () => (await import('./simulate-cluster.js')).simulateClusterCommand(),
   browse: async () => (await import('./browse.js')).browseCommand(),
   completion: async () => (await import('./completion.js')).completionCommand(),

@@ -33,7 +33,7 @@ export class AtomicFileWriter {
     owner?: { uid: number; gid: number },
   ) {
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp-walt`);
-    const fd = openSync(this.tmp, 'w', mode);
+    const fd = openSync(this.tmp, 'w+', mode);
     this.fd = fd;
     try {
       fchmodSync(fd, mode);

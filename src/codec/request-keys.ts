@@ -58,3 +58,15 @@ export function refTouchesPrefix(ref: KeyRef, prefix: Uint8Array): boolean {
   // A range [key, end) that starts before the prefix overlaps it when it ends after the prefix begins.
   return Buffer.compare(ref.key, prefix) < 0 && ((end.length === 1 && end[0] === 0) || Buffer.compare(end, prefix) > 0);
 }
+
+/** clientv3's GetPrefixRangeEnd: the prefix with its last byte below 0xff incremented; "\0" (every key) when there is none. */
+export function prefixRangeEnd(prefix: Uint8Array): Uint8Array {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] < 0xff) {
+      end[i]++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return new Uint8Array([0]);
+}

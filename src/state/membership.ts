@@ -35,6 +35,12 @@ const goJson = (v: unknown): string => JSON.stringify(v).replace(/[<>&\u2028\u20
 const raftAttributesJson = (m: Member): string => goJson({ peerURLs: m.peerURLs, ...(m.isLearner ? { isLearner: true } : {}) });
 const attributesJson = (m: Member): string => goJson({ ...(m.name ? { name: m.name } : {}), ...(m.clientURLs.length ? { clientURLs: m.clientURLs } : {}) });
 
+/** json.Marshal of a Member, as the backend's `members` bucket holds it (membership/store.go): the ID as a number, then the two attribute sets. */
+export function memberJson(m: Member): string {
+  const fields = [raftAttributesJson(m), attributesJson(m)].map((j) => j.slice(1, -1)).filter((j) => j !== '');
+  return `{"id":${m.id},${fields.join(',')}}`;
+}
+
 export type MemberChange = 'add' | 'remove' | 'update';
 
 export interface ClusterOptions {

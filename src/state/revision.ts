@@ -32,3 +32,13 @@ export function parseRevisionKey(b: Uint8Array): RevisionKey | undefined {
   const v = new DataView(b.buffer, b.byteOffset, b.length);
   return { main: v.getBigInt64(0), sub: v.getBigInt64(9), tombstone: b.length === MARKED_REV_BYTES_LEN };
 }
+
+/** revToBytes, with the tombstone mark appended for a delete (kvstore.go appendMarkTombstone). */
+export function revisionKey(rev: Revision, tombstone = false): Buffer {
+  const b = Buffer.alloc(tombstone ? MARKED_REV_BYTES_LEN : REV_BYTES_LEN);
+  b.writeBigInt64BE(rev.main, 0);
+  b[8] = SEPARATOR;
+  b.writeBigInt64BE(rev.sub, 9);
+  if (tombstone) b[17] = TOMBSTONE_MARK;
+  return b;
+}

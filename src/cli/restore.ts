@@ -1,0 +1,115 @@
+/** `walt restore DATA_DIR --out FILE.db`: options → replayToPoint → a backend snapshot etcd restores, or the plan. */
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { resolveDataDir } from '../codec/data-dir.js';
+import { goQuote } from '../report/render.js';
+import { base64, toJSON } from '../util/json.js';
+import type { ReplaySource } from '../replay/replay.js';
+import type { RestorePoint } from '../restore/point.js';
+import type { RestorePlan } from '../restore/restore.js';
+import type { BackendWriteSummary } from '../state/backend-writer.js';
+import { EXIT_OK, UsageError, runAction } from './errors.js';
+import { oneOf, parseIndex } from './options.js';
+
+const SOURCES = ['auto', 'wal', 'db'] as const;
+
+interface RestoreCliOptions {
+  out?: string;
+  atIndex?: bigint;
+  atRevision?: bigint;
+  beforeDelete?: string;
+  beforeDeletePrefix?: string;
+  atCommit?: boolean;
+  from: ReplaySource;
+  walDir?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function restoreCommand(): Command {
+  return new Command('restore')
+    .description('write the state at a point of the log (the commit index, an index, a revision, just before a delete) as an etcd backend snapshot that `etcdutl snapshot restore` restores')
+    .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap); only read')
+    .option('--out <file.db>', 'the snapshot file to write; it must not exist')
+    .option('--at-commit', 'the state at the commit index (the default)')
+    .option('--at-index <n>', 'the state after entry N', parseIndex)
+    .option('--at-revision <r>', 'the state at MVCC revision R, up to the entry that writes revision R+1', parseIndex)
+    .option('--before-delete <key>', 'the state just before the first entry that deleted KEY')
+    .option('--before-delete-prefix <prefix>', 'the state just before the first entry that deleted a key under PREFIX')
+    .addOption(new Command().createOption('--from <source>', "where the replay starts: wal (index 1), db (the backend plus the WAL after it), auto").argParser(oneOf(SOURCES)).default('auto'))
+    .option('--wal-dir <dir>', 'the WAL, when it is kept outside the data dir')
+    .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing')
+    .option('--json', 'print the plan and what was written as JSON')
+    .addHelpText(
+      'after',
+      `
+The log is replayed as \`walt replay-to-state\` replays it, once to the commit
+index (to find the point and compare with it) and once to the point. The file
+holds what \`etcdctl snapshot save\` writes: etcd's buckets, every revision of
+every key that compactions kept (so --rev reads and watches from the restored
+member behave), leases, auth, members, the point's index as consistent_index,
+and the SHA-256 trailer that \`snapshot restore\` checks. Nothing in DATA_DIR
+changes. The plan prints keys but no values.
+
+etcd 3.4's log carries users' passwords in clear text, which etcd hashes with
+bcrypt as it applies them; walt does not, so such users are restored without a
+password (named on stderr): set it again with \`etcdctl user passwd\`.
+
+Examples:
+  walt restore /var/lib/etcd --before-delete-prefix /registry/ --dry-run
+  walt restore /var/lib/etcd --before-delete-prefix /registry/ --out /tmp/before.db
+  walt restore /var/lib/etcd --at-index 1200 --out /tmp/at-1200.db --json
+  walt restore /var/lib/etcd --at-revision 845 --out /tmp/rev-845.db
+  etcdutl snapshot restore /tmp/before.db --data-dir /var/lib/etcd-restored   # then start etcd on it`,
+    )
+    .action((dir: string, opts: RestoreCliOptions) => runAction(() => run(dir, opts)));
+}
+
+function pointOf(opts: RestoreCliOptions): RestorePoint {
+  const points: RestorePoint[] = [];
+  if (opts.atCommit) points.push({ kind: 'commit' });
+  if (opts.atIndex !== undefined) points.push({ kind: 'index', index: opts.atIndex });
+  if (opts.atRevision !== undefined) points.push({ kind: 'revision', revision: opts.atRevision });
+  if (opts.beforeDelete !== undefined) points.push({ kind: 'before-delete', key: Buffer.from(opts.beforeDelete, 'utf8') });
+  if (opts.beforeDeletePrefix !== undefined) points.push({ kind: 'before-delete-prefix', prefix: Buffer.from(opts.beforeDeletePrefix, 'utf8') });
+  if (points.length > 1) throw new UsageError('choose one point: --at-commit, --at-index, --at-revision, --before-delete or --before-delete-prefix');
+  return points[0] ?? { kind: 'commit' };
+}
+
+async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
+  const point = pointOf(opts);
+  if (!opts.dryRun && opts.out === undefined) throw new UsageError('--out FILE.db is required (or --dry-run to see the plan)');
+  if (opts.out !== undefined && existsSync(opts.out)) throw new UsageError(`${opts.out} exists; restore writes a new file and replaces nothing: choose another --out or remove it`);
+  const paths = resolveDataDir(dir, opts.walDir);
+  const { replayToPoint, writeSnapshotFile } = await import('../restore/restore.js');
+  const restored = replayToPoint(paths, { point, from: opts.from });
+  const written = opts.dryRun ? undefined : writeSnapshotFile(restored, opts.out!);
+  if (written?.usersWithoutHash.length) process.stderr.write(`walt: written without a password (etcd 3.4's log holds it in clear text only; set it with \`etcdctl user passwd\`): ${written.usersWithoutHash.join(', ')}\n`);
+  if (opts.json) process.stdout.write(toJSON(planJson(restored.plan, written && { path: opts.out!, ...written }), 2) + '\n');
+  else process.stdout.write(planText(restored.plan) + (written ? writtenText(opts.out!, written) : ''));
+  return EXIT_OK;
+}
+
+function planJson(plan: RestorePlan, written?: BackendWriteSummary & { path: string }): unknown {
+  const before = plan.before && { ...plan.before, keys: plan.before.keys.map(base64) };
+  return { ...plan, before, ...(written ? { written } : {}) };
+}
+
+function planText(plan: RestorePlan): string {
+  const lines = [`point: ${plan.point}; the state after entry ${plan.index} (term ${plan.term}), at revision ${plan.revision}, replayed from ${plan.source}`];
+  const b = plan.before;
+  if (b) {
+    const keys = b.keys.length === 0 ? '' : ` ${b.keys.slice(0, 3).map((k) => goQuote(k)).join(', ')}${b.keys.length > 3 ? ` and ${b.keys.length - 3} more` : ''}`;
+    lines.push(`left out: entry ${b.index} (term ${b.term}, ${b.kind}${keys}) and every entry after it`);
+  }
+  lines.push(`commit index ${plan.commitIndex}, at revision ${plan.commitRevision}`);
+  const d = plan.differ;
+  lines.push(`${plan.keys} keys; against the commit index: ${d.restored} come back, ${d.reverted} go back to an earlier value, ${d.dropped} written since are not there`);
+  return lines.join('\n') + '\n';
+}
+
+function writtenText(path: string, w: BackendWriteSummary): string {
+  return `wrote ${path}: ${w.size} bytes, ${w.revisions} revisions, ${w.leases} leases, SHA-256 ${w.sha256}
+next: etcdutl snapshot restore ${path} --data-dir NEW_DIR (etcd 3.4: etcdctl snapshot restore), then start etcd on NEW_DIR
+`;
+}

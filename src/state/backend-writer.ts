@@ -1,0 +1,123 @@
+/**
+ * An etcd backend written from a state, as `etcdctl snapshot save` leaves one:
+ * a bbolt file with etcd's buckets and encodings (backend.ts reads the same),
+ * and, for a snapshot file, the SHA-256 of everything before it appended
+ * (clientv3/snapshot v3_snapshot.go: `snapshot restore` checks it when the
+ * size modulo 512 is 32, then truncates it away).
+ *
+ * Every bucket etcd creates at start is written, empty or not. The `key`
+ * bucket streams the kept revisions; the others are small and sorted here.
+ */
+import { createHash } from 'node:crypto';
+import { AtomicFileWriter } from '../codec/atomic-file.js';
+import { BboltWriter } from '../codec/bbolt/index.js';
+import { encodeMessage } from '../codec/proto/schema.js';
+import { KeyValueSpec } from '../codec/proto/mvccpb.js';
+import { LeaseSpec } from '../codec/proto/leasepb.js';
+import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
+import { AlarmMemberSpec, AlarmType } from './alarm.js';
+import { bytesOf } from './kv.js';
+import { idString, memberJson } from './membership.js';
+import { revisionKey } from './revision.js';
+import type { EtcdState } from './apply.js';
+import type { KeptRevision } from './kept-revisions.js';
+
+export interface BackendWriteOptions {
+  /** meta's consistent_index: the index of the last entry the state applied. */
+  consistentIndex: bigint;
+  /** Append the SHA-256 trailer of a snapshot file (not for a data dir's member/snap/db). */
+  sha256Trailer: boolean;
+}
+
+export interface BackendWriteSummary {
+  /** Bytes written, the trailer included. */
+  size: number;
+  revisions: number;
+  leases: number;
+  /** Users whose password etcd 3.4's log carried in clear text only: bcrypt hashes it on apply, walt cannot, so they are written without one (etcd then refuses their password until it is changed). */
+  usersWithoutHash: string[];
+  /** Hex of the trailer, when written. */
+  sha256?: string;
+}
+
+type Row = readonly [Uint8Array, Uint8Array];
+
+const u64 = (v: bigint): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(v);
+  return b;
+};
+const sorted = (rows: Row[]): Row[] => rows.sort((a, b) => Buffer.compare(a[0], b[0]));
+const str = (s: string) => Buffer.from(s, 'utf8');
+
+function* keyRows(revisions: Iterable<KeptRevision>, count: { n: number }): Generator<Row> {
+  for (const r of revisions) {
+    count.n++;
+    const kv = r.kv;
+    const msg = r.tombstone ? { key: kv.key } : { key: kv.key, create_revision: kv.createRevision, mod_revision: kv.modRevision, version: kv.version, value: kv.value, lease: kv.lease };
+    yield [revisionKey(r, r.tombstone), encodeMessage(KeyValueSpec, msg)];
+  }
+}
+
+/** Writes `state` with `revisions` (kept-revisions.ts) to `path`, which must not exist. */
+export function writeBackend(path: string, state: EtcdState, revisions: Iterable<KeptRevision>, opts: BackendWriteOptions): BackendWriteSummary {
+  const out = new AtomicFileWriter(path);
+  try {
+    const summary = writeBuckets(new BboltWriter(out), state, revisions, opts);
+    summary.size = out.size;
+    if (opts.sha256Trailer) {
+      const hash = createHash('sha256');
+      for (let at = 0; at < out.size; at += 1 << 20) hash.update(out.read(at, Math.min(1 << 20, out.size - at)));
+      const digest = hash.digest();
+      out.write(digest);
+      summary.sha256 = digest.toString('hex');
+      summary.size = out.size;
+    }
+    out.commit(true);
+    return summary;
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+function writeBuckets(db: BboltWriter, state: EtcdState, revisions: Iterable<KeptRevision>, opts: BackendWriteOptions): BackendWriteSummary {
+  const count = { n: 0 };
+  db.bucket(str('key'), keyRows(revisions, count));
+
+  const meta: Row[] = [[str('consistent_index'), u64(opts.consistentIndex)]];
+  // Both compaction marks hold the whole revision {compactRev, 0}; equal, so etcd resumes no compaction (kvstore.go restore).
+  if (state.store.compactRev > 0n) {
+    const rev = revisionKey({ main: state.store.compactRev, sub: 0n });
+    meta.push([str('finishedCompactRev'), rev], [str('scheduledCompactRev'), rev]);
+  }
+  db.bucket(str('meta'), sorted(meta));
+
+  const leases = state.lessor.list();
+  db.bucket(str('lease'), sorted(leases.map((l): Row => [u64(l.id), encodeMessage(LeaseSpec, { ID: l.id, TTL: l.ttl, RemainingTTL: l.remainingTTL })])));
+
+  const auth = state.auth;
+  db.bucket(str('auth'), sorted([[str('authEnabled'), Buffer.from([auth.enabled ? 1 : 0])], [str('authRevision'), u64(auth.revision)]]));
+  const usersWithoutHash: string[] = [];
+  const users = [...auth.users.values()].map((u): Row => {
+    if (u.hashedPassword === undefined && u.password !== undefined && !u.noPassword) usersWithoutHash.push(u.name);
+    const password = u.hashedPassword === undefined ? undefined : bytesOf(u.hashedPassword);
+    return [str(u.name), encodeMessage(UserSpec, { name: str(u.name), password, roles: u.roles, options: u.noPassword ? { no_password: true } : undefined })];
+  });
+  db.bucket(str('authUsers'), sorted(users));
+  const roles = [...auth.roles.values()].map((r): Row => [
+    str(r.name),
+    encodeMessage(RoleSpec, { name: str(r.name), keyPermission: r.permissions.map((p) => ({ permType: p.permType, key: bytesOf(p.key), range_end: p.rangeEnd === '' ? undefined : bytesOf(p.rangeEnd) })) }),
+  ]);
+  db.bucket(str('authRoles'), sorted(roles));
+
+  const cluster = state.cluster;
+  db.bucket(str('members'), sorted(cluster.list().map((m): Row => [str(idString(m.id)), str(memberJson(m))])));
+  db.bucket(str('members_removed'), sorted([...cluster.removed].map((id): Row => [str(idString(id)), str('removed')])));
+  db.bucket(str('cluster'), cluster.version === undefined ? [] : [[str('clusterVersion'), str(cluster.version)]]);
+  const alarms = state.alarms.get(AlarmType.NONE).map((a): Row => [encodeMessage(AlarmMemberSpec, { memberID: a.memberId, alarm: a.alarm }), new Uint8Array(0)]);
+  db.bucket(str('alarm'), sorted(alarms));
+
+  db.finish();
+  return { size: 0, revisions: count.n, leases: leases.length, usersWithoutHash };
+}
