@@ -1,9 +1,10 @@
 /** `walt restore DATA_DIR --out FILE.db`: options → replayToPoint → a backend snapshot etcd restores, or the plan. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { goQuote } from '../report/render.js';
 import { base64, toJSON } from '../util/json.js';
+import { idHex } from '../codec/proto/metadata.js';
 import type { ReplaySource } from '../replay/replay.js';
 import type { RestorePoint } from '../restore/point.js';
 import type { RestorePlan } from '../restore/restore.js';
@@ -15,6 +16,10 @@ const SOURCES = ['auto', 'wal', 'db'] as const;
 
 interface RestoreCliOptions {
   out?: string;
+  outDataDir?: string;
+  name: string;
+  initialAdvertisePeerUrls: string;
+  initialClusterToken: string;
   atIndex?: bigint;
   atRevision?: bigint;
   beforeDelete?: string;
@@ -31,6 +36,10 @@ export function restoreCommand(): Command {
     .description('write the state at a point of the log (the commit index, an index, a revision, just before a delete) as an etcd backend snapshot that `etcdutl snapshot restore` restores')
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap); only read')
     .option('--out <file.db>', 'the snapshot file to write; it must not exist')
+    .option('--out-data-dir <dir>', 'write a data dir of one new member that etcd starts on directly, as `snapshot restore` makes one; DIR must be new or empty')
+    .option('--name <name>', 'with --out-data-dir: the new member\'s name', 'default')
+    .option('--initial-advertise-peer-urls <urls>', 'with --out-data-dir: its peer URLs, comma-separated', 'http://localhost:2380')
+    .option('--initial-cluster-token <token>', 'with --out-data-dir: the token its member and cluster IDs are made from', 'etcd-cluster')
     .option('--at-commit', 'the state at the commit index (the default)')
     .option('--at-index <n>', 'the state after entry N', parseIndex)
     .option('--at-revision <r>', 'the state at MVCC revision R, up to the entry that writes revision R+1', parseIndex)
@@ -60,7 +69,10 @@ Examples:
   walt restore /var/lib/etcd --before-delete-prefix /registry/ --out /tmp/before.db
   walt restore /var/lib/etcd --at-index 1200 --out /tmp/at-1200.db --json
   walt restore /var/lib/etcd --at-revision 845 --out /tmp/rev-845.db
-  etcdutl snapshot restore /tmp/before.db --data-dir /var/lib/etcd-restored   # then start etcd on it`,
+  etcdutl snapshot restore /tmp/before.db --data-dir /var/lib/etcd-restored   # then start etcd on it
+  walt restore /var/lib/etcd --before-delete /config/x --out-data-dir /var/lib/etcd-restored \
+      --name infra0 --initial-advertise-peer-urls http://10.0.0.1:2380
+  etcd --name infra0 --data-dir /var/lib/etcd-restored --initial-advertise-peer-urls http://10.0.0.1:2380 ...`,
     )
     .action((dir: string, opts: RestoreCliOptions) => runAction(() => run(dir, opts)));
 }
@@ -78,19 +90,33 @@ function pointOf(opts: RestoreCliOptions): RestorePoint {
 
 async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
   const point = pointOf(opts);
-  if (!opts.dryRun && opts.out === undefined) throw new UsageError('--out FILE.db is required (or --dry-run to see the plan)');
+  if (!opts.dryRun && opts.out === undefined && opts.outDataDir === undefined) throw new UsageError('--out FILE.db or --out-data-dir DIR is required (or --dry-run to see the plan)');
+  if (opts.out !== undefined && opts.outDataDir !== undefined) throw new UsageError('choose one of --out and --out-data-dir');
   if (opts.out !== undefined && existsSync(opts.out)) throw new UsageError(`${opts.out} exists; restore writes a new file and replaces nothing: choose another --out or remove it`);
+  if (opts.outDataDir !== undefined && existsSync(opts.outDataDir) && readdirSync(opts.outDataDir).length > 0) {
+    throw new UsageError(`${opts.outDataDir} is not empty; restore writes a new data dir and replaces nothing: choose another --out-data-dir`);
+  }
+  const peerURLs = opts.initialAdvertisePeerUrls.split(',').filter(Boolean);
   const paths = resolveDataDir(dir, opts.walDir);
-  const { replayToPoint, writeSnapshotFile } = await import('../restore/restore.js');
+  const [{ replayToPoint, writeSnapshotFile }, { writeDataDir }] = await Promise.all([import('../restore/restore.js'), import('../restore/data-dir.js')]);
   const restored = replayToPoint(paths, { point, from: opts.from });
-  const written = opts.dryRun ? undefined : writeSnapshotFile(restored, opts.out!);
+  let written: WrittenJson | undefined;
+  if (opts.dryRun) written = undefined;
+  else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out) };
+  else {
+    const d = writeDataDir(restored, opts.outDataDir!, { name: opts.name, peerURLs, clusterToken: opts.initialClusterToken });
+    written = { path: opts.outDataDir!, ...d.backend, memberId: idHex(d.memberId), clusterId: idHex(d.clusterId), name: opts.name, peerURLs };
+  }
   if (written?.usersWithoutHash.length) process.stderr.write(`walt: written without a password (etcd 3.4's log holds it in clear text only; set it with \`etcdctl user passwd\`): ${written.usersWithoutHash.join(', ')}\n`);
-  if (opts.json) process.stdout.write(toJSON(planJson(restored.plan, written && { path: opts.out!, ...written }), 2) + '\n');
-  else process.stdout.write(planText(restored.plan) + (written ? writtenText(opts.out!, written) : ''));
+  if (opts.json) process.stdout.write(toJSON(planJson(restored.plan, written), 2) + '\n');
+  else process.stdout.write(planText(restored.plan) + (written ? writtenText(written) : ''));
   return EXIT_OK;
 }
 
-function planJson(plan: RestorePlan, written?: BackendWriteSummary & { path: string }): unknown {
+/** What was written: the snapshot file, or the data dir with its new member's and cluster's IDs (hex strings). */
+type WrittenJson = BackendWriteSummary & { path: string; memberId?: string; clusterId?: string; name?: string; peerURLs?: string[] };
+
+function planJson(plan: RestorePlan, written?: WrittenJson): unknown {
   const before = plan.before && { ...plan.before, keys: plan.before.keys.map(base64) };
   return { ...plan, before, ...(written ? { written } : {}) };
 }
@@ -108,8 +134,13 @@ function planText(plan: RestorePlan): string {
   return lines.join('\n') + '\n';
 }
 
-function writtenText(path: string, w: BackendWriteSummary): string {
-  return `wrote ${path}: ${w.size} bytes, ${w.revisions} revisions, ${w.leases} leases, SHA-256 ${w.sha256}
-next: etcdutl snapshot restore ${path} --data-dir NEW_DIR (etcd 3.4: etcdctl snapshot restore), then start etcd on NEW_DIR
+function writtenText(w: WrittenJson): string {
+  if (w.memberId !== undefined) {
+    return `wrote ${w.path}: member ${w.memberId} (${w.name}, ${w.peerURLs!.join(',')}) of a new cluster ${w.clusterId}; a backend of ${w.size} bytes, ${w.revisions} revisions, ${w.leases} leases
+next: etcd --name ${w.name} --data-dir ${w.path} --initial-advertise-peer-urls ${w.peerURLs!.join(',')} --listen-peer-urls … --listen-client-urls … --advertise-client-urls …
+`;
+  }
+  return `wrote ${w.path}: ${w.size} bytes, ${w.revisions} revisions, ${w.leases} leases, SHA-256 ${w.sha256}
+next: etcdutl snapshot restore ${w.path} --data-dir NEW_DIR (etcd 3.4: etcdctl snapshot restore), then start etcd on NEW_DIR
 `;
 }

@@ -17,7 +17,7 @@ import { LeaseSpec } from '../codec/proto/leasepb.js';
 import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
 import { bytesOf } from './kv.js';
-import { idString, memberJson } from './membership.js';
+import { idString, memberJson, type Member } from './membership.js';
 import { revisionKey } from './revision.js';
 import type { EtcdState } from './apply.js';
 import type { KeptRevision } from './kept-revisions.js';
@@ -27,6 +27,12 @@ export interface BackendWriteOptions {
   consistentIndex: bigint;
   /** Append the SHA-256 trailer of a snapshot file (not for a data dir's member/snap/db). */
   sha256Trailer: boolean;
+  /**
+   * A new cluster's members in place of the state's, with no removed members
+   * and no cluster version (set again when the new cluster starts), as
+   * etcdutl's snapshot restore leaves the backend (3.5 TrimMembershipFromBackend).
+   */
+  newMembers?: Member[];
 }
 
 export interface BackendWriteSummary {
@@ -112,9 +118,10 @@ function writeBuckets(db: BboltWriter, state: EtcdState, revisions: Iterable<Kep
   db.bucket(str('authRoles'), sorted(roles));
 
   const cluster = state.cluster;
-  db.bucket(str('members'), sorted(cluster.list().map((m): Row => [str(idString(m.id)), str(memberJson(m))])));
-  db.bucket(str('members_removed'), sorted([...cluster.removed].map((id): Row => [str(idString(id)), str('removed')])));
-  db.bucket(str('cluster'), cluster.version === undefined ? [] : [[str('clusterVersion'), str(cluster.version)]]);
+  const fresh = opts.newMembers;
+  db.bucket(str('members'), sorted((fresh ?? cluster.list()).map((m): Row => [str(idString(m.id)), str(memberJson(m))])));
+  db.bucket(str('members_removed'), fresh ? [] : sorted([...cluster.removed].map((id): Row => [str(idString(id)), str('removed')])));
+  db.bucket(str('cluster'), fresh || cluster.version === undefined ? [] : [[str('clusterVersion'), str(cluster.version)]]);
   const alarms = state.alarms.get(AlarmType.NONE).map((a): Row => [encodeMessage(AlarmMemberSpec, { memberID: a.memberId, alarm: a.alarm }), new Uint8Array(0)]);
   db.bucket(str('alarm'), sorted(alarms));
 

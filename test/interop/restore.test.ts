@@ -18,7 +18,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir, runWalt, Scratch, unpackFixture } from '../helpers/fixtures.js';
@@ -180,4 +180,44 @@ test('etcd replaying the WAL cut after entry N serves what etcd on walt\'s snaps
       await restored.stop();
     }
   }
+});
+
+for (const f of [fixtures[0], fixtures[2]]) {
+  for (const point of [['--at-commit'], ['--before-delete-prefix', '/load/']]) {
+    for (const rel of RELEASES) {
+      test(`${rel.name.split(' (')[0]} starts directly on walt's --out-data-dir of ${f.name} ${point.join(' ')}: a member of one, serving replay-to-state's key space`, { skip: etcdSkip() || rel.skip() }, async () => {
+        const spec: MemberSpec = { ...RESTORED, etcd: rel.etcd, etcdctl: rel.etcdctl };
+        const dataDir = scratch.fresh('data-dir');
+        const peer = `http://127.0.0.1:${spec.peerPort}`;
+        const out = JSON.parse(walt(['restore', f.dir, '--out-data-dir', dataDir, '--name', spec.name, '--initial-advertise-peer-urls', peer, '--initial-cluster-token', spec.token, '--json', ...point]));
+        const want = replayed(f.dir, out.index);
+        const etcd = await Etcd.start(dataDir, spec);
+        try {
+          const got = await etcd.getAll();
+          assert.equal(kvsText(got), kvsText(want.get));
+          assert.equal(headerRevision(got), out.revision);
+          assert.deepEqual((await etcd.etcdctl('lease', 'list')).split('\n').slice(1).filter(Boolean).sort(), want.leases);
+          assert.deepEqual((await etcd.etcdctl('user', 'list')).split('\n').filter(Boolean).sort(), want.users);
+          const members = parseBigJson(await etcd.etcdctl('member', 'list', '-w', 'json'));
+          assert.deepEqual(members.members.map((m: { ID: string; name: string }) => [BigInt(m.ID).toString(16), m.name]), [[out.written.memberId, spec.name]]);
+          assert.equal(BigInt(members.header.cluster_id).toString(16), out.written.clusterId);
+        } finally {
+          await etcd.stop();
+        }
+      });
+    }
+  }
+}
+
+test("--out-data-dir's member and cluster IDs are the ones etcdctl snapshot restore gives the same name, URL and token", { skip: etcdSkip() }, () => {
+  const spec: MemberSpec = { ...RESTORED, etcd: ETCD, etcdctl: ETCDCTL };
+  const db = scratch.fresh('restore.db');
+  walt(['restore', fixtures[0].dir, '--out', db]);
+  const r = spawnSync(ETCDCTL, restoreArgs(db, scratch.fresh('restored'), spec), { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  // etcd's log line for the member it adds: {"msg":"added member","cluster-id":…,"added-peer-id":…}
+  const added = r.stderr.split('\n').filter((l) => l.includes('"added member"')).map((l) => JSON.parse(l));
+  assert.equal(added.length, 1, r.stderr);
+  const out = JSON.parse(walt(['restore', fixtures[0].dir, '--out-data-dir', scratch.fresh('data-dir'), '--name', spec.name, '--initial-advertise-peer-urls', `http://127.0.0.1:${spec.peerPort}`, '--initial-cluster-token', spec.token, '--json']));
+  assert.deepEqual([out.written.memberId, out.written.clusterId], [added[0]['added-peer-id'], added[0]['cluster-id']]);
 });
