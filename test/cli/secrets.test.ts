@@ -98,6 +98,8 @@ function invocations(dir: string): string[][] {
     ['replay-to-state', '--from', 'db', '--include', 'leases,members,auth', dir],
     ['replay-to-state', '--history', '/registry/secrets/prod/db-credentials', dir],
     ['replay-to-state', '--diff', '1..100000', dir],
+    ['restore', '--dry-run', dir],
+    ['restore', '--dry-run', '--json', '--before-delete-prefix', '/', dir],
     ['verify', dir],
     ['verify', '--json', dir],
     ['snap', 'list', dir],
@@ -184,7 +186,7 @@ test('browse: the Secret entry, its raw bytes and the key space show no secret',
 });
 
 test('every command takes --show-secrets and --secret-prefix, so one script line serves them all', async () => {
-  for (const cmd of [['dump'], ['verify'], ['repair-tail'], ['cut'], ['snap', 'list'], ['snap', 'show'], ['replay-to-state'], ['simulate-cluster'], ['browse']]) {
+  for (const cmd of [['dump'], ['verify'], ['repair-tail'], ['cut'], ['snap', 'list'], ['snap', 'show'], ['replay-to-state'], ['restore'], ['simulate-cluster'], ['browse']]) {
     const help = await walt([...cmd, '--help']);
     assert.match(help, /--show-secrets/, cmd.join(' '));
     assert.match(help, /--secret-prefix <prefix>/, cmd.join(' '));
