@@ -70,7 +70,7 @@ Examples:
   walt restore /var/lib/etcd --at-index 1200 --out /tmp/at-1200.db --json
   walt restore /var/lib/etcd --at-revision 845 --out /tmp/rev-845.db
   etcdutl snapshot restore /tmp/before.db --data-dir /var/lib/etcd-restored   # then start etcd on it
-  walt restore /var/lib/etcd --before-delete /config/x --out-data-dir /var/lib/etcd-restored \
+  walt restore /var/lib/etcd --before-delete /config/x --out-data-dir /var/lib/etcd-restored \\
       --name infra0 --initial-advertise-peer-urls http://10.0.0.1:2380
   etcd --name infra0 --data-dir /var/lib/etcd-restored --initial-advertise-peer-urls http://10.0.0.1:2380 ...`,
     )
