@@ -137,52 +137,79 @@ export function pageBlocks(bytes: number, pageSize: number): number {
 export const leafInputSize = (e: LeafInput): number => LEAF_ELEMENT_SIZE + e.key.length + e.value.length;
 export const branchInputSize = (e: BranchInput): number => BRANCH_ELEMENT_SIZE + e.key.length;
 
-/** A zeroed page of whole blocks with its header written. */
-function newPage(id: bigint, flags: number, count: number, bytes: number, pageSize: number): Buffer {
-  if (count > MAX_PAGE_ELEMENTS) throw new RangeError(`a page holds at most ${MAX_PAGE_ELEMENTS} elements, not ${count}`);
+/**
+ * A page of whole, zeroed blocks: the header, then each item's element (written
+ * by `element` at `elem`, with `pos` its data's offset from the element, as
+ * page.go counts it), then each item's data (written by `data` at `at`).
+ */
+function encodeElementPage<T extends { key: Uint8Array }>(
+  id: bigint,
+  flags: number,
+  items: T[],
+  pageSize: number,
+  elementSize: number,
+  itemSize: (e: T) => number,
+  element: (buf: Buffer, elem: number, pos: number, e: T) => void,
+  data: (buf: Buffer, at: number, e: T) => number,
+): Buffer {
+  if (items.length > MAX_PAGE_ELEMENTS) throw new RangeError(`a page holds at most ${MAX_PAGE_ELEMENTS} elements, not ${items.length}`);
+  let bytes = PAGE_HEADER_SIZE;
+  for (const e of items) bytes += itemSize(e);
   const blocks = pageBlocks(bytes, pageSize);
   const buf = Buffer.alloc(blocks * pageSize);
   buf.writeBigUInt64LE(id, 0);
   buf.writeUInt16LE(flags, 8);
-  buf.writeUInt16LE(count, 10);
+  buf.writeUInt16LE(items.length, 10);
   buf.writeUInt32LE(blocks - 1, 12);
+  let at = PAGE_HEADER_SIZE + items.length * elementSize;
+  for (let i = 0; i < items.length; i++) {
+    const elem = PAGE_HEADER_SIZE + i * elementSize;
+    element(buf, elem, at - elem, items[i]);
+    at += data(buf, at, items[i]);
+  }
   return buf;
 }
 
 /** Leaf page `id` holding `items` (sorted by key), spanning as many blocks as they need. */
 export function encodeLeafPage(id: bigint, items: LeafInput[], pageSize: number): Buffer {
-  let bytes = PAGE_HEADER_SIZE;
-  for (const e of items) bytes += leafInputSize(e);
-  const buf = newPage(id, PageFlag.leaf, items.length, bytes, pageSize);
-  let data = PAGE_HEADER_SIZE + items.length * LEAF_ELEMENT_SIZE;
-  for (let i = 0; i < items.length; i++) {
-    const e = items[i];
-    const elem = PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
-    buf.writeUInt32LE(e.flags, elem);
-    buf.writeUInt32LE(data - elem, elem + 4);
-    buf.writeUInt32LE(e.key.length, elem + 8);
-    buf.writeUInt32LE(e.value.length, elem + 12);
-    buf.set(e.key, data);
-    buf.set(e.value, data + e.key.length);
-    data += e.key.length + e.value.length;
-  }
-  return buf;
+  return encodeElementPage(
+    id,
+    PageFlag.leaf,
+    items,
+    pageSize,
+    LEAF_ELEMENT_SIZE,
+    leafInputSize,
+    (buf, elem, pos, e) => {
+      buf.writeUInt32LE(e.flags, elem);
+      buf.writeUInt32LE(pos, elem + 4);
+      buf.writeUInt32LE(e.key.length, elem + 8);
+      buf.writeUInt32LE(e.value.length, elem + 12);
+    },
+    (buf, at, e) => {
+      buf.set(e.key, at);
+      buf.set(e.value, at + e.key.length);
+      return e.key.length + e.value.length;
+    },
+  );
 }
 
 /** Branch page `id` pointing at `items`' children, in key order. */
 export function encodeBranchPage(id: bigint, items: BranchInput[], pageSize: number): Buffer {
-  let bytes = PAGE_HEADER_SIZE;
-  for (const e of items) bytes += branchInputSize(e);
-  const buf = newPage(id, PageFlag.branch, items.length, bytes, pageSize);
-  let data = PAGE_HEADER_SIZE + items.length * BRANCH_ELEMENT_SIZE;
-  for (let i = 0; i < items.length; i++) {
-    const e = items[i];
-    const elem = PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
-    buf.writeUInt32LE(data - elem, elem);
-    buf.writeUInt32LE(e.key.length, elem + 4);
-    buf.writeBigUInt64LE(e.child, elem + 8);
-    buf.set(e.key, data);
-    data += e.key.length;
-  }
-  return buf;
+  return encodeElementPage(
+    id,
+    PageFlag.branch,
+    items,
+    pageSize,
+    BRANCH_ELEMENT_SIZE,
+    branchInputSize,
+    (buf, elem, pos, e) => {
+      buf.writeUInt32LE(pos, elem);
+      buf.writeUInt32LE(e.key.length, elem + 4);
+      buf.writeBigUInt64LE(e.child, elem + 8);
+    },
+    (buf, at, e) => {
+      buf.set(e.key, at);
+      return e.key.length;
+    },
+  );
 }
