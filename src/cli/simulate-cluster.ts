@@ -11,6 +11,7 @@ import { toJSON } from '../util/json.js';
 
 interface SimulateFlags extends FaultCounts {
   nodes: number;
+  peerBasePort?: number;
   learners: number;
   seed: bigint;
   ticks?: number;
@@ -87,6 +88,7 @@ export function simulateClusterCommand(): Command {
     .option('--no-pre-vote', "campaign without a pre-vote first (etcd 3.4's default; 3.5 turned pre-vote on)")
     .option('--scenario <file>', 'a JSON fault schedule to run instead of a generated one (see the man page)')
     .option('--out <dir>', 'write the data dirs here, as DIR/node-K/member/{wal,snap}, and keep them (default: a temp dir, removed)')
+    .option('--peer-base-port <port>', 'peer URLs on loopback, node K at http://127.0.0.1:PORT+K, so that etcd can start on the data dirs (default: http://node-K:2380)', parsePositive)
     .addOption(choiceOption('--break <variant>', 'run a deliberately broken node to see the checks catch it: forget-vote (a restarted node forgets its vote)', ['forget-vote']))
     .option('--shrink-runs <n>', 'on a violation, rerun at most this many times to shrink the fault schedule (0: do not)', parseCount, d.shrinkRuns)
     .addHelpText(
@@ -103,6 +105,7 @@ Examples:
   walt simulate-cluster --seed 42 --crashes 3 --partitions 2
   walt simulate-cluster --nodes 5 --torn-crashes 4 --drop 0.05 --out /tmp/sim && walt verify /tmp/sim/node-1
   walt simulate-cluster --scenario split.json -w json | jq .stats
+  walt simulate-cluster --seed 7 --crashes 2 --peer-base-port 24000 --out /tmp/sim   # then start etcd on each node-K (peer port 24000+K)
   walt simulate-cluster --seed 3 --ticks 60 --no-pre-vote --delay 0.7 --duplicate 0.8 --scenario window.json --break forget-vote
     (a node that forgets its vote on restart, caught; window.json is in walt-simulate-cluster(1))`,
     )
@@ -144,6 +147,7 @@ function options(f: SimulateFlags): SimOptions {
     preVote: f.preVote,
     scenario,
     outDir: f.out,
+    peerBasePort: f.peerBasePort,
     break: f.break,
     shrinkRuns: f.shrinkRuns,
   };

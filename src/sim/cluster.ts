@@ -13,6 +13,7 @@ import { idHex } from '../codec/proto/metadata.js';
 import { RaftError, SnapshotStatus, StateType, type ReadState, type SoftState } from '../raft/index.js';
 import type { Ready } from '../raft/rawnode.js';
 import { latin1 } from '../state/kv.js';
+import { writeMemberBackend } from '../state/backend-writer.js';
 import { EventQueue } from './event-queue.js';
 import { Prng, deriveId } from './prng.js';
 import { SimNetwork, noFaultRates, type FaultRates } from './network.js';
@@ -122,7 +123,7 @@ export class Cluster implements NodeObserver {
     for (let k = 1; k <= this.opts.nodes; k++) voters.push(this.allocate(false));
     // etcd bootstraps every member with the same peer list, ordered by ID (cluster.MemberIDs).
     const peers = voters
-      .map((k) => ({ id: this.slots[k].id, context: memberContext({ id: this.slots[k].id, peerURLs: [peerURL(k)], name: `node-${k}` }) }))
+      .map((k) => ({ id: this.slots[k].id, context: memberContext({ id: this.slots[k].id, peerURLs: [peerURL(k, this.opts.peerBasePort)], name: `node-${k}` }) }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const k of voters) this.startSlot(this.slots[k], (disk, cfg) => SimNode.bootstrap(k, this.slots[k].id, disk, cfg, this, peers));
     for (let i = 0; i < this.opts.learners; i++) this.reconfig.enqueue({ kind: 'addLearner' }, 0);
@@ -259,6 +260,8 @@ export class Cluster implements NodeObserver {
     }
     const nodes = this.nodeStates();
     for (const s of this.slots) s?.disk?.crash();
+    // Each data dir gets the backend its node's state machine stands for, as etcd's holds it (member/snap/db).
+    for (const s of this.slots) if (s?.disk !== undefined && s.node !== undefined) writeMemberBackend(join(this.nodeDir(s.k), 'member', 'snap', 'db'), s.node.sm.etcd, s.node.applied);
     const v = this.checks.violation;
     return {
       ok: v === undefined,
@@ -660,6 +663,7 @@ export class Cluster implements NodeObserver {
       leader: () => this.leader(),
       kOf: (id) => this.byId.get(id),
       idOf: (k) => this.slots[k].id,
+      peerURL: (k) => peerURL(k, this.opts.peerBasePort),
       allocate: () => this.allocate(true),
       propose: (leader, cc) => this.stepNode(leader, () => leader.rn.proposeConfChange(cc)),
       pickFollower: (voters, leader) => {

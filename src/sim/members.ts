@@ -16,8 +16,11 @@ export interface MemberSpec {
 
 const enc = new TextEncoder();
 
-/** A simulated member's peer URL: stable, and distinct per node. */
-export const peerURL = (k: number): string => `http://node-${k}:2380`;
+/**
+ * A simulated member's peer URL: stable, and distinct per node; on loopback,
+ * port `basePort` + k, when real etcd is to start on the data dirs.
+ */
+export const peerURL = (k: number, basePort?: number): string => (basePort === undefined ? `http://node-${k}:2380` : `http://127.0.0.1:${basePort + k}`);
 
 /**
  * membership.Member as json.Marshal writes it: uint64 ID as a bare number,

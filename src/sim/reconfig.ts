@@ -7,7 +7,7 @@
  * isLearnerReady).
  */
 import { ConfChangeType, type ConfChange } from '../codec/proto/raftpb.js';
-import { memberContext, peerURL, promoteContext } from './members.js';
+import { memberContext, promoteContext } from './members.js';
 import type { SimNode } from './node.js';
 import type { Target } from './scenario.js';
 
@@ -19,6 +19,8 @@ export interface ReconfigPort {
   /** Node number of a member ID (undefined for an unknown one). */
   kOf(id: bigint): number | undefined;
   idOf(k: number): bigint;
+  /** Node k's peer URL (members.ts peerURL). */
+  peerURL(k: number): string;
   /** Reserves the next node number and its ID for a member to be added. */
   allocate(): number;
   /** Proposes on the leader and handles its Ready; false if raft dropped the proposal at once. */
@@ -101,7 +103,7 @@ export class Reconfig {
       case 'addLearner': {
         p.k ??= this.port.allocate();
         const nodeId = this.port.idOf(p.k);
-        return { type: ConfChangeType.ConfChangeAddLearnerNode, nodeId, context: memberContext({ id: nodeId, peerURLs: [peerURL(p.k)], isLearner: true }) };
+        return { type: ConfChangeType.ConfChangeAddLearnerNode, nodeId, context: memberContext({ id: nodeId, peerURLs: [this.port.peerURL(p.k)], isLearner: true }) };
       }
       case 'promote': {
         const t = p.change.target;

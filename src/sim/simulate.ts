@@ -42,6 +42,8 @@ export interface SimOptions extends FaultCounts {
   /** Where node-K/member/{wal,snap} go; a temp dir (removed afterwards) if not given. */
   outDir?: string;
   break?: BreakVariant;
+  /** Peer URLs on 127.0.0.1, node k at this port + k (default: http://node-k:2380), so that real etcd can start on the data dirs. */
+  peerBasePort?: number;
   /** WAL segment size (etcd: 64,000,000 bytes); small values exercise segment cuts. */
   segmentBytes?: number;
   preVote: boolean;

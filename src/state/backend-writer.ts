@@ -16,11 +16,11 @@ import { KeyValueSpec } from '../codec/proto/mvccpb.js';
 import { LeaseSpec } from '../codec/proto/leasepb.js';
 import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
-import { bytesOf } from './kv.js';
+import { bytesOf, latin1 } from './kv.js';
 import { idString, memberJson, type Member } from './membership.js';
 import { revisionKey } from './revision.js';
 import type { EtcdState } from './apply.js';
-import type { KeptRevision } from './kept-revisions.js';
+import { KeptKeys, type KeptRevision } from './kept-revisions.js';
 
 export interface BackendWriteOptions {
   /** meta's consistent_index: the index of the last entry the state applied. */
@@ -65,6 +65,16 @@ function* keyRows(revisions: Iterable<KeptRevision>, count: { n: number }): Gene
   }
 }
 
+/**
+ * The backend of a member whose state keeps no history (the simulator's): its
+ * live keys are all the store holds, deleted ones went with their delete.
+ */
+export function writeMemberBackend(path: string, state: EtcdState, appliedIndex: bigint): BackendWriteSummary {
+  const kept = new KeptKeys();
+  kept.noteKeys(state.range(new Uint8Array(), new Uint8Array([0])).kvs.map((kv) => latin1(kv.key)));
+  return writeBackend(path, state, kept.revisions(state.store), { consistentIndex: appliedIndex, sha256Trailer: false });
+}
+
 /** Writes `state` with `revisions` (kept-revisions.ts) to `path`, which must not exist. */
 export function writeBackend(path: string, state: EtcdState, revisions: Iterable<KeptRevision>, opts: BackendWriteOptions): BackendWriteSummary {
   const out = new AtomicFileWriter(path);
@@ -93,8 +103,10 @@ function writeBuckets(db: BboltWriter, state: EtcdState, revisions: Iterable<Kep
 
   const meta: Row[] = [[str('consistent_index'), u64(opts.consistentIndex)]];
   // Both compaction marks hold the whole revision {compactRev, 0}; equal, so etcd resumes no compaction (kvstore.go restore).
-  if (state.store.compactRev > 0n) {
-    const rev = revisionKey({ main: state.store.compactRev, sub: 0n });
+  // A store that keeps no history holds what a compaction at its current revision leaves, and says so.
+  const compacted = state.store.keepHistory ? state.store.compactRev : state.store.currentRev;
+  if (compacted > 0n) {
+    const rev = revisionKey({ main: compacted, sub: 0n });
     meta.push([str('finishedCompactRev'), rev], [str('scheduledCompactRev'), rev]);
   }
   db.bucket(str('meta'), sorted(meta));

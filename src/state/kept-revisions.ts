@@ -34,6 +34,11 @@ export class KeptKeys {
     for (const ref of requestKeys(decodeNormalEntry(entry.data))) if (ref.op === 'put') this.keys.add(latin1(ref.key));
   }
 
+  /** Keys named some other way (a store's live keys). */
+  noteKeys(keys: Iterable<string>): void {
+    for (const k of keys) this.keys.add(k);
+  }
+
   /** The keys of a backend's `key` bucket, for a replay that started from it. */
   noteBackend(path: string): void {
     const be = Backend.open(path);
