@@ -51,3 +51,14 @@ test('--dry-run prints the plan: the point, the entry it lies before, the keys t
   const text = runWalt(['restore', single, '--before-delete', '/load/key-0010', '--dry-run']).stdout;
   assert.match(text, new RegExp(`left out: entry ${plan.before.index} \\(term \\d+, delete_range "/load/key-001"`));
 });
+
+test('--before-delete finds a key that a lease revoke deleted, and a key deleted by a prefix delete', () => {
+  const plan = (args: string[]) => JSON.parse(runWalt(['restore', single, '--dry-run', '--json', ...args]).stdout);
+  // The fixture's lease L2 holds /lease/tmp/x and /lease/tmp/y until `etcdctl lease revoke` (fixtures/README.md, step 6).
+  const revoked = plan(['--before-delete', '/lease/tmp/y']);
+  assert.equal(revoked.before.kind, 'lease_revoke');
+  assert.equal(revoked.differ.restored >= 2, true, 'both keys of the lease come back');
+  const prefix = plan(['--before-delete-prefix', '/load/key-001']);
+  assert.equal(prefix.before.kind, 'delete_range');
+  assert.equal(prefix.index, plan(['--before-delete', '/load/key-0012']).index, 'one entry deleted them all');
+});
