@@ -6,8 +6,8 @@ import { goQuote } from '../report/render.js';
 import { base64, toJSON } from '../util/json.js';
 import { idHex } from '../codec/proto/metadata.js';
 import type { ReplaySource } from '../replay/replay.js';
-import type { RestorePoint } from '../restore/point.js';
-import type { RestorePlan } from '../restore/restore.js';
+import type { RestorePoint } from '../surgery/restore-point.js';
+import type { RestorePlan } from '../surgery/restore.js';
 import type { BackendWriteSummary } from '../state/backend-writer.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { oneOf, parseIndex } from './options.js';
@@ -98,7 +98,7 @@ async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
   }
   const peerURLs = opts.initialAdvertisePeerUrls.split(',').filter(Boolean);
   const paths = resolveDataDir(dir, opts.walDir);
-  const [{ replayToPoint, writeSnapshotFile }, { writeDataDir }] = await Promise.all([import('../restore/restore.js'), import('../restore/data-dir.js')]);
+  const [{ replayToPoint, writeSnapshotFile }, { writeDataDir }] = await Promise.all([import('../surgery/restore.js'), import('../surgery/restore-data-dir.js')]);
   const restored = replayToPoint(paths, { point, from: opts.from });
   let written: WrittenJson | undefined;
   if (opts.dryRun) written = undefined;

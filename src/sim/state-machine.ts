@@ -9,7 +9,7 @@ import type { Entry } from '../codec/proto/raftpb.js';
 import { ProtoReader, WireType } from '../codec/proto/wire.js';
 import { EtcdState } from '../state/apply.js';
 import { latin1, type KeyValue } from '../state/kv.js';
-import { v2StoreJson } from './members.js';
+import { v2StoreJson } from '../state/v2store-save.js';
 
 export type { KeyValue };
 

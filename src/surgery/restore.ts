@@ -18,7 +18,7 @@ import { replayDataDir, type ReplayResult, type ReplaySource } from '../replay/r
 import type { EtcdState } from '../state/index.js';
 import { KeptKeys } from '../state/kept-revisions.js';
 import { writeBackend, type BackendWriteSummary } from '../state/backend-writer.js';
-import { PointFinder, type EntryBefore, type RestorePoint } from './point.js';
+import { PointFinder, type EntryBefore, type RestorePoint } from './restore-point.js';
 
 export interface RestoreOptions {
   point: RestorePoint;

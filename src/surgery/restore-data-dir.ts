@@ -26,8 +26,8 @@ import { encodeMetadata } from '../codec/proto/metadata.js';
 import { ConfChangeType, EntryType, encodeConfChange } from '../codec/proto/raftpb.js';
 import { V2Store } from '../state/v2store.js';
 import { writeBackend, type BackendWriteSummary } from '../state/backend-writer.js';
-import { idString } from '../state/membership.js';
-import { memberContext, v2StoreJson } from '../sim/members.js';
+import { idString, memberJson } from '../state/membership.js';
+import { v2StoreJson } from '../state/v2store-save.js';
 import type { Restored } from './restore.js';
 
 export interface NewMember {
@@ -64,19 +64,20 @@ export function writeDataDir(r: Restored, dir: string, m: NewMember): DataDirWri
   const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp-walt`);
   const snapDir = join(tmp, 'member', 'snap');
   const walDir = join(tmp, 'member', 'wal');
+  const member = { id, name: m.name, peerURLs: m.peerURLs, clientURLs: [], isLearner: false };
   mkdirSync(snapDir, { recursive: true, mode: 0o700 });
   try {
     const backend = writeBackend(join(snapDir, 'db'), r.state, r.kept.revisions(r.state.store), {
       consistentIndex: 1n,
       sha256Trailer: false,
-      newMembers: [{ id, name: m.name, peerURLs: m.peerURLs, clientURLs: [], isLearner: false }],
+      newMembers: [member],
     });
     const v2 = new V2Store();
     v2.create(`/0/members/${idString(id)}/raftAttributes`, false, JSON.stringify({ peerURLs: m.peerURLs }), false, 0n);
     const confState = { voters: [id], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
     writeFileAtomic(join(snapDir, snapName(1n, 1n)), [encodeSnapFile({ data: v2StoreJson(v2), metadata: { confState, index: 1n, term: 1n } })]);
     const wal = WalWriter.create(walDir, encodeMetadata({ nodeId: id, clusterId }));
-    const add = encodeConfChange({ id: 0n, type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: memberContext({ id, peerURLs: m.peerURLs, name: m.name }) });
+    const add = encodeConfChange({ id: 0n, type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: Buffer.from(memberJson(member)) });
     wal.save({ term: 1n, vote: id, commit: 1n }, [{ index: 1n, term: 1n, type: EntryType.EntryConfChange, data: add }]);
     wal.saveSnapshot({ index: 1n, term: 1n });
     wal.close();
