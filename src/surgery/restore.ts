@@ -4,7 +4,7 @@
  * restore` (3.5) accept.
  *
  * A first replay to the commit index (replay.ts, as replay-to-state runs it,
- * with every revision kept) finds the point (point.ts) and is the state the
+ * with every revision kept) finds the point (restore-point.ts) and is the state the
  * plan compares with; a second replay stops at the point, unless the point is
  * the commit index itself. The kept revisions of that state (every one a
  * compaction left, so `--rev` reads and watches behave), its leases, auth,
@@ -22,9 +22,8 @@ import { PointFinder, type EntryBefore, type RestorePoint } from './restore-poin
 
 export interface RestoreOptions {
   point: RestorePoint;
+  /** Where the replay starts; the apply rules are the log's cluster version's, as replay-to-state's default. */
   from: ReplaySource;
-  etcdVersion?: string;
-  minLeaseTTL?: bigint;
 }
 
 export interface RestorePlan {
@@ -76,8 +75,6 @@ function replay(paths: DataDirPaths, opts: RestoreOptions, atIndex: bigint | und
   const kept = new KeptKeys();
   const result = replayDataDir(paths, {
     from: opts.from,
-    etcdVersion: opts.etcdVersion,
-    minLeaseTTL: opts.minLeaseTTL,
     atIndex,
     keepHistory: true,
     onApplied: (state, entry) => {
