@@ -10,7 +10,7 @@ import type { RestorePoint } from '../surgery/restore-point.js';
 import type { RestorePlan } from '../surgery/restore.js';
 import type { BackendWriteSummary } from '../state/backend-writer.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { oneOf, parseIndex } from './options.js';
+import { addWriteOut, oneOf, parseIndex } from './options.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
 
@@ -28,12 +28,16 @@ interface RestoreCliOptions {
   from: ReplaySource;
   walDir?: string;
   dryRun?: boolean;
-  json?: boolean;
+  writeOut: 'simple' | 'json';
 }
 
 export function restoreCommand(): Command {
-  return new Command('restore')
-    .description('write the state at a point of the log (the commit index, an index, a revision, just before a delete) as an etcd backend snapshot that `etcdutl snapshot restore` restores')
+  return addWriteOut(
+    new Command('restore').description(
+      'write the state at a point of the log (the commit index, an index, a revision, just before a delete) as an etcd backend snapshot that `etcdutl snapshot restore` restores',
+    ),
+    { formats: ['simple', 'json'], default: 'simple' },
+  )
     .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap); only read')
     .option('--out <file.db>', 'the snapshot file to write; it must not exist')
     .option('--out-data-dir <dir>', 'write a data dir of one new member that etcd starts on directly, as `snapshot restore` makes one; DIR must be new or empty')
@@ -48,7 +52,6 @@ export function restoreCommand(): Command {
     .addOption(new Command().createOption('--from <source>', "where the replay starts: wal (index 1), db (the backend plus the WAL after it), auto").argParser(oneOf(SOURCES)).default('auto'))
     .option('--wal-dir <dir>', 'the WAL, when it is kept outside the data dir')
     .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing')
-    .option('--json', 'print the plan and what was written as JSON')
     .addHelpText(
       'after',
       `
@@ -67,7 +70,7 @@ password (named on stderr): set it again with \`etcdctl user passwd\`.
 Examples:
   walt restore /var/lib/etcd --before-delete-prefix /registry/ --dry-run
   walt restore /var/lib/etcd --before-delete-prefix /registry/ --out /tmp/before.db
-  walt restore /var/lib/etcd --at-index 1200 --out /tmp/at-1200.db --json
+  walt restore /var/lib/etcd --at-index 1200 --out /tmp/at-1200.db -w json
   walt restore /var/lib/etcd --at-revision 845 --out /tmp/rev-845.db
   etcdutl snapshot restore /tmp/before.db --data-dir /var/lib/etcd-restored   # then start etcd on it
   walt restore /var/lib/etcd --before-delete /config/x --out-data-dir /var/lib/etcd-restored \\
@@ -108,7 +111,7 @@ async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
     written = { path: opts.outDataDir!, ...d.backend, memberId: idHex(d.memberId), clusterId: idHex(d.clusterId), name: opts.name, peerURLs };
   }
   if (written?.usersWithoutHash.length) process.stderr.write(`walt: written without a password (etcd 3.4's log holds it in clear text only; set it with \`etcdctl user passwd\`): ${written.usersWithoutHash.join(', ')}\n`);
-  if (opts.json) process.stdout.write(toJSON(planJson(restored.plan, written), 2) + '\n');
+  if (opts.writeOut === 'json') process.stdout.write(toJSON(planJson(restored.plan, written), 2) + '\n');
   else process.stdout.write(planText(restored.plan) + (written ? writtenText(written) : ''));
   return EXIT_OK;
 }

@@ -40,7 +40,7 @@ test('refusals: exit 2, one line, nothing written', () => {
 });
 
 test('--dry-run prints the plan: the point, the entry it lies before, the keys that differ from the commit index', () => {
-  const r = runWalt(['restore', single, '--before-delete', '/load/key-0010', '--dry-run', '--json']);
+  const r = runWalt(['restore', single, '--before-delete', '/load/key-0010', '--dry-run', '-w', 'json']);
   assert.equal(r.status, 0, r.stderr);
   const plan = JSON.parse(r.stdout);
   assert.equal(plan.point, 'before-delete');
@@ -53,7 +53,7 @@ test('--dry-run prints the plan: the point, the entry it lies before, the keys t
 });
 
 test('--before-delete finds a key that a lease revoke deleted, and a key deleted by a prefix delete', () => {
-  const plan = (args: string[]) => JSON.parse(runWalt(['restore', single, '--dry-run', '--json', ...args]).stdout);
+  const plan = (args: string[]) => JSON.parse(runWalt(['restore', single, '--dry-run', '-w', 'json', ...args]).stdout);
   // The fixture's lease L2 holds /lease/tmp/x and /lease/tmp/y until `etcdctl lease revoke` (fixtures/README.md, step 6).
   const revoked = plan(['--before-delete', '/lease/tmp/y']);
   assert.equal(revoked.before.kind, 'lease_revoke');

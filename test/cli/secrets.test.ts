@@ -99,7 +99,7 @@ function invocations(dir: string): string[][] {
     ['replay-to-state', '--history', '/registry/secrets/prod/db-credentials', dir],
     ['replay-to-state', '--diff', '1..100000', dir],
     ['restore', '--dry-run', dir],
-    ['restore', '--dry-run', '--json', '--before-delete-prefix', '/', dir],
+    ['restore', '--dry-run', '-w', 'json', '--before-delete-prefix', '/', dir],
     ['verify', dir],
     ['verify', '--json', dir],
     ['snap', 'list', dir],

@@ -111,7 +111,7 @@ const keySpace = (getJson: string): string => kvsText(getJson).replace(/^\{"head
 
 /** The points tried on a fixture: the commit index (replayed from index 1, and from the backend), an index a third of the way, a revision two thirds of the way, and before the first delete (where the log has one). */
 function points(dir: string): string[][] {
-  const commit = JSON.parse(walt(['restore', '--dry-run', '--json', dir])) as Plan;
+  const commit = JSON.parse(walt(['restore', '--dry-run', '-w', 'json', dir])) as Plan;
   const anyDelete = runWalt(['restore', '--dry-run', '--before-delete-prefix', '', dir]).status === 0;
   return [['--at-commit'], ['--at-commit', '--from', 'db'], ['--at-index', String(Math.floor(commit.commitIndex / 3))], ['--at-revision', String(Math.floor((commit.commitRevision * 2) / 3))], ...(anyDelete ? [['--before-delete-prefix', '']] : [])];
 }
@@ -121,7 +121,7 @@ for (const f of fixtures) {
     for (const rel of RELEASES) {
       test(`${rel.name} restores walt's snapshot of ${f.name} ${point.join(' ')} and serves what replay-to-state rebuilds there`, { skip: etcdSkip() || rel.skip() }, async (t) => {
         const db = scratch.fresh('restore.db');
-        const plan = JSON.parse(walt(['restore', f.dir, '--out', db, '--json', ...point])) as Plan;
+        const plan = JSON.parse(walt(['restore', f.dir, '--out', db, '-w', 'json', ...point])) as Plan;
         const want = replayed(f.dir, plan.index);
         if (want.authEnabled) {
           t.skip(`auth is enabled at entry ${plan.index}: restored users have no password to log in with`);
@@ -158,7 +158,7 @@ for (const f of fixtures) {
 
 test('etcd replaying the WAL cut after entry N serves what etcd on walt\'s snapshot of N serves (single, 3.4)', { skip: etcdSkip() }, async () => {
   const single = fixtures[0].dir;
-  const commit = JSON.parse(walt(['restore', '--dry-run', '--json', single])) as Plan;
+  const commit = JSON.parse(walt(['restore', '--dry-run', '-w', 'json', single])) as Plan;
   for (const n of [Math.floor(commit.commitIndex / 3), commit.commitIndex - 8]) {
     const cut = scratch.fresh('cut');
     walt(['cut', '--drop-after', String(n), '--force', '--out', cut, single]);
@@ -195,7 +195,7 @@ for (const f of [fixtures[0], fixtures[3]]) {
         const spec: MemberSpec = { ...RESTORED, etcd: rel.etcd, etcdctl: rel.etcdctl };
         const dataDir = scratch.fresh('data-dir');
         const peer = `http://127.0.0.1:${spec.peerPort}`;
-        const out = JSON.parse(walt(['restore', f.dir, '--out-data-dir', dataDir, '--name', spec.name, '--initial-advertise-peer-urls', peer, '--initial-cluster-token', spec.token, '--json', ...point]));
+        const out = JSON.parse(walt(['restore', f.dir, '--out-data-dir', dataDir, '--name', spec.name, '--initial-advertise-peer-urls', peer, '--initial-cluster-token', spec.token, '-w', 'json', ...point]));
         const want = replayed(f.dir, out.index);
         const etcd = await Etcd.start(dataDir, spec);
         try {
@@ -224,7 +224,7 @@ test("--out-data-dir's member and cluster IDs are the ones etcdctl snapshot rest
   // etcd's log line for the member it adds: {"msg":"added member","cluster-id":…,"added-peer-id":…}
   const added = r.stderr.split('\n').filter((l) => l.includes('"added member"')).map((l) => JSON.parse(l));
   assert.equal(added.length, 1, r.stderr);
-  const out = JSON.parse(walt(['restore', fixtures[0].dir, '--out-data-dir', scratch.fresh('data-dir'), '--name', spec.name, '--initial-advertise-peer-urls', `http://127.0.0.1:${spec.peerPort}`, '--initial-cluster-token', spec.token, '--json']));
+  const out = JSON.parse(walt(['restore', fixtures[0].dir, '--out-data-dir', scratch.fresh('data-dir'), '--name', spec.name, '--initial-advertise-peer-urls', `http://127.0.0.1:${spec.peerPort}`, '--initial-cluster-token', spec.token, '-w', 'json']));
   assert.deepEqual([out.written.memberId, out.written.clusterId], [added[0]['added-peer-id'], added[0]['cluster-id']]);
 });
 
@@ -233,7 +233,7 @@ test('restore reads a data dir that a running etcd holds (its WAL lock is no bar
   const etcd = await Etcd.start(dir, SINGLE);
   try {
     const db = scratch.fresh('live.db');
-    const plan = JSON.parse(walt(['restore', dir, '--out', db, '--json'])) as Plan;
+    const plan = JSON.parse(walt(['restore', dir, '--out', db, '-w', 'json'])) as Plan;
     assert.ok(plan.index >= 511, 'the log as it stands, with what the running member appended');
   } finally {
     await etcd.stop();
