@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { resolveDataDir } from '../codec/data-dir.js';
+import { prefixRangeEnd } from '../codec/request-keys.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { goQuote } from '../report/render.js';
 import { hidesValue, REDACTED, secretPolicy, type SecretPolicy } from '../report/secrets.js';
@@ -178,22 +179,10 @@ function rulesLine(state: EtcdState): string {
   return `etcd ${r.version} (${origin}); version rules applied: ${on.length ? on.join(', ') : 'none'}\n`;
 }
 
-function prefixEnd(p: Uint8Array): Uint8Array {
-  // etcd's GetPrefixRangeEnd: the prefix with its last byte below 0xff incremented.
-  const end = Buffer.from(p);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] < 0xff) {
-      end[i]++;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return new Uint8Array([0]);
-}
-
 /** The range of keys under `prefix`, every key without one. */
 function prefixRange(prefix?: string): [Uint8Array, Uint8Array] {
   const start = Buffer.from(prefix ?? '', 'utf8');
-  return [start, start.length ? prefixEnd(start) : new Uint8Array([0])];
+  return [start, start.length ? prefixRangeEnd(start) : new Uint8Array([0])];
 }
 
 function liveKeys(state: EtcdState, prefix?: string, rev?: bigint): KeyValue[] {
