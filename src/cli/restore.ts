@@ -28,6 +28,7 @@ interface RestoreCliOptions {
   from: ReplaySource;
   walDir?: string;
   dryRun?: boolean;
+  allowUncommitted?: boolean;
   writeOut: 'simple' | 'json';
 }
 
@@ -51,6 +52,7 @@ export function restoreCommand(): Command {
     .option('--before-delete-prefix <prefix>', 'the state just before the first entry that deleted a key under PREFIX')
     .addOption(new Command().createOption('--from <source>', "where the replay starts: wal (index 1), db (the backend plus the WAL after it), auto").argParser(oneOf(SOURCES)).default('auto'))
     .option('--wal-dir <dir>', 'the WAL, when it is kept outside the data dir')
+    .option('--allow-uncommitted', 'with --at-index, allow an index past the commit index: the entries up to it are applied as if committed (the plan names them)')
     .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing')
     .addHelpText(
       'after',
@@ -102,7 +104,7 @@ async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
   const peerURLs = opts.initialAdvertisePeerUrls.split(',').filter(Boolean);
   const paths = resolveDataDir(dir, opts.walDir);
   const [{ replayToPoint, writeSnapshotFile }, { writeDataDir }] = await Promise.all([import('../surgery/restore.js'), import('../surgery/restore-data-dir.js')]);
-  const restored = replayToPoint(paths, { point, from: opts.from });
+  const restored = replayToPoint(paths, { point, from: opts.from, allowUncommitted: opts.allowUncommitted });
   let written: WrittenJson | undefined;
   if (opts.dryRun) written = undefined;
   else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out) };
@@ -132,6 +134,8 @@ function planText(plan: RestorePlan): string {
     lines.push(`left out: entry ${b.index} (term ${b.term}, ${b.kind}${keys}) and every entry after it`);
   }
   lines.push(`commit index ${plan.commitIndex}, at revision ${plan.commitRevision}`);
+  const u = plan.uncommitted;
+  if (u) lines.push(`includes entries ${u.from}..${u.to}, past the last hard state's commit index: no quorum may have had them, and etcd never applies them`);
   const d = plan.differ;
   lines.push(`${plan.keys} keys; against the commit index: ${d.restored} come back, ${d.reverted} go back to an earlier value, ${d.dropped} written since are not there`);
   return lines.join('\n') + '\n';

@@ -34,6 +34,12 @@ export interface ReplayOptions {
   minLeaseTTL?: bigint;
   /** Apply nothing past this index. */
   atIndex?: bigint;
+  /**
+   * Apply the entries after the last hard state's commit index too, to the end
+   * of the log, as if committed: what a member holds that no quorum may have.
+   * etcd never applies them; a restore from them says so (surgery/restore.ts).
+   */
+  applyUncommitted?: boolean;
   /** Keep every revision (for --history and --at-revision); off, memory follows the live key space only. */
   keepHistory?: boolean;
   /** Called after each applied entry (whose data is valid during the call only). */
@@ -131,9 +137,11 @@ function feedLog(segments: Segment[], start: WalSnapshot, snapshot: Snapshot | u
   };
   const nodeId = memberOf(segments) ?? 1n;
   const feed = new RaftFeed({ nodeId, snapshot }, apply, { atIndex: opts.atIndex });
+  const run = feedWal(segments, start, feed);
   return {
-    ...feedWal(segments, start, feed),
+    ...run,
     flush: () => {
+      if (opts.applyUncommitted) feed.commitTo(run.lastIndex);
       feed.flush();
       return feed.applied;
     },

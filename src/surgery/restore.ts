@@ -24,6 +24,8 @@ export interface RestoreOptions {
   point: RestorePoint;
   /** Where the replay starts; the apply rules are the log's cluster version's, as replay-to-state's default. */
   from: ReplaySource;
+  /** An index past the commit index may be chosen: the entries up to it are applied as if committed (ReplayOptions.applyUncommitted). */
+  allowUncommitted?: boolean;
 }
 
 export interface RestorePlan {
@@ -36,6 +38,8 @@ export interface RestorePlan {
   before?: EntryBefore;
   commitIndex: bigint;
   commitRevision: bigint;
+  /** With allowUncommitted, the entries the state holds past the last hard state's commit index: no quorum may have had them. */
+  uncommitted?: { from: bigint; to: bigint };
   /** Live keys at the point, and how they differ from the state at the commit index. */
   keys: number;
   differ: KeysDiffer;
@@ -71,12 +75,13 @@ function compare(commit: Map<string, bigint>, point: Map<string, bigint>): KeysD
   return d;
 }
 
-function replay(paths: DataDirPaths, opts: RestoreOptions, atIndex: bigint | undefined, watch?: PointFinder): { result: ReplayResult; kept: KeptKeys } {
+function replay(paths: DataDirPaths, opts: RestoreOptions, atIndex: bigint | undefined, watch?: PointFinder, uncommitted = false): { result: ReplayResult; kept: KeptKeys } {
   const kept = new KeptKeys();
   const result = replayDataDir(paths, {
     from: opts.from,
     atIndex,
     keepHistory: true,
+    applyUncommitted: uncommitted,
     onApplied: (state, entry) => {
       kept.noteEntry(entry);
       watch?.applied(state, entry);
@@ -103,8 +108,11 @@ function commitPass(paths: DataDirPaths, opts: RestoreOptions): CommitPass {
   const { appliedIndex, state } = first.result;
   const p = opts.point;
   const where = { file: paths.walDir };
-  if (p.kind === 'index' && p.index > appliedIndex) {
-    throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the commit index ${appliedIndex}: entries after it were never committed`, where);
+  if (p.kind === 'index' && p.index > appliedIndex && !opts.allowUncommitted) {
+    throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the commit index ${appliedIndex}: entries after it were never committed (--allow-uncommitted includes them)`, where);
+  }
+  if (p.kind === 'index' && p.index > first.result.lastIndex) {
+    throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the end of the log, entry ${first.result.lastIndex}`, where);
   }
   if (p.kind === 'revision' && p.revision > state.store.currentRev) {
     throw new CodecError('REPLAY_RANGE', `revision ${p.revision} is past the revision at the commit index, ${state.store.currentRev}`, where);
@@ -125,7 +133,7 @@ export function replayToPoint(paths: DataDirPaths, opts: RestoreOptions): Restor
   const pass = commitPass(paths, opts);
   const { index } = pass;
   const p = opts.point;
-  const atPoint = pass.atCommit ?? replay(paths, opts, index);
+  const atPoint = pass.atCommit ?? replay(paths, opts, index, undefined, index > pass.commitIndex);
   const state = atPoint.result.state;
   const where = { file: paths.walDir };
   if (state.appliedIndex !== index) {
@@ -142,6 +150,7 @@ export function replayToPoint(paths: DataDirPaths, opts: RestoreOptions): Restor
     before: pass.before,
     commitIndex: pass.commitIndex,
     commitRevision: pass.commitRevision,
+    ...(index > pass.commitIndex ? { uncommitted: { from: pass.commitIndex + 1n, to: index } } : {}),
     keys: state.range(new Uint8Array(), new Uint8Array([0]), { countOnly: true }).count,
     differ: pass.commitKeys === undefined ? { restored: 0, reverted: 0, dropped: 0 } : compare(pass.commitKeys, modRevisions(state)),
     source: atPoint.result.source,

@@ -25,6 +25,12 @@ import { fixturesDir, runWalt, Scratch, unpackFixture } from '../helpers/fixture
 import { ETCD, ETCDCTL, Etcd, SINGLE, etcdSkip, kvsText, type MemberSpec } from '../helpers/etcd.js';
 import { etcd35Bin, etcd35Skip } from '../helpers/etcd35.js';
 import { parseBigJson } from '../state/helpers.js';
+import { chooseStart, openWal, resolveDataDir } from '../../src/codec/data-dir.js';
+import { listSegments } from '../../src/codec/segment-name.js';
+import { WalWriter } from '../../src/codec/wal-writer.js';
+import { encodeMetadata } from '../../src/codec/proto/metadata.js';
+import { EntryType } from '../../src/codec/proto/raftpb.js';
+import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -235,6 +241,47 @@ test('restore reads a data dir that a running etcd holds (its WAL lock is no bar
     const db = scratch.fresh('live.db');
     const plan = JSON.parse(walt(['restore', dir, '--out', db, '-w', 'json'])) as Plan;
     assert.ok(plan.index >= 511, 'the log as it stands, with what the running member appended');
+  } finally {
+    await etcd.stop();
+  }
+});
+
+/** A copy of `dir` whose log holds one more entry, a put of `key`, past its last hard state's commit index. */
+function withUncommittedPut(dir: string, key: string): { dir: string; index: bigint; commit: bigint } {
+  const copy = scratch.copyOf(dir);
+  const paths = resolveDataDir(copy);
+  const opened = openWal(paths, chooseStart(paths).start);
+  const scan = opened.scan;
+  const segs = listSegments(paths.walDir);
+  const hs = scan.hardState!;
+  const w = WalWriter.resume(paths.walDir, encodeMetadata(scan.metadata!), hs, segs[segs.length - 1].seq + 1n, scan.lastIndex, scan.endPosition.crc, { sync: false });
+  const index = scan.lastIndex + 1n;
+  const data = encodeInternalRaftRequest({ header: { ID: 0xabcdn }, ID: 0xabcdn, put: { key: Buffer.from(key), value: Buffer.from('uncommitted') } });
+  // The entry is saved with the hard state as it was: no commit reaches it.
+  w.save(hs, [{ term: hs.term, index, type: EntryType.EntryNormal, data }]);
+  w.close();
+  return { dir: copy, index, commit: hs.commit };
+}
+
+test('--allow-uncommitted: an index past the commit index is refused without it; with it the plan names the entries it adds, and etcd restored from the snapshot serves their write', { skip: etcdSkip() }, async () => {
+  const { dir, index, commit } = withUncommittedPut(fixtures[0].dir, '/walt/uncommitted');
+  const refused = runWalt(['restore', dir, '--dry-run', '--at-index', String(index)]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /past the commit index .*--allow-uncommitted/);
+  const db = scratch.fresh('uncommitted.db');
+  const plan = JSON.parse(walt(['restore', dir, '--out', db, '--at-index', String(index), '--allow-uncommitted', '-w', 'json']));
+  assert.deepEqual(plan.uncommitted, { from: Number(commit + 1n), to: Number(index) });
+  assert.equal(plan.commitIndex, Number(commit));
+  assert.match(walt(['restore', dir, '--dry-run', '--at-index', String(index), '--allow-uncommitted']), new RegExp(`includes entries ${commit + 1n}\\.\\.${index}, past the last hard state's commit index`));
+  const spec: MemberSpec = { ...RESTORED, etcd: ETCD, etcdctl: ETCDCTL };
+  const dataDir = scratch.fresh('restored');
+  RELEASES[0].restore(db, dataDir, spec);
+  const etcd = await Etcd.start(dataDir, spec);
+  try {
+    assert.equal((await etcd.etcdctl('get', '/walt/uncommitted', '--print-value-only')).trim(), 'uncommitted');
+    const before = walt(['replay-to-state', '--show-secrets', dir]);
+    // Everything else as at the commit index, one revision on.
+    assert.equal(headerRevision(await etcd.getAll()), headerRevision(before) + 1);
   } finally {
     await etcd.stop();
   }
