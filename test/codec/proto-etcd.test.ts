@@ -104,21 +104,24 @@ function differs(ours: FieldSpec, theirs: protobuf.Field, proto2: boolean): stri
 
 const skip = versions.length === 0 ? "needs etcd's .proto files (Debian's golang-etcd-server-dev; .ci/run installs it)" : false;
 
-test("every message walt reads is etcd's, field for field (number, name, type, repetition, nullability)", { skip }, () => {
+test("every message walt reads is etcd's, field for field (number, name, type, repetition, nullability)", { skip }, (t) => {
   assert.ok(specs.length >= 50, `${specs.length} specs found`);
   const problems: string[] = [];
+  /** What only a newer etcd than those loaded can confirm: a problem once both are here, else named as unchecked. */
+  const unchecked: string[] = [];
+  const missing = (what: string) => (etcd35 ? problems : unchecked).push(what);
   let compared = 0;
   for (const spec of specs) {
     if (ETCD36_ONLY.has(spec.name)) continue;
     const theirs = versions.map((v) => ({ v, type: lookup(v.root, spec.name) })).filter((x) => x.type !== undefined);
     if (theirs.length === 0) {
-      problems.push(`${spec.name}: no such message in etcd ${versions.map((v) => v.version).join(' or ')}`);
+      missing(`${spec.name}: no such message in etcd ${versions.map((v) => v.version).join(' or ')}`);
       continue;
     }
     for (const f of spec.fields) {
       if (ETCD36_ONLY.has(`${spec.name}.${f.name}`)) continue;
       const matches = theirs.map(({ v, type }) => ({ v, field: type!.fieldsById[f.no] })).filter((x) => x.field !== undefined);
-      if (matches.length === 0) problems.push(`${spec.name}.${f.name} (${f.no}): no field ${f.no} in etcd ${theirs.map((t) => t.v.version).join(' or ')}`);
+      if (matches.length === 0) missing(`${spec.name}.${f.name} (${f.no}): no field ${f.no} in etcd ${theirs.map((t) => t.v.version).join(' or ')}`);
       for (const { v, field } of matches) {
         compared++;
         const why = differs(f, field, v.proto2.has(spec.name));
@@ -127,6 +130,7 @@ test("every message walt reads is etcd's, field for field (number, name, type, r
     }
   }
   assert.deepEqual(problems, []);
+  if (unchecked.length > 0) t.diagnostic(`not checked, as etcd 3.5's .proto files are absent (${etcd35Skip()}): ${unchecked.join('; ')}`);
   assert.ok(compared >= 150 * versions.length, `${compared} fields compared`);
 });
 
