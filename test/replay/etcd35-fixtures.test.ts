@@ -71,3 +71,30 @@ test('etcd 3.5 single member: members and leases as etcd listed them', { skip },
   assert.ok(ids.length > 0);
   assert.deepEqual(ours.leases.map((l: { id: string }) => l.id).sort(), ids);
 });
+
+const MEMBERS = ['m1', 'm2', 'm3', 'm4'];
+const cluster3Skip = existsSync(join(DIR, 'cluster3.tar.gz')) ? false : 'no etcd 3.5 cluster3 fixture (fixtures/make-fixtures.sh --etcd=3.5 --only=cluster3 makes it)';
+
+test('etcd 3.5 three members (a leader stopped, a learner added and promoted): every member\'s entries equal wal.ReadAll', { skip: cluster3Skip }, () => {
+  const cluster = unpack('cluster3');
+  for (const m of MEMBERS) {
+    const oracle = readFixtureJson<OracleReadAll>('etcd35', join('cluster3', m), 'oracle-readall.json');
+    assert.equal(chooseStart(resolveDataDir(join(cluster, m))).snap?.file.name, oracle.snapFile, `${m}: the same snapshot file is chosen`);
+    assertMatchesOracle(join(cluster, m), oracle);
+  }
+});
+
+test('etcd 3.5 three members: each member\'s replay serves what it served live, and lists the members etcd listed', { skip: cluster3Skip }, () => {
+  const cluster = unpack('cluster3');
+  const members = readFileSync(join(DIR, 'cluster3', 'expected-members.json'), 'utf8');
+  const names = [...members.matchAll(/"name":"([^"]*)"/g)].map((x) => x[1]).sort();
+  assert.equal(names.length, 4);
+  for (const m of MEMBERS) {
+    const served = readFileSync(join(DIR, 'cluster3', m, 'expected-get.json'), 'utf8');
+    const r = runWalt(['replay-to-state', '--show-secrets', join(cluster, m)]);
+    assert.equal(r.status, 0, `${m}: ${r.stderr}`);
+    assert.equal(body(r.stdout), body(served), m);
+    const ours = JSON.parse(runWalt(['replay-to-state', '--include', 'members', '--keys-only', join(cluster, m)]).stdout);
+    assert.deepEqual(ours.members.map((x: { name: string }) => x.name).sort(), names, `${m}: members`);
+  }
+});
