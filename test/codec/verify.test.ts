@@ -17,16 +17,21 @@ const scratch = new Scratch();
 after(() => scratch.remove());
 const single = scratch.unpack('single');
 const cluster = scratch.unpack('cluster3');
+const single35 = scratch.unpack('etcd35/single');
+const cluster35 = scratch.unpack('etcd35/cluster3');
 
 const copyOf = (src: string) => scratch.copyOf(src);
 
-test('real data dirs verify healthy, as etcd’s wal.Verify says', () => {
+test('real data dirs of etcd 3.4 and 3.5 verify healthy, as etcd’s wal.Verify says', () => {
   for (const [dir, rec] of [
     [single, ['single', 'oracle-verify.json']],
     [join(cluster, 'm1'), ['cluster3', 'm1', 'oracle-verify.json']],
     [join(cluster, 'm2'), ['cluster3', 'm2', 'oracle-verify.json']],
     [join(cluster, 'm3'), ['cluster3', 'm3', 'oracle-verify.json']],
     [join(cluster, 'm4'), ['cluster3', 'm4', 'oracle-verify.json']],
+    // Written by etcd 3.5.
+    [single35, ['etcd35', 'single', 'oracle-verify.json']],
+    ...(['m1', 'm2', 'm3', 'm4'] as const).map((m) => [join(cluster35, m), ['etcd35', 'cluster3', m, 'oracle-verify.json']] as const),
   ] as const) {
     assert.equal(readFixtureJson(...rec).error, '');
     const r = verifyDataDir(resolveDataDir(dir));
