@@ -93,7 +93,7 @@ export class BboltFile {
     let to = 0;
     const blocks = (base: number, length: number): Buffer => {
       if (base < from || base + length > to) {
-        if (base + length > this.size) readAt(this.path, fd, this.size, base, length);
+        mustFit(this.path, this.size, base, length);
         if (length > buf.length) buf = Buffer.allocUnsafe(length);
         const n = Math.min(buf.length, this.size - base);
         readInto(this.path, fd, buf, n, base);
@@ -152,10 +152,15 @@ export class BboltFile {
 }
 
 function readAt(path: string, fd: number, size: number, offset: number, length: number): Buffer {
+  mustFit(path, size, offset, length);
+  return readInto(path, fd, Buffer.allocUnsafe(length), length, offset);
+}
+
+/** BBOLT_TRUNCATED unless [offset, offset + length) lies inside a file of `size` bytes. */
+function mustFit(path: string, size: number, offset: number, length: number): void {
   if (offset + length > size) {
     throw new CodecError('BBOLT_TRUNCATED', `needs ${length} bytes at ${offset} but the file ends at ${size}`, { file: path, offset }, { size });
   }
-  return readInto(path, fd, Buffer.allocUnsafe(length), length, offset);
 }
 
 /** Fills buf[0, length) from `offset`. */
