@@ -74,10 +74,11 @@ export function checkBbolt(db: BboltFile): CheckResult {
   const reachable = new Uint8Array(pages);
   reachable[0] = reachable[1] = 1;
   let reachableCount = 2;
+  /** Marks a page reached; false when it already was. Every id given is below the high-water mark (BboltFile.page checks it, overflow pages too). */
   const reach = (id: bigint): boolean => {
     const n = Number(id);
-    if (n < pages && reachable[n] === 1) return false;
-    if (n < pages) reachable[n] = 1;
+    if (reachable[n] === 1) return false;
+    reachable[n] = 1;
     reachableCount++;
     return true;
   };
