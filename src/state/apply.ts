@@ -191,16 +191,18 @@ export class EtcdState {
   /** A range as etcd serves it: `rangeEnd` "\0" for every key from `key` on; historic with opts.rev. */
   range(key: Uint8Array, end?: Uint8Array, opts: RangeOptions = {}): { kvs: KeyValue[]; count: number; revision: bigint } {
     const r = this.rangeLazy(key, end, opts);
-    return { ...r, kvs: Array.from(r.kvs) };
+    // Copied: rangeLazy's values are views that the next apply may overwrite.
+    return { ...r, kvs: Array.from(r.kvs, (kv) => ({ ...kv, value: Buffer.from(kv.value) })) };
   }
 
-  /** range, with each key-value made as `kvs` is iterated (before the next apply): for printing a whole key space. */
+  /**
+   * range, with each key-value made as `kvs` is iterated, its value a view of
+   * the store's copy: iterate it, and use the values, before the next apply.
+   * For printing a whole key space.
+   */
   rangeLazy(key: Uint8Array, end?: Uint8Array, opts: RangeOptions = {}): { kvs: Iterable<KeyValue>; count: number; revision: bigint } {
-    const r = this.store.rangeLazy(latin1(key), rangeEnd(end), this.store.currentRev, opts);
-    function* kvs(): Generator<KeyValue> {
-      for (const kv of r.kvs) yield toKeyValue(kv);
-    }
-    return { kvs: kvs(), count: r.count, revision: r.rev };
+    const r = this.store.rangeAs(latin1(key), rangeEnd(end), this.store.currentRev, opts, (ki, at) => ki.keyValueAt(at)!);
+    return { kvs: r.kvs, count: r.count, revision: r.rev };
   }
 
   /** Every change of `key` still kept (since the last compaction), oldest first; one per revision. */

@@ -32,17 +32,22 @@ export function headerJson(h: ResponseHeader): string {
   ]);
 }
 
-/** `withheld`: the value is a secret, printed as null beside `"redacted":true` (etcdctl has no such field). */
+/**
+ * `withheld`: the value is a secret, printed as null beside `"redacted":true`
+ * (etcdctl has no such field). Concatenated member by member rather than
+ * through object(): a key space prints one of these per key.
+ */
 export function keyValueJson(kv: KeyValue, withheld = false): string {
-  return object([
-    ['key', b64(kv.key)],
-    ['create_revision', num(kv.createRevision)],
-    ['mod_revision', num(kv.modRevision)],
-    ['version', num(kv.version)],
-    ['value', withheld ? 'null' : b64(kv.value)],
-    ['lease', num(kv.lease)],
-    ['redacted', withheld ? 'true' : undefined],
-  ]);
+  let s = '{';
+  if (kv.key.length !== 0) s += `"key":${b64(kv.key)},`;
+  if (kv.createRevision !== 0n) s += `"create_revision":${kv.createRevision},`;
+  if (kv.modRevision !== 0n) s += `"mod_revision":${kv.modRevision},`;
+  if (kv.version !== 0n) s += `"version":${kv.version},`;
+  if (withheld) s += '"value":null,';
+  else if (kv.value.length !== 0) s += `"value":${b64(kv.value)},`;
+  if (kv.lease !== 0n) s += `"lease":${kv.lease},`;
+  if (withheld) s += '"redacted":true,';
+  return s.length === 1 ? '{}' : s.slice(0, -1) + '}';
 }
 
 /** `withheld` says which values are secrets (keyValueJson). */

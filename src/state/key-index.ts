@@ -12,7 +12,7 @@
  */
 import { StateError } from './errors.js';
 import { compareRevision, type Revision } from './revision.js';
-import type { Kv } from './kv.js';
+import type { KeyValue, Kv } from './kv.js';
 import type { ValueRef } from './value-slabs.js';
 
 /** One change of the key; `value` is undefined for the delete (tombstone). */
@@ -29,6 +29,8 @@ interface Generation {
   created: Revision;
   revs: KeyRevision[];
 }
+
+const EMPTY = new Uint8Array(0);
 
 const isEmptyGen = (g: Generation | undefined): boolean => g === undefined || g.revs.length === 0;
 
@@ -100,6 +102,13 @@ export class KeyIndex {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
     return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value?.latin1() ?? '', lease: at.rev.lease };
+  }
+
+  /** kvAt as bytes, the value a view of the store's copy: valid until the store's next write. */
+  keyValueAt(atRev: bigint): KeyValue | undefined {
+    const at = this.get(atRev);
+    if (at === undefined) return undefined;
+    return { key: Buffer.from(this.key, 'latin1'), createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value?.view() ?? EMPTY, lease: at.rev.lease };
   }
 
   /**

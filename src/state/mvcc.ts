@@ -104,6 +104,11 @@ export class MvccStore {
    * before the next write.
    */
   rangeLazy(key: string, end: string | undefined, curRev: bigint, opts: RangeOptions): { kvs: Iterable<Kv>; count: number; rev: bigint } {
+    return this.rangeAs(key, end, curRev, opts, (ki, at) => ki.kvAt(at)!);
+  }
+
+  /** rangeLazy with each key-value made by `make` from its key's index, at the revision read. */
+  rangeAs<T>(key: string, end: string | undefined, curRev: bigint, opts: RangeOptions, make: (ki: KeyIndex, atRev: bigint) => T): { kvs: Iterable<T>; count: number; rev: bigint } {
     let rev = opts.rev ?? 0n;
     if (rev > curRev) fail('ErrFutureRev');
     if (rev <= 0n) rev = curRev;
@@ -114,8 +119,8 @@ export class MvccStore {
     const live = this.liveAt(key, end, rev);
     const limit = opts.countOnly ? 0 : opts.limit && opts.limit > 0 && opts.limit < live.length ? opts.limit : live.length;
     const at = rev;
-    function* kvs(): Generator<Kv> {
-      for (let i = 0; i < limit; i++) yield live[i].kvAt(at)!;
+    function* kvs(): Generator<T> {
+      for (let i = 0; i < limit; i++) yield make(live[i], at);
     }
     return { kvs: kvs(), count: live.length, rev: curRev };
   }
