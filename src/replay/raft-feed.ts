@@ -33,11 +33,20 @@ export interface FeedOptions {
 /**
  * Called for each committed entry in order. Returns true for a conf change
  * the application's membership refused: etcd then applies it to raft as a
- * no-op (node ID 0), and so does the feed.
+ * no-op (node ID 0), and so does the feed. The entry's data is valid only
+ * during the call: its bytes are reused once it is applied.
  */
 export type ApplyFn = (entry: Entry) => boolean | void;
 
 const ARENA_BYTES = 1 << 20;
+
+/** Entry data copied in; free once every entry in it is applied. */
+interface Arena {
+  readonly bytes: Buffer;
+  used: number;
+  /** The highest index copied in. */
+  lastIndex: bigint;
+}
 
 export class RaftFeed {
   readonly node: RawNode;
@@ -91,7 +100,7 @@ export class RaftFeed {
       this.batchPrevIndex = this.lastIndex;
       this.batchPrevTerm = this.lastTerm;
     }
-    this.batch.push({ term: e.term, index: e.index, type: e.type, data: e.data && this.copy(e.data) });
+    this.batch.push({ term: e.term, index: e.index, type: e.type, data: e.data && this.copy(e.data, e.index) });
     this.lastIndex = e.index;
     this.lastTerm = e.term;
     if (e.term > this.term) this.term = e.term;
@@ -104,23 +113,40 @@ export class RaftFeed {
     if (c > this.commit) this.commit = c;
   }
 
-  private arena = new Uint8Array(0);
-  private arenaUsed = 0;
+  private arena: Arena = { bytes: Buffer.alloc(0), used: 0, lastIndex: 0n };
+  /** Arenas filled, oldest first, and arenas free for reuse. */
+  private readonly filled: Arena[] = [];
+  private readonly spare: Arena[] = [];
 
   /**
-   * Entry data copied into shared arenas: an ArrayBuffer per entry would cost
-   * a garbage collection every few thousand entries.
+   * Entry data copied into shared arenas, each reused once the entries in it
+   * are applied and compacted out of raft's storage: an ArrayBuffer per entry
+   * would cost a garbage collection every few thousand entries, and a fresh
+   * arena per megabyte a page fault per 4 KB of the log.
    */
-  private copy(data: Uint8Array): Uint8Array {
-    if (this.arenaUsed + data.length > this.arena.length) {
+  private copy(data: Uint8Array, index: bigint): Uint8Array {
+    let a = this.arena;
+    if (a.used + data.length > a.bytes.length) {
+      if (a.used > 0) this.filled.push(a);
       // Not zero-filled: every byte handed out is copied over first.
-      this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, data.length));
-      this.arenaUsed = 0;
+      a = this.arena = data.length <= ARENA_BYTES ? (this.spare.pop() ?? { bytes: Buffer.allocUnsafeSlow(ARENA_BYTES), used: 0, lastIndex: 0n }) : { bytes: Buffer.allocUnsafeSlow(data.length), used: 0, lastIndex: 0n };
     }
-    const view = this.arena.subarray(this.arenaUsed, this.arenaUsed + data.length);
+    const view = a.bytes.subarray(a.used, a.used + data.length);
     view.set(data);
-    this.arenaUsed += data.length;
+    a.used += data.length;
+    if (index > a.lastIndex) a.lastIndex = index;
     return view;
+  }
+
+  /** Frees the arenas whose entries are all applied (an entry rewritten at a lower index only delays its arena's turn). */
+  private reuseArenas(): void {
+    while (this.filled.length > 0 && this.filled[0].lastIndex <= this.applied) {
+      const a = this.filled.shift()!;
+      if (a.bytes.length !== ARENA_BYTES) continue;
+      a.used = 0;
+      a.lastIndex = 0n;
+      this.spare.push(a);
+    }
   }
 
   /** Delivers the queued entries, or a newer commit index alone, and applies what is committed. */
@@ -155,6 +181,7 @@ export class RaftFeed {
       this.node.advance(rd);
     }
     if (this.applied > this.storage.firstIndex()) this.storage.compact(this.applied);
+    this.reuseArenas();
   }
 
   /** etcd applies every committed conf change to raft; one its membership refuses as a no-op (etcdserver/server.go applyConfChange). */

@@ -55,7 +55,7 @@ export class KeptKeys {
     for (const key of this.keys) {
       const ki = store.keyIndex(key);
       if (ki === undefined) continue;
-      for (const r of ki.since(0n)) rows.push({ main: r.main, sub: r.sub, key, tombstone: r.value === undefined });
+      for (const r of ki.since(0n)) rows.push({ main: r.main, sub: BigInt(r.sub), key, tombstone: r.tombstone });
     }
     rows.sort((a, b) => (a.main !== b.main ? (a.main < b.main ? -1 : 1) : a.sub < b.sub ? -1 : a.sub > b.sub ? 1 : 0));
     for (const r of rows) {

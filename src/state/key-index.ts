@@ -11,22 +11,41 @@
  * empty generation is gone from the index.
  */
 import { StateError } from './errors.js';
-import { compareRevision, type Revision } from './revision.js';
 import type { KeyValue, Kv } from './kv.js';
-import type { ValueRef } from './value-slabs.js';
+import { ValueRef } from './value-slabs.js';
 
-/** One change of the key; `value` is undefined for the delete (tombstone). */
-export interface KeyRevision {
+/**
+ * One change of the key, and the value written (none for a delete, the
+ * tombstone). The sub revision is a number: a txn's changes are counted in
+ * an array, far below 2^53. The object is its own value reference, so a
+ * revision costs one object on the heap.
+ */
+export class KeyRevision extends ValueRef {
+  constructor(
+    readonly main: bigint,
+    readonly sub: number,
+    readonly lease: bigint,
+    readonly tombstone: boolean,
+  ) {
+    super();
+  }
+}
+
+/** A revision's place: main, then sub (revision.go GreaterThan). */
+interface Rev {
   main: bigint;
-  sub: bigint;
-  value?: ValueRef;
-  lease: bigint;
+  sub: number;
+}
+
+function compareRev(a: Rev, b: Rev): number {
+  if (a.main !== b.main) return a.main > b.main ? 1 : -1;
+  return a.sub - b.sub;
 }
 
 interface Generation {
   /** Puts in this generation since it was created, compacted ones included. */
   ver: bigint;
-  created: Revision;
+  created: Rev;
   revs: KeyRevision[];
 }
 
@@ -36,19 +55,19 @@ const isEmptyGen = (g: Generation | undefined): boolean => g === undefined || g.
 
 export interface KeyAt {
   rev: KeyRevision;
-  created: Revision;
+  created: Rev;
   version: bigint;
 }
 
 export class KeyIndex {
   /** The last change; every new one must be above it. */
-  private modified: Revision = { main: 0n, sub: 0n };
+  private modified: Rev = { main: 0n, sub: 0 };
   private generations: Generation[] = [];
 
   constructor(readonly key: string) {}
 
   put(change: KeyRevision): void {
-    if (compareRevision(change, this.modified) <= 0) {
+    if (compareRev(change, this.modified) <= 0) {
       // keyIndex.put panics: the store hands out revisions in order.
       throw new StateError('ETCD_PANIC', `mvcc: put of ${JSON.stringify(this.key)} at ${change.main}.${change.sub}, not above ${this.modified.main}.${this.modified.sub}`);
     }
@@ -67,14 +86,14 @@ export class KeyIndex {
    */
   restore(createRevision: bigint, version: bigint, change: KeyRevision): void {
     this.modified = change;
-    this.generations = [{ ver: version, created: { main: createRevision, sub: 0n }, revs: [change] }];
+    this.generations = [{ ver: version, created: { main: createRevision, sub: 0 }, revs: [change] }];
   }
 
   /** Appends the delete and opens a new generation; false when the key has no live generation (ErrRevisionNotFound). */
-  tombstone(main: bigint, sub: bigint): boolean {
+  tombstone(main: bigint, sub: number): boolean {
     if (isEmptyGen(this.generations[this.generations.length - 1])) return false;
-    this.put({ main, sub, value: undefined, lease: 0n });
-    this.generations.push({ ver: 0n, created: { main: 0n, sub: 0n }, revs: [] });
+    this.put(new KeyRevision(main, sub, 0n, true));
+    this.generations.push({ ver: 0n, created: { main: 0n, sub: 0 }, revs: [] });
     return true;
   }
 
@@ -101,14 +120,14 @@ export class KeyIndex {
   kvAt(atRev: bigint): Kv | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value?.latin1() ?? '', lease: at.rev.lease };
+    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone ? '' : at.rev.latin1(), lease: at.rev.lease };
   }
 
   /** kvAt as bytes, the value a view of the store's copy: valid until the store's next write. */
   keyValueAt(atRev: bigint): KeyValue | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: Buffer.from(this.key, 'latin1'), createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.value?.view() ?? EMPTY, lease: at.rev.lease };
+    return { key: Buffer.from(this.key, 'latin1'), createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone ? EMPTY : at.rev.view(), lease: at.rev.lease };
   }
 
   /**
@@ -116,17 +135,17 @@ export class KeyIndex {
    * revision (the highest sub: the others were never visible; keyIndex.since).
    */
   since(rev: bigint): KeyRevision[] {
-    const since: Revision = { main: rev, sub: 0n };
+    const since: Rev = { main: rev, sub: 0 };
     let gi = this.generations.length - 1;
     for (; gi > 0; gi--) {
       const g = this.generations[gi];
-      if (!isEmptyGen(g) && compareRevision(since, g.created) > 0) break;
+      if (!isEmptyGen(g) && compareRev(since, g.created) > 0) break;
     }
     const out: KeyRevision[] = [];
     let last = -1n;
     for (gi = Math.max(gi, 0); gi < this.generations.length; gi++) {
       for (const r of this.generations[gi].revs) {
-        if (compareRevision(since, r) > 0) continue;
+        if (compareRev(since, r) > 0) continue;
         if (r.main === last) out[out.length - 1] = r;
         else out.push(r);
         last = r.main;

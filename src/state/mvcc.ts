@@ -14,7 +14,7 @@
  */
 import { StateError } from './errors.js';
 import { fail } from './etcd-errors.js';
-import { KeyIndex, type KeyRevision } from './key-index.js';
+import { KeyIndex, KeyRevision } from './key-index.js';
 import { bytesOf, NO_LEASE, type Kv } from './kv.js';
 import { ValueSlabs } from './value-slabs.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -67,7 +67,7 @@ export class MvccStore {
   /** @internal The values of the revisions kept. */
   readonly values = new ValueSlabs();
   private readonly dropRevision = (r: KeyRevision) => {
-    if (r.value) this.values.release(r.value);
+    if (!r.tombstone) this.values.release(r);
   };
   private readonly keys = new SortedKeys();
 
@@ -155,7 +155,7 @@ export class MvccStore {
   history(key: string): HistoryEvent[] {
     const ki = this.index.get(key);
     if (ki === undefined) return [];
-    return ki.since(0n).map((r): HistoryEvent => (r.value === undefined ? { type: 'delete', key, modRevision: r.main } : { type: 'put', kv: ki.kvAt(r.main)! }));
+    return ki.since(0n).map((r): HistoryEvent => (r.tombstone ? { type: 'delete', key, modRevision: r.main } : { type: 'put', kv: ki.kvAt(r.main)! }));
   }
 
   /**
@@ -174,9 +174,11 @@ export class MvccStore {
       if (r.tombstone || r.kv.lease === NO_LEASE) keyToLease.delete(key);
       else keyToLease.set(key, r.kv.lease);
       const ki = this.index.get(key);
-      const change: KeyRevision = { main: r.main, sub: r.sub, value: r.tombstone ? undefined : this.values.put(bytesOf(r.kv.value)), lease: r.tombstone ? NO_LEASE : r.kv.lease };
+      const sub = Number(r.sub);
+      const change = new KeyRevision(r.main, sub, r.tombstone ? NO_LEASE : r.kv.lease, r.tombstone);
+      if (!r.tombstone) this.values.put(bytesOf(r.kv.value), change);
       if (ki) {
-        if (r.tombstone) ki.tombstone(r.main, r.sub);
+        if (r.tombstone) ki.tombstone(r.main, sub);
         else ki.put(change);
       } else if (!r.tombstone) {
         const fresh = new KeyIndex(key);
@@ -254,7 +256,7 @@ export class TxnWrite {
       ki = new KeyIndex(key);
       this.store.addKey(ki);
     }
-    ki.put({ main: rev, sub: BigInt(this.changes), value: this.store.values.put(value), lease });
+    ki.put(this.store.values.put(value, new KeyRevision(rev, this.changes, lease, false)));
     this.changes++;
     this.touched.push(ki);
     if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);
@@ -267,7 +269,7 @@ export class TxnWrite {
   deleteRange(key: string, end: string | undefined): { deleted: number; rev: bigint } {
     const live = this.store.liveAt(key, end, this.changes > 0 ? this.rev : this.beginRev);
     for (const ki of live) {
-      if (!ki.tombstone(this.rev, BigInt(this.changes))) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
+      if (!ki.tombstone(this.rev, this.changes)) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
       this.changes++;
       this.touched.push(ki);
       const lease = this.store.leases.leaseOf(ki.key);

@@ -24,27 +24,25 @@ interface Slab {
   refs: ValueRef[];
 }
 
-/** One value; its bytes may move between slabs, so it is read through the reference. */
+/**
+ * One value; its bytes may move between slabs, so it is read through the
+ * reference. A holder may extend it (the index's revisions do), so that a
+ * value costs no object of its own.
+ */
 export class ValueRef {
-  /** @internal */ slab: Slab;
-  /** @internal */ off: number;
-  readonly length: number;
-  /** @internal */ live = true;
-
-  constructor(slab: Slab, off: number, length: number) {
-    this.slab = slab;
-    this.off = off;
-    this.length = length;
-  }
+  /** @internal */ slab: Slab | undefined = undefined;
+  /** @internal */ off = 0;
+  length = 0;
+  /** @internal */ live = false;
 
   /** A view of the bytes, valid until the next put or release in the same ValueSlabs. */
   view(): Buffer {
-    return this.slab.bytes.subarray(this.off, this.off + this.length);
+    return this.slab!.bytes.subarray(this.off, this.off + this.length);
   }
 
   /** The value as a latin1 string, one character per byte, as the state layer compares and indexes them. */
   latin1(): string {
-    return this.slab.bytes.toString('latin1', this.off, this.off + this.length);
+    return this.slab!.bytes.toString('latin1', this.off, this.off + this.length);
   }
 }
 
@@ -58,27 +56,32 @@ export class ValueSlabs {
     this.current = this.slab(SLAB_BYTES);
   }
 
-  /** Copies `bytes` in; the caller may reuse its buffer. */
-  put(bytes: Uint8Array): ValueRef {
+  /** Copies `bytes` in, into `ref` (which must not hold a value yet); the caller may reuse its buffer. */
+  put<R extends ValueRef>(bytes: Uint8Array, ref: R): R;
+  put(bytes: Uint8Array): ValueRef;
+  put(bytes: Uint8Array, ref = new ValueRef()): ValueRef {
     // A value too big to share a slab gets one of its own, which goes when it is released.
-    if (bytes.length > SLAB_BYTES / 4) return this.place(this.slab(bytes.length), bytes);
+    if (bytes.length > SLAB_BYTES / 4) return this.place(this.slab(bytes.length), bytes, ref);
     if (this.current.used + bytes.length > this.current.bytes.length) this.current = this.slab(SLAB_BYTES);
-    return this.place(this.current, bytes);
+    return this.place(this.current, bytes, ref);
   }
 
   /** The value is no longer referenced: its bytes may be reclaimed. */
   release(ref: ValueRef): void {
     if (!ref.live) return;
     ref.live = false;
-    const slab = ref.slab;
+    const slab = ref.slab!;
     slab.live -= ref.length;
     if (slab === this.current) return;
     if (slab.live * 2 < slab.used) this.evacuate(slab);
   }
 
-  private place(slab: Slab, bytes: Uint8Array): ValueRef {
+  private place(slab: Slab, bytes: Uint8Array, ref: ValueRef): ValueRef {
     slab.bytes.set(bytes, slab.used);
-    const ref = new ValueRef(slab, slab.used, bytes.length);
+    ref.slab = slab;
+    ref.off = slab.used;
+    ref.length = bytes.length;
+    ref.live = true;
     slab.used += bytes.length;
     slab.live += bytes.length;
     slab.refs.push(ref);
@@ -89,12 +92,8 @@ export class ValueSlabs {
   private evacuate(slab: Slab): void {
     for (const ref of slab.refs) {
       if (!ref.live) continue;
-      const moved = this.put(ref.view());
       // The reference others hold is kept; it now points where the bytes went.
-      const target = moved.slab;
-      target.refs[target.refs.length - 1] = ref;
-      ref.slab = target;
-      ref.off = moved.off;
+      this.put(ref.view(), ref);
     }
     slab.refs = [];
     this.heldBytes -= slab.bytes.length;

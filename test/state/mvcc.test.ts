@@ -29,7 +29,7 @@ class Cluster {
   }
   /** [main, sub] of each change of the key as history shows it, oldest first. */
   changes(key: string): Array<[bigint, bigint, 'put' | 'del']> {
-    return this.state.store.keyIndex(key)!.since(0n).map((r) => [r.main, r.sub, r.value === undefined ? 'del' : 'put']);
+    return this.state.store.keyIndex(key)!.since(0n).map((r) => [r.main, BigInt(r.sub), r.tombstone ? 'del' : 'put']);
   }
   get rev(): bigint {
     return this.state.store.currentRev;
