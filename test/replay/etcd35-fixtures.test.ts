@@ -13,7 +13,10 @@ import { chooseStart, resolveDataDir } from '../../src/codec/data-dir.js';
 import { idHex } from '../../src/codec/proto/metadata.js';
 import { entryTypeName } from '../../src/codec/proto/raftpb.js';
 import { dumpEntries, planDump } from '../../src/report/dump.js';
+import { replayDataDir, type ReplaySource } from '../../src/replay/replay.js';
+import type { Member } from '../../src/state/membership.js';
 import { fixturesDir, readFixtureJson, runWalt, Scratch, unpackFixture, type OracleReadAll } from '../helpers/fixtures.js';
+import { parseBigJson } from '../state/helpers.js';
 
 const DIR = join(fixturesDir, 'etcd35');
 const skip = existsSync(join(DIR, 'single.tar.gz')) ? false : 'no etcd 3.5 fixtures in fixtures/etcd35 (fixtures/make-fixtures.sh --etcd=3.5 makes them)';
@@ -75,7 +78,7 @@ test('etcd 3.5 single member: members and leases as etcd listed them', { skip },
 const MEMBERS = ['m1', 'm2', 'm3', 'm4'];
 const cluster3Skip = existsSync(join(DIR, 'cluster3.tar.gz')) ? false : 'no etcd 3.5 cluster3 fixture (fixtures/make-fixtures.sh --etcd=3.5 --only=cluster3 makes it)';
 
-test('etcd 3.5 three members (a leader stopped, a learner added and promoted): every member\'s entries equal wal.ReadAll', { skip: cluster3Skip }, () => {
+test('etcd 3.5 three members (a leader stopped, a learner added and promoted, another added and removed): every member\'s entries equal wal.ReadAll', { skip: cluster3Skip }, () => {
   const cluster = unpack('cluster3');
   for (const m of MEMBERS) {
     const oracle = readFixtureJson<OracleReadAll>('etcd35', join('cluster3', m), 'oracle-readall.json');
@@ -97,4 +100,51 @@ test('etcd 3.5 three members: each member\'s replay serves what it served live, 
     const ours = JSON.parse(runWalt(['replay-to-state', '--include', 'members', '--keys-only', join(cluster, m)]).stdout);
     assert.deepEqual(ours.members.map((x: { name: string }) => x.name).sort(), names, `${m}: members`);
   }
+});
+
+interface ListedMember {
+  ID: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner?: boolean;
+}
+
+/** `etcdctl member list -w json` as hex IDs, sorted by ID, for comparing with a replay's members. */
+function listed(file: string): Array<Omit<Member, 'id'> & { id: string }> {
+  const { members } = parseBigJson<{ members: ListedMember[] }>(readFileSync(join(DIR, 'cluster3', file), 'utf8'));
+  return members
+    .map((m) => ({ id: BigInt(m.ID), name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs ?? [], isLearner: m.isLearner === true }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((m) => ({ ...m, id: m.id.toString(16) }));
+}
+
+const replayedMembers = (dir: string, from: ReplaySource, atIndex?: bigint) => {
+  const { state } = replayDataDir(resolveDataDir(dir), { from, atIndex });
+  return { members: state.cluster.list().map((m) => ({ ...m, id: m.id.toString(16) })), removed: [...state.cluster.removed].map((id) => id.toString(16)) };
+};
+
+test('etcd 3.5 three members: the learner m5 removed, every member\'s replay (from the WAL and from the backend) lists the members etcd listed after the removal, and m5 among the removed', { skip: cluster3Skip }, () => {
+  const cluster = unpack('cluster3');
+  const after = listed('expected-members.json');
+  const removed = readFileSync(join(DIR, 'cluster3', 'expected-removed.txt'), 'utf8').trim();
+  assert.ok(!after.some((m) => m.id === removed), 'etcd no longer lists the removed learner');
+  for (const m of MEMBERS) {
+    // m4 joined from a leader's snapshot: its WAL does not reach back to index 1.
+    for (const from of m === 'm4' ? (['db'] as const) : (['wal', 'db'] as const)) {
+      const ours = replayedMembers(join(cluster, m), from);
+      assert.deepEqual(ours.members, after, `${m} --from ${from}: members`);
+      assert.deepEqual(ours.removed, [removed], `${m} --from ${from}: members_removed`);
+    }
+  }
+});
+
+test('etcd 3.5 three members: just before the removal, the replay lists m5 as the learner etcd listed', { skip: cluster3Skip }, () => {
+  const cluster = unpack('cluster3');
+  const oracle = readFixtureJson<OracleReadAll>('etcd35', join('cluster3', 'm1'), 'oracle-readall-from0.json');
+  const removal = oracle.entries.filter((e) => e.kind === 'confchange:ConfChangeRemoveNode');
+  assert.equal(removal.length, 1, 'one member removed');
+  const ours = replayedMembers(join(cluster, 'm1'), 'wal', BigInt(removal[0].index) - 1n);
+  assert.deepEqual(ours.members, listed('expected-members-before-remove.json'));
+  assert.deepEqual(ours.removed, []);
 });
