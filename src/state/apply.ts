@@ -18,7 +18,7 @@ import { StateError } from './errors.js';
 import { rangeResponseJson, type ResponseHeader } from './etcdctl-json.js';
 import { latin1, toKeyValue, type KeyValue } from './kv.js';
 import { Lessor, type LessorOptions } from './lease.js';
-import { membershipFromV2, RaftCluster, type Member, type MemberChange } from './membership.js';
+import { isMetaStoreOnly, membershipFromV2, RaftCluster, type Member, type MemberChange } from './membership.js';
 import { MvccStore, type MvccOptions, type RangeOptions } from './mvcc.js';
 import { V2Store } from './v2store.js';
 import { rangeEnd } from './compare.js';
@@ -50,7 +50,7 @@ export interface ApplyResult {
 /** A learner's add differs from a voter's only in the context's isLearner. */
 const CHANGES: Record<number, MemberChange | undefined> = {
   [ConfChangeType.ConfChangeAddNode]: 'add',
-  [ConfChangeType.ConfChangeAddLearnerNode]: 'add',
+  [ConfChangeType.ConfChangeAddLearnerNode]: 'add-learner',
   [ConfChangeType.ConfChangeRemoveNode]: 'remove',
   [ConfChangeType.ConfChangeUpdateNode]: 'update',
 };
@@ -87,6 +87,7 @@ export class EtcdState {
     this.cluster = new RaftCluster(this.v2, {
       maxLearners: () => (this.rules.has('max-learners-setting') ? (opts.maxLearners ?? 1) : 1),
       onVersion: (v) => this.rules.clusterVersion(v, this.applying),
+      rule: (id) => this.rules.has(id),
     });
     this.clusterId = opts.clusterId ?? 0n;
     this.memberId = opts.memberId ?? 0n;
@@ -137,26 +138,30 @@ export class EtcdState {
    * leases, then keys (with the history the file still has) attached to them,
    * auth, alarms, and the consistent index, below which entries do not touch
    * the v3 state again. Membership comes from the backend unless a v2
-   * snapshot supplied it (3.4 recovers membership from the v2 store). Without
-   * a v2 snapshot the v2 store's state is unknown from here on.
+   * snapshot supplied it (3.4 and 3.5 recover membership from the v2 store;
+   * 3.6 from the backend whatever the .snap holds). Without a v2 snapshot the
+   * v2 store's state is unknown from here on. The rules follow the backend's
+   * cluster version where it has one: its consistent index is never behind
+   * the .snap.
    */
   loadBackend(path: string, opts: BboltOptions = {}): void {
     const be = Backend.open(path, opts);
     try {
       const meta = be.meta();
       this.applying = 0n;
-      const version = this.v2FromSnapshot ? this.cluster.version : be.clusterVersion();
+      const version = be.clusterVersion() ?? (this.v2FromSnapshot ? this.cluster.version : undefined);
       if (version !== undefined) this.rules.clusterVersion(version, 0n);
       this.lessor.restore(be.leases());
       this.store.restore(be.revisions(), { finished: meta.finishedCompactRev, scheduled: meta.scheduledCompactRev }, this.rules.has('compaction-keeps-tombstone'));
       this.auth.restore(be.auth());
       this.alarms.restore(be.alarms());
       this.v3.restoreAlarms();
-      if (!this.v2FromSnapshot) {
+      if (!this.v2FromSnapshot || this.rules.has('membership-in-backend')) {
         const { members, removed } = be.members();
-        this.cluster.restore(members, removed, be.clusterVersion());
-        this.v2 = this.cluster.v2 = undefined;
+        this.cluster.loadBackend(members, removed, be.clusterVersion());
+        if (!this.v2FromSnapshot) this.v2 = this.cluster.v2 = undefined;
       }
+      this.cluster.downgrade = be.downgrade();
       this.consistentIndex = this.backendConsistentIndex = meta.consistentIndex ?? 0n;
       if (meta.term !== undefined) this.term = meta.term;
     } finally {
@@ -182,6 +187,9 @@ export class EtcdState {
     const m = membershipFromV2(v2);
     if (m) this.cluster.restore(m.members, m.removed, m.version);
     if (m?.version !== undefined) this.rules.clusterVersion(m.version, 0n);
+    if (this.rules.has('v2-snapshot-meta-only') && !isMetaStoreOnly(v2)) {
+      throw new StateError('BAD_V2_SNAPSHOT', `etcd ${this.rules.version} does not start: the .snap's v2 store holds keys outside /0 (AssertNoV2StoreContent: v2 data is refused from 3.6 on)`);
+    }
   }
 
   header(): ResponseHeader {
@@ -226,7 +234,7 @@ export class EtcdState {
     if (d.kind === 'unknown') throw new StateError('ETCD_PANIC', `entry ${index}: ${d.error}`);
     // v2 requests apply whatever the consistent index: the v2 store is rebuilt from a snapshot, not the backend.
     if (d.kind === 'v2') {
-      applyV2Request(this.v2, this.cluster, d.v2!);
+      applyV2Request(this.v2, this.cluster, d.v2!, this.rules);
       return { index, kind: 'v2' };
     }
     // 3.5's membership requests change the in-memory cluster before the consistent index is asked (apply.go Apply).
@@ -240,7 +248,8 @@ export class EtcdState {
   private applyConfChange(entry: Entry): ApplyResult {
     const index = entry.index;
     if (entry.type !== EntryType.EntryConfChange) throw new StateError('ETCD_PANIC', `entry ${index}: etcd applies only EntryNormal and EntryConfChange, not type ${entry.type}`);
-    if (index > this.consistentIndex) this.consistentIndex = index;
+    const shouldApplyV3 = index > this.consistentIndex;
+    if (shouldApplyV3) this.consistentIndex = index;
     const { change, member, error } = decodeConfChangeEntry(entry);
     if (error !== undefined) throw new StateError('ETCD_PANIC', `entry ${index}: conf change does not decode: ${error}`);
     const cc = change as ConfChange;
@@ -248,12 +257,12 @@ export class EtcdState {
     if (kind === undefined) throw new StateError('ETCD_PANIC', `entry ${index}: unknown conf change type ${cc.type}`);
     const m: (Member & { isPromote?: boolean }) | undefined = member && { id: member.id, name: member.name ?? '', peerURLs: member.peerURLs, clientURLs: member.clientURLs ?? [], isLearner: member.isLearner, isPromote: member.isPromote };
     if (kind !== 'remove' && m === undefined) throw new StateError('ETCD_PANIC', `entry ${index}: conf change context is not member JSON`);
-    this.cluster.validate(kind, cc.nodeId, m);
+    this.cluster.validate(kind, cc.nodeId, m, shouldApplyV3);
     if (m && m.id !== cc.nodeId) throw new StateError('ETCD_PANIC', `entry ${index}: conf change for node ${cc.nodeId} carries member ${m.id}`);
-    if (kind === 'remove') this.cluster.removeMember(cc.nodeId);
-    else if (kind === 'update') this.cluster.updateRaftAttributes(m!.id, m!.peerURLs, m!.isLearner);
+    if (kind === 'remove') this.cluster.removeMember(cc.nodeId, shouldApplyV3);
+    else if (kind === 'update') this.cluster.updateRaftAttributes(m!.id, m!.peerURLs, m!.isLearner, shouldApplyV3);
     else if (m!.isPromote) this.cluster.promoteMember(m!.id);
-    else this.cluster.addMember(m!);
+    else this.cluster.addMember(m!, shouldApplyV3);
     return { index, kind: 'confChange' };
   }
 }

@@ -4,7 +4,7 @@
  * (consistent_index, scheduledCompactRev, finishedCompactRev; `term` from 3.5),
  * `lease` (lease/lessor.go: 8-byte big-endian ID → leasepb.Lease), `members`
  * and `members_removed` (membership/store.go: hex ID → member JSON or
- * "removed"), `cluster` (clusterVersion), `auth`, `authUsers`, `authRoles`
+ * "removed"), `cluster` (clusterVersion, downgrade), `auth`, `authUsers`, `authRoles`
  * (auth/store.go) and `alarm` (v3alarm: marshalled AlarmMember → empty).
  * A bucket etcd has not created yet reads as empty.
  */
@@ -115,6 +115,19 @@ export class Backend {
 
   clusterVersion(): string | undefined {
     return this.bucket('cluster')?.get(name('clusterVersion'))?.toString('utf8');
+  }
+
+  /** The `downgrade` key (3.5+; 3.6 schema/membership.go DowngradeInfoFromBackend): JSON {"target-version", "enabled"}. */
+  downgrade(): { enabled: boolean; targetVersion?: string } | undefined {
+    const v = this.bucket('cluster')?.get(name('downgrade'));
+    if (v === undefined) return undefined;
+    let d: { 'target-version'?: unknown; enabled?: unknown };
+    try {
+      d = JSON.parse(v.toString('utf8'));
+    } catch {
+      throw new StateError('BACKEND_BAD_RECORD', `the cluster bucket's downgrade is not JSON: ${JSON.stringify(v.toString('utf8'))}`, { file: this.path });
+    }
+    return d.enabled === true ? { enabled: true, targetVersion: String(d['target-version'] ?? '') } : { enabled: false };
   }
 
   auth(): BackendAuth {

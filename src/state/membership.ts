@@ -4,14 +4,18 @@
  * and client URLs published by a v2 PUT of /0/members/<id>/attributes (3.4)
  * or a cluster_member_attr_set request (3.5+), and the cluster version.
  *
- * etcd 3.4 keeps membership in the v2 store (/0/members, /0/removed_members,
- * /0/version) and mirrors it into the backend; every such write bumps the v2
- * index, which v2 keys' created/modified indexes then show. So when a v2 store
- * is attached, every change is written there exactly as etcd writes it.
+ * etcd 3.4 and 3.5 keep membership in the v2 store (/0/members,
+ * /0/removed_members, /0/version) and mirror it into the backend; every such
+ * write bumps the v2 index, which v2 keys' created/modified indexes then show.
+ * So when a v2 store is attached, every change is written there exactly as
+ * etcd writes it. etcd 3.6 still writes the v2 store (its .snap carries it for
+ * a rollback to 3.5) but holds in memory what the backend holds: the
+ * `membership-in-backend` rule (version-rules.ts).
  */
 import { fail } from './etcd-errors.js';
 import { StateError } from './errors.js';
 import type { V2Store } from './v2store.js';
+import type { RuleId } from './version-rules.js';
 
 export interface Member {
   id: bigint;
@@ -41,13 +45,21 @@ export function memberJson(m: Member): string {
   return `{"id":${m.id},${fields.join(',')}}`;
 }
 
-export type MemberChange = 'add' | 'remove' | 'update';
+/** A conf change as membership sees it: ConfChangeAddNode (a promotion too), ConfChangeAddLearnerNode, ConfChangeRemoveNode, ConfChangeUpdateNode. */
+export type MemberChange = 'add' | 'add-learner' | 'remove' | 'update';
 
 export interface ClusterOptions {
   /** cluster.go maxLearners: 1, a setting (--max-learners) from 3.6. */
   maxLearners?: () => number;
   /** Told of each cluster version set, for the version's apply rules. */
   onVersion?: (version: string) => void;
+  /** Whether a version rule is in force; without, none is. */
+  rule?: (id: RuleId) => boolean;
+}
+
+interface Membership {
+  members: Map<bigint, Member>;
+  removed: Set<bigint>;
 }
 
 export class RaftCluster {
@@ -68,17 +80,24 @@ export class RaftCluster {
     return [...this.members.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** ValidateConfigurationChange: throws the error etcd answers a refused conf change with. */
-  validate(change: MemberChange, id: bigint, member?: Member & { isPromote?: boolean }): void {
-    if (this.removed.has(id)) fail('ErrIDRemoved', idString(id));
-    const existing = this.members.get(id);
+  /**
+   * ValidateConfigurationChange: throws the error etcd answers a refused conf
+   * change with. `shouldApplyV3` is whether the entry is above the
+   * consistent index (etcd's ShouldApplyV3).
+   */
+  validate(change: MemberChange, id: bigint, member: (Member & { isPromote?: boolean }) | undefined, shouldApplyV3: boolean): void {
+    const current = this.checkedAgainst(shouldApplyV3);
+    if (current === undefined) return;
+    const { members, removed } = current;
+    if (removed.has(id)) fail('ErrIDRemoved', idString(id));
+    const existing = members.get(id);
     if (change === 'remove') {
       if (!existing) fail('ErrIDNotFound', idString(id));
       return;
     }
     if (change === 'update') {
       if (!existing) fail('ErrIDNotFound', idString(id));
-      this.checkPeerURLs(member?.peerURLs ?? [], id);
+      checkPeerURLs(members, member?.peerURLs ?? [], id);
       return;
     }
     if (member?.isPromote) {
@@ -87,18 +106,21 @@ export class RaftCluster {
       return;
     }
     if (existing) fail('ErrIDExists', idString(id));
-    this.checkPeerURLs(member?.peerURLs ?? [], undefined);
-    if (member?.isLearner && [...this.members.values()].filter((m) => m.isLearner).length + 1 > (this.opts.maxLearners?.() ?? 1)) fail('ErrTooManyLearners');
+    checkPeerURLs(members, member?.peerURLs ?? [], undefined);
+    const counted = member?.isLearner === true && (change === 'add-learner' || !this.rule('learner-limit-learner-node'));
+    if (counted && [...members.values()].filter((m) => m.isLearner).length + 1 > (this.opts.maxLearners?.() ?? 1)) fail('ErrTooManyLearners');
   }
 
-  addMember(m: Member): void {
+  addMember(m: Member, shouldApplyV3: boolean): void {
     this.v2?.create(`${MEMBERS}/${idString(m.id)}/raftAttributes`, false, raftAttributesJson(m), false, 0n);
+    if (!this.changesMemory(shouldApplyV3)) return;
     this.members.set(m.id, { id: m.id, name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner });
   }
 
-  removeMember(id: bigint): void {
+  removeMember(id: bigint, shouldApplyV3: boolean): void {
     this.v2?.delete(`${MEMBERS}/${idString(id)}`, true, true);
     this.v2?.create(`${REMOVED}/${idString(id)}`, false, '', false, 0n);
+    if (!this.changesMemory(shouldApplyV3)) return;
     this.members.delete(id);
     this.removed.add(id);
   }
@@ -115,17 +137,24 @@ export class RaftCluster {
     this.v2?.set(`${MEMBERS}/${idString(id)}/attributes`, false, attributesJson(m), 0n);
   }
 
+  /**
+   * Every release clears the learner flag in memory, whatever the consistent
+   * index: 3.6 at or below it too when the backend it loaded still has a
+   * learner (PromoteMember, etcd issue 19557).
+   */
   promoteMember(id: bigint): void {
     const m = this.mustGet(id);
     m.isLearner = false;
     this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(m), 0n);
   }
 
-  updateRaftAttributes(id: bigint, peerURLs: string[], isLearner: boolean): void {
+  updateRaftAttributes(id: bigint, peerURLs: string[], isLearner: boolean, shouldApplyV3: boolean): void {
     const m = this.mustGet(id);
-    m.peerURLs = [...peerURLs];
+    const updated = { ...m, peerURLs: [...peerURLs], isLearner };
+    this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(updated), 0n);
+    if (!this.changesMemory(shouldApplyV3)) return;
+    m.peerURLs = updated.peerURLs;
     m.isLearner = isLearner;
-    this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(m), 0n);
   }
 
   setVersion(version: string): void {
@@ -134,7 +163,7 @@ export class RaftCluster {
     this.v2?.set(CLUSTER_VERSION_PATH, false, version, 0n);
   }
 
-  /** Members from a backend's `members`/`members_removed` buckets, or from a v2 store (3.4's Recover). */
+  /** Members from a v2 store (Recover before 3.6), or from a backend the caller read. */
   restore(members: Iterable<Member>, removed: Iterable<bigint>, version: string | undefined): void {
     this.members.clear();
     this.removed.clear();
@@ -143,17 +172,67 @@ export class RaftCluster {
     this.version = version;
   }
 
+  /**
+   * Membership from a backend's `members`, `members_removed` and `cluster`
+   * buckets, as etcd 3.6 starts (bootstrap.go Finalize):
+   * SyncLearnerPromotionIfNeeded first makes a voter of each member the
+   * backend has as a learner and the v2 store (the .snap's) as a voter, then
+   * Recover reads the backend (cluster.go UnsafeLoad). A v2 store with no
+   * members promotes none.
+   */
+  loadBackend(members: Member[], removed: bigint[], version: string | undefined): void {
+    const voters = new Set(((this.v2 && membershipFromV2(this.v2))?.members ?? []).filter((m) => !m.isLearner).map((m) => m.id));
+    this.restore(
+      members.map((m) => (m.isLearner && voters.has(m.id) ? { ...m, isLearner: false } : m)),
+      removed,
+      version,
+    );
+  }
+
+  private rule(id: RuleId): boolean {
+    return this.opts.rule?.(id) ?? false;
+  }
+
+  /** 3.6 changes memory, as the backend, only above the consistent index (AddMember, RemoveMember, UpdateRaftAttributes); earlier releases always. */
+  private changesMemory(shouldApplyV3: boolean): boolean {
+    return shouldApplyV3 || !this.rule('membership-in-backend');
+  }
+
+  /**
+   * The membership a conf change is checked against. Before 3.6 the v2
+   * store's, which memory mirrors. 3.6 reads the backend's (as memory holds
+   * it) above the consistent index and the v2 store's at or below it;
+   * undefined when that v2 store is unknown (a backend loaded without a
+   * .snap), and the change is then taken as valid: memory does not change
+   * either way.
+   */
+  private checkedAgainst(shouldApplyV3: boolean): Membership | undefined {
+    if (this.changesMemory(shouldApplyV3)) return this;
+    if (this.v2 === undefined) return undefined;
+    const m = membershipFromV2(this.v2);
+    return { members: new Map((m?.members ?? []).map((x) => [x.id, x])), removed: new Set(m?.removed ?? []) };
+  }
+
   private mustGet(id: bigint): Member {
     const m = this.members.get(id);
     if (m === undefined) throw new StateError('ETCD_PANIC', `membership: no member ${idString(id)}`);
     return m;
   }
+}
 
-  private checkPeerURLs(urls: string[], except: bigint | undefined): void {
-    const used = new Set<string>();
-    for (const m of this.members.values()) if (m.id !== except) for (const u of m.peerURLs) used.add(u);
-    for (const u of urls) if (used.has(u)) fail('ErrPeerURLexists', u);
-  }
+/** ErrPeerURLexists when another member (not `except`) has one of `urls`. */
+function checkPeerURLs(members: Map<bigint, Member>, urls: string[], except: bigint | undefined): void {
+  const used = new Set<string>();
+  for (const m of members.values()) if (m.id !== except) for (const u of m.peerURLs) used.add(u);
+  for (const u of urls) if (used.has(u)) fail('ErrPeerURLexists', u);
+}
+
+/**
+ * membership/storev2.go IsMetaStoreOnly: whether the v2 store holds nothing
+ * but membership, no top-level directory other than /0 having children.
+ */
+export function isMetaStoreOnly(v2: V2Store): boolean {
+  return (v2.get('/', true, false).nodes ?? []).every((n) => n.key === '/0' || (n.nodes ?? []).length === 0);
 }
 
 /**

@@ -20,14 +20,18 @@ export type RuleId =
   | 'nested-txn-auth'
   | 'txn-put-auth'
   | 'membership-v3-requests'
-  | 'max-learners-setting';
+  | 'max-learners-setting'
+  | 'membership-in-backend'
+  | 'v2-membership-only'
+  | 'v2-snapshot-meta-only'
+  | 'learner-limit-learner-node';
 
 export interface VersionRule {
   id: RuleId;
   /** The first release of each minor series with the rule. */
   since: string[];
   what: string;
-  /** Where the rule lives in etcd's source (3.5's paths). */
+  /** Where the rule lives in etcd's source (the paths of 3.5, or of 3.6 for a rule only 3.6 has). */
   source: string;
 }
 
@@ -40,6 +44,30 @@ export const VERSION_RULES: readonly VersionRule[] = [
   { id: 'txn-put-auth', since: ['3.4.44', '3.5.30', '3.6.11'], what: "a put inside a txn is checked as a put is: its lease's keys and, with prev_kv, read permission", source: 'server/etcdserver/apply_auth.go checkPutAuth' },
   { id: 'membership-v3-requests', since: ['3.5.0'], what: 'cluster_version_set, cluster_member_attr_set and downgrade_info_set are applied whatever the consistent index (before 3.5 etcd does not know them)', source: 'server/etcdserver/apply.go applierV3backend.Apply' },
   { id: 'max-learners-setting', since: ['3.6.0'], what: 'the number of learners is a setting (--max-learners, default 1); before, a constant 1', source: 'server/etcdserver/api/membership/cluster.go ValidateMaxLearnerConfig' },
+  {
+    id: 'membership-in-backend',
+    since: ['3.6.0'],
+    what: "members, removed members and the cluster version are loaded at start from the backend's members, members_removed and cluster buckets, not from the .snap's v2 store (which only promotes a member the backend still has as a learner); a conf change at or below the consistent index is checked against the v2 store and changes only it, a promotion excepted",
+    source: 'server/etcdserver/bootstrap.go bootstrappedCluster.Finalize; server/etcdserver/api/membership/cluster.go UnsafeLoad, SyncLearnerPromotionIfNeeded, ValidateConfigurationChange, AddMember, RemoveMember, PromoteMember, UpdateRaftAttributes',
+  },
+  {
+    id: 'v2-membership-only',
+    since: ['3.6.0'],
+    what: 'a v2 request in the log is applied only as a PUT of /0/members/<id>/attributes (as cluster_member_attr_set) or of /0/version (as cluster_version_set), whatever its other fields; any other makes etcd panic',
+    source: 'server/etcdserver/apply_v2.go v2ToV3Request, server/etcdserver/server.go applyEntryNormal',
+  },
+  {
+    id: 'v2-snapshot-meta-only',
+    since: ['3.6.0'],
+    what: 'etcd does not start when the .snap it loads has a v2 store with a non-empty directory other than /0 (--v2-deprecation is write-only or later; not-yet is gone)',
+    source: 'server/storage/util.go AssertNoV2StoreContent, server/etcdserver/api/membership/storev2.go IsMetaStoreOnly, server/etcdserver/bootstrap.go recoverSnapshot',
+  },
+  {
+    id: 'learner-limit-learner-node',
+    since: ['3.6.0'],
+    what: 'the learner limit counts a new member only when the conf change is ConfChangeAddLearnerNode; before, whenever its context said isLearner',
+    source: 'server/etcdserver/api/membership/cluster.go ValidateConfigurationChange',
+  },
 ];
 
 /** The newest patch release of each minor series when this table was written (git tags of etcd-io/etcd). */

@@ -5,15 +5,25 @@
  * the table). version-rules-live.test.ts judges those Debian has against
  * running etcd.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Msg } from '../../src/codec/proto/schema.js';
 import { ConfChangeType } from '../../src/codec/proto/raftpb.js';
+import { readSnapFile } from '../../src/codec/snap-file.js';
 import { EtcdState, type ApplyResult } from '../../src/state/apply.js';
 import { PermissionType } from '../../src/state/auth.js';
 import { StateError } from '../../src/state/errors.js';
+import { V2Store } from '../../src/state/v2store.js';
+import { v2StoreJson } from '../../src/state/v2store-save.js';
 import { hasRule, parseEtcdVersion, VERSION_RULES, VersionRules, type RuleId } from '../../src/state/version-rules.js';
+import { Scratch } from '../helpers/fixtures.js';
 import { b, EntryLog } from './helpers.js';
+import { memberJson36, membershipRows, membershipSnapData, promoteContext36, row, u64be, writeBackendFile, type Member36 } from './etcd36.js';
+
+const scratch = new Scratch();
+after(() => scratch.remove());
 
 const FRESH = 1000n;
 
@@ -42,6 +52,9 @@ test('the table: each rule is in force from its release in each series, and in l
   assert.deepEqual(['3.4.33', '3.4.34', '3.5.15', '3.5.16', '3.6.0', '3.7.0', '3.3.9'].map((v) => on('compaction-keeps-tombstone', v)), [false, true, false, true, true, true, false]);
   assert.deepEqual(['3.4.41', '3.4.42', '3.5.27', '3.5.28', '3.6.8', '3.6.9'].map((v) => on('nested-txn-auth', v)), [false, true, false, true, false, true]);
   assert.deepEqual(['3.4.45', '3.5.0', '3.6.0'].map((v) => on('membership-v3-requests', v)), [false, true, true]);
+  for (const id of ['membership-in-backend', 'v2-membership-only', 'v2-snapshot-meta-only', 'learner-limit-learner-node'] as const) {
+    assert.deepEqual(['3.4.45', '3.5.33', '3.6.0', '3.6.14'].map((v) => on(id, v)), [false, false, true, true], id);
+  }
   assert.equal(parseEtcdVersion('3.5'), '3.5.33');
   assert.equal(parseEtcdVersion('v3.4.23'), '3.4.23');
   assert.equal(parseEtcdVersion('3.x'), undefined);
@@ -165,5 +178,110 @@ test('max-learners-setting (3.6.0): a second learner is refused at the default o
     state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 1n, `{"id":1,"peerURLs":["http://p:0"],"name":"a"}`));
     assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 2n, learner(2n))).error, undefined);
     assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 3n, learner(3n))).error?.name, second, `${v} max ${maxLearners}`);
+  }
+});
+
+const peer = (n: number) => [`http://10.0.0.${n}:2380`];
+const client = (n: number) => [`http://10.0.0.${n}:2379`];
+
+test("membership-in-backend (3.6.0): at start the members, removed members and cluster version are the backend's, not the .snap's; a learner the .snap has as a voter is promoted; the downgrade is the backend's in both", () => {
+  // The .snap: members 1 and 2, both voters. The backend (written later, at consistent index 5):
+  // 2 still a learner (etcd issue 19557), 3 added, 4 removed, and a downgrade enabled.
+  const snapMembers: Member36[] = [
+    { id: 1n, name: 'a', peerURLs: peer(1), clientURLs: client(1) },
+    { id: 2n, name: 'b', peerURLs: peer(2), clientURLs: client(2) },
+  ];
+  const backendMembers: Member36[] = [snapMembers[0], { ...snapMembers[1], isLearner: true }, { id: 3n, name: 'c', peerURLs: peer(3), clientURLs: client(3) }];
+  const db = scratch.fresh('db');
+  writeBackendFile(db, { ...membershipRows(backendMembers, [4n], '3.6.0', { enabled: true, targetVersion: '3.5.0' }), meta: [row('consistent_index', u64be(5n))] });
+  const data = membershipSnapData(snapMembers, [], '3.6.0');
+  const load = (etcdVersion: string) => {
+    const state = new EtcdState({ etcdVersion });
+    state.loadV2Snapshot(data);
+    state.loadBackend(db);
+    return state;
+  };
+  const listed = (s: EtcdState) => s.cluster.list().map((m) => `${m.id}${m.isLearner ? ' learner' : ''}`);
+  const v36 = load('3.6.0');
+  assert.deepEqual(listed(v36), ['1', '2', '3'], 'the backend\'s members, 2 promoted as the .snap has it (SyncLearnerPromotionIfNeeded)');
+  assert.deepEqual([...v36.cluster.removed], [4n]);
+  const v35 = load('3.5.33');
+  assert.deepEqual(listed(v35), ['1', '2'], "3.5: the .snap's v2 store (cluster.go Recover with a v2 store)");
+  assert.deepEqual([...v35.cluster.removed], []);
+  for (const s of [v36, v35]) assert.deepEqual(s.cluster.downgrade, { enabled: true, targetVersion: '3.5.0' }, 'Recover reads the downgrade from the backend');
+});
+
+test('membership-in-backend (3.6.0): a conf change at or below the consistent index is checked against the v2 store and leaves memory (the backend) alone', () => {
+  // The backend (consistent index 4) already has member 3 added at entry 2 and member 4 removed at entry 3,
+  // but 3 still a learner though promoted at entry 4 (etcd issue 19557); the .snap (index 1) has none of
+  // them. Entries 2 to 4 come again after the restart.
+  const snap: Member36[] = [{ id: 1n, name: 'a', peerURLs: peer(1), clientURLs: client(1) }, { id: 4n, name: 'd', peerURLs: peer(4), clientURLs: client(4) }];
+  const learner3: Member36 = { id: 3n, peerURLs: peer(3), isLearner: true };
+  const db = scratch.fresh('db');
+  writeBackendFile(db, { ...membershipRows([snap[0], learner3], [4n], '3.6.0'), meta: [row('consistent_index', u64be(4n))] });
+  for (const [v, members] of [['3.6.0', ['1', '3']], ['3.5.33', ['1', '3']]] as const) {
+    const state = new EtcdState({ etcdVersion: v });
+    state.loadV2Snapshot(membershipSnapData(snap, [], '3.6.0'));
+    state.loadBackend(db);
+    const log = new EntryLog();
+    log.request({ put: { key: b('/x'), value: b('1') } });
+    const add = state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 3n, memberJson36(learner3)));
+    const remove = state.applyEntry(log.confChange(ConfChangeType.ConfChangeRemoveNode, 4n));
+    // 3.6 checks both against the v2 store (3 absent, 4 present): accepted. Checked against the backend they would be refused.
+    assert.deepEqual([add.error, remove.error], [undefined, undefined], v);
+    assert.deepEqual(state.cluster.list().map((m) => String(m.id)), members, v);
+    assert.deepEqual([...state.cluster.removed], [4n], v);
+    // Both wrote the v2 store, which the next .snap carries (cluster.go AddMember, RemoveMember: mustSaveMemberToStore, mustDeleteMemberFromStore).
+    assert.deepEqual(state.v2!.get('/0/removed_members', true, true).nodes?.map((n) => n.key), ['/0/removed_members/4'], v);
+    // A promotion at or below the consistent index still clears the backend's learner flag in memory (PromoteMember).
+    assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 3n, promoteContext36(3n))).error, undefined, v);
+    assert.equal(state.cluster.members.get(3n)?.isLearner, false, v);
+  }
+});
+
+test('v2-membership-only (3.6.0): a v2 PUT of member attributes or /0/version applies as the v3 request whatever its prev conditions; any other v2 request panics etcd', () => {
+  const attrs = { Method: 'PUT', Path: '/0/members/2a/attributes', Val: '{"name":"m1","clientURLs":["http://c:1"]}', PrevExist: true };
+  for (const [v, published] of [['3.6.0', true], ['3.5.33', false]] as const) {
+    const log = new EntryLog();
+    const state = new EtcdState({ etcdVersion: v });
+    state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 0x2an, memberJson36({ id: 0x2an, peerURLs: peer(1) })));
+    // 3.5 reads PrevExist as a v2 update of a key that does not exist yet; 3.6 converts it (apply_v2.go v2ToV3Request).
+    const r = state.applyEntry(log.v2(attrs));
+    assert.equal(r.error?.name, published ? undefined : 'V2KeyNotFound', v);
+    assert.equal(state.cluster.members.get(0x2an)?.name, published ? 'm1' : '', v);
+    state.applyEntry(log.v2({ Method: 'PUT', Path: '/0/version', Val: '3.6.0', PrevValue: 'x' }));
+    assert.equal(state.cluster.version, published ? '3.6.0' : undefined, `${v}: a compare-and-swap in 3.5, which fails`);
+  }
+  for (const r of [{ Method: 'PUT', Path: '/1/k', Val: 'v' }, { Method: 'QGET', Path: '/1/k' }, { Method: 'DELETE', Path: '/0/members/2a/attributes' }]) {
+    assert.throws(() => new EtcdState({ etcdVersion: '3.6.0' }).applyEntry(new EntryLog().v2(r)), (e: unknown) => e instanceof StateError && e.code === 'ETCD_PANIC' && /disallowed v2 WAL/.test(e.message), r.Method);
+    assert.doesNotThrow(() => new EtcdState({ etcdVersion: '3.5.33' }).applyEntry(new EntryLog().v2(r)), `3.5: ${r.Method}`);
+  }
+});
+
+test("v2-snapshot-meta-only (3.6.0): the .snap etcd 3.5.16 wrote with v2 keys under /1 stops 3.6 at start; membership alone, an empty /1 and a top-level leaf do not", () => {
+  const single = scratch.unpack('etcd35/single');
+  const snapDir = join(single, 'member', 'snap');
+  const newest = readdirSync(snapDir).filter((f) => f.endsWith('.snap')).sort().pop()!;
+  const data = readSnapFile(join(snapDir, newest)).snapshot.data!;
+  assert.throws(() => new EtcdState({ etcdVersion: '3.6.0' }).loadV2Snapshot(data), (e: unknown) => e instanceof StateError && e.code === 'BAD_V2_SNAPSHOT');
+  assert.doesNotThrow(() => new EtcdState({ etcdVersion: '3.5.16' }).loadV2Snapshot(data));
+  // The .snap's own cluster version (3.5.0) chooses 3.5's rules when no version is fixed.
+  assert.doesNotThrow(() => new EtcdState().loadV2Snapshot(data));
+  assert.doesNotThrow(() => new EtcdState({ etcdVersion: '3.6.0' }).loadV2Snapshot(membershipSnapData([{ id: 1n, name: 'a', peerURLs: peer(1), clientURLs: client(1) }], [], '3.6.0')));
+  // IsMetaStoreOnly asks only whether a top-level node other than /0 has children.
+  const leaf = new V2Store();
+  leaf.set('/top', false, 'v', 0n);
+  assert.doesNotThrow(() => new EtcdState({ etcdVersion: '3.6.0' }).loadV2Snapshot(v2StoreJson(leaf)));
+});
+
+test('learner-limit-learner-node (3.6.0): a ConfChangeAddNode whose member says isLearner is not counted against the limit; before, it was', () => {
+  for (const [v, second] of [['3.6.0', undefined], ['3.5.33', 'ErrTooManyLearners']] as const) {
+    const log = new EntryLog();
+    const state = new EtcdState({ etcdVersion: v });
+    state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 1n, memberJson36({ id: 1n, name: 'a', peerURLs: peer(1) })));
+    assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 2n, memberJson36({ id: 2n, peerURLs: peer(2), isLearner: true }))).error, undefined);
+    const r = state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 3n, memberJson36({ id: 3n, peerURLs: peer(3), isLearner: true })));
+    assert.equal(r.error?.name, second, v);
+    assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 4n, memberJson36({ id: 4n, peerURLs: peer(4), isLearner: true }))).error?.name, 'ErrTooManyLearners', `${v}: a learner node always is`);
   }
 });
