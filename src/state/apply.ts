@@ -187,7 +187,7 @@ export class EtcdState {
     const m = membershipFromV2(v2);
     if (m) this.cluster.restore(m.members, m.removed, m.version);
     if (m?.version !== undefined) this.rules.clusterVersion(m.version, 0n);
-    if (this.rules.has('v2-snapshot-meta-only') && !isMetaStoreOnly(v2)) {
+    if (this.rules.has('v2-snapshot-meta-only') && !isMetaStoreOnly(v2, this.rules.has('v2-snapshot-auth-allowed'))) {
       throw new StateError('BAD_V2_SNAPSHOT', `etcd ${this.rules.version} does not start: the .snap's v2 store holds keys outside /0 (AssertNoV2StoreContent: v2 data is refused from 3.6 on)`);
     }
   }

@@ -140,16 +140,26 @@ export class RaftCluster {
   /**
    * Every release clears the learner flag in memory, whatever the consistent
    * index: 3.6 at or below it too when the backend it loaded still has a
-   * learner (PromoteMember, etcd issue 19557).
+   * learner (PromoteMember, etcd issue 19557). A member memory lacks (in 3.6,
+   * one the backend holds as removed) is skipped from 3.6.1 on.
    */
   promoteMember(id: bigint): void {
-    const m = this.mustGet(id);
+    const m = this.memberOrSkip(id, this.rule('membership-skips-unknown'));
+    if (m === undefined) return;
     m.isLearner = false;
     this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(m), 0n);
   }
 
   updateRaftAttributes(id: bigint, peerURLs: string[], isLearner: boolean, shouldApplyV3: boolean): void {
-    const m = this.mustGet(id);
+    const peerOnly = this.rule('member-update-peer-urls-only');
+    const m = this.memberOrSkip(id, peerOnly || this.rule('membership-skips-unknown'));
+    if (m === undefined) return;
+    if (peerOnly) {
+      // 3.5.31, 3.6.12: the peer URLs alone, into memory whatever the consistent index.
+      m.peerURLs = [...peerURLs];
+      this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(m), 0n);
+      return;
+    }
     const updated = { ...m, peerURLs: [...peerURLs], isLearner };
     this.v2?.update(`${MEMBERS}/${idString(id)}/raftAttributes`, raftAttributesJson(updated), 0n);
     if (!this.changesMemory(shouldApplyV3)) return;
@@ -213,9 +223,10 @@ export class RaftCluster {
     return { members: new Map((m?.members ?? []).map((x) => [x.id, x])), removed: new Set(m?.removed ?? []) };
   }
 
-  private mustGet(id: bigint): Member {
+  /** The member; one memory lacks is skipped (undefined) where `skip`, else etcd dereferenced it and panicked. */
+  private memberOrSkip(id: bigint, skip: boolean): Member | undefined {
     const m = this.members.get(id);
-    if (m === undefined) throw new StateError('ETCD_PANIC', `membership: no member ${idString(id)}`);
+    if (m === undefined && !skip) throw new StateError('ETCD_PANIC', `membership: no member ${idString(id)}`);
     return m;
   }
 }
@@ -229,10 +240,12 @@ function checkPeerURLs(members: Map<bigint, Member>, urls: string[], except: big
 
 /**
  * membership/storev2.go IsMetaStoreOnly: whether the v2 store holds nothing
- * but membership, no top-level directory other than /0 having children.
+ * but membership, no top-level directory other than /0 having children;
+ * with `authAllowed` (3.6.3) /2 may have children that have none.
  */
-export function isMetaStoreOnly(v2: V2Store): boolean {
-  return (v2.get('/', true, false).nodes ?? []).every((n) => n.key === '/0' || (n.nodes ?? []).length === 0);
+export function isMetaStoreOnly(v2: V2Store, authAllowed: boolean): boolean {
+  const empty = (n: { nodes?: unknown[] }) => (n.nodes ?? []).length === 0;
+  return (v2.get('/', true, false).nodes ?? []).every((n) => n.key === '/0' || empty(n) || (authAllowed && n.key === '/2' && (n.nodes ?? []).every(empty)));
 }
 
 /**

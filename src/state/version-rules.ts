@@ -24,7 +24,10 @@ export type RuleId =
   | 'membership-in-backend'
   | 'v2-membership-only'
   | 'v2-snapshot-meta-only'
-  | 'learner-limit-learner-node';
+  | 'learner-limit-learner-node'
+  | 'membership-skips-unknown'
+  | 'member-update-peer-urls-only'
+  | 'v2-snapshot-auth-allowed';
 
 export interface VersionRule {
   id: RuleId;
@@ -67,6 +70,24 @@ export const VERSION_RULES: readonly VersionRule[] = [
     since: ['3.6.0'],
     what: 'the learner limit counts a new member only when the conf change is ConfChangeAddLearnerNode; before, whenever its context said isLearner',
     source: 'server/etcdserver/api/membership/cluster.go ValidateConfigurationChange',
+  },
+  {
+    id: 'membership-skips-unknown',
+    since: ['3.6.1'],
+    what: 'a promotion or member update of a member that memory (the backend) no longer holds, reached at or below the consistent index, is skipped; 3.6.0 dereferenced the missing member and panicked',
+    source: 'server/etcdserver/api/membership/cluster.go PromoteMember, UpdateRaftAttributes',
+  },
+  {
+    id: 'member-update-peer-urls-only',
+    since: ['3.5.31', '3.6.12'],
+    what: "a member update changes the peer URLs only, so a learner stays a learner (before, it took the context's isLearner, which etcd's UpdateMember leaves false); 3.6 takes them into memory whatever the consistent index; a member unknown to memory is skipped",
+    source: 'server/etcdserver/api/membership/cluster.go UpdateRaftAttributes ("MemberUpdate implicitly and unexpectedly promotes a learner")',
+  },
+  {
+    id: 'v2-snapshot-auth-allowed',
+    since: ['3.6.3'],
+    what: "the start check of v2-snapshot-meta-only lets through a /2 (the v2 auth store) whose children have no children (/2/enabled, empty /2/users and /2/roles)",
+    source: 'server/etcdserver/api/membership/storev2.go IsMetaStoreOnly',
   },
 ];
 

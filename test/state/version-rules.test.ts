@@ -55,6 +55,9 @@ test('the table: each rule is in force from its release in each series, and in l
   for (const id of ['membership-in-backend', 'v2-membership-only', 'v2-snapshot-meta-only', 'learner-limit-learner-node'] as const) {
     assert.deepEqual(['3.4.45', '3.5.33', '3.6.0', '3.6.14'].map((v) => on(id, v)), [false, false, true, true], id);
   }
+  assert.deepEqual(['3.5.33', '3.6.0', '3.6.1'].map((v) => on('membership-skips-unknown', v)), [false, false, true]);
+  assert.deepEqual(['3.4.45', '3.5.30', '3.5.31', '3.6.11', '3.6.12'].map((v) => on('member-update-peer-urls-only', v)), [false, false, true, false, true]);
+  assert.deepEqual(['3.5.33', '3.6.2', '3.6.3'].map((v) => on('v2-snapshot-auth-allowed', v)), [false, false, true]);
   assert.equal(parseEtcdVersion('3.5'), '3.5.33');
   assert.equal(parseEtcdVersion('v3.4.23'), '3.4.23');
   assert.equal(parseEtcdVersion('3.x'), undefined);
@@ -284,4 +287,69 @@ test('learner-limit-learner-node (3.6.0): a ConfChangeAddNode whose member says 
     assert.equal(r.error?.name, second, v);
     assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 4n, memberJson36({ id: 4n, peerURLs: peer(4), isLearner: true }))).error?.name, 'ErrTooManyLearners', `${v}: a learner node always is`);
   }
+});
+
+test('membership-skips-unknown (3.6.1): a promotion or update, at or below the consistent index, of a member the backend holds as removed is skipped; 3.6.0 panicked', () => {
+  // Entries 2-4 add learner 3, then promote (or update) it, then remove it; the backend (consistent index 4) has 3 removed.
+  const snap: Member36[] = [{ id: 1n, name: 'a', peerURLs: peer(1), clientURLs: client(1) }];
+  const learner3: Member36 = { id: 3n, peerURLs: peer(3), isLearner: true };
+  const db = scratch.fresh('db');
+  writeBackendFile(db, { ...membershipRows(snap, [3n], '3.6.0'), meta: [row('consistent_index', u64be(4n))] });
+  for (const second of ['promote', 'update'] as const) {
+    for (const [v, panics] of [['3.6.0', true], ['3.6.1', false], ['3.6.14', false]] as const) {
+      const state = new EtcdState({ etcdVersion: v });
+      state.loadV2Snapshot(membershipSnapData(snap, [], '3.6.0'));
+      state.loadBackend(db);
+      const log = new EntryLog();
+      log.request({ put: { key: b('/x'), value: b('1') } });
+      state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 3n, memberJson36(learner3)));
+      const entry =
+        second === 'promote'
+          ? log.confChange(ConfChangeType.ConfChangeAddNode, 3n, promoteContext36(3n))
+          : log.confChange(ConfChangeType.ConfChangeUpdateNode, 3n, memberJson36({ id: 3n, peerURLs: ['http://10.0.0.33:2380'] }));
+      if (panics) {
+        assert.throws(() => state.applyEntry(entry), (e: unknown) => e instanceof StateError && e.code === 'ETCD_PANIC', `${v} ${second}`);
+        continue;
+      }
+      assert.equal(state.applyEntry(entry).error, undefined, `${v} ${second}`);
+      assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeRemoveNode, 3n)).error, undefined, `${v} ${second}`);
+      assert.deepEqual([state.cluster.list().map((m) => m.id), [...state.cluster.removed]], [[1n], [3n]], `${v} ${second}`);
+    }
+  }
+});
+
+test("member-update-peer-urls-only (3.5.31, 3.6.12): a learner's update (etcd's UpdateMember context, no isLearner) changes its peer URLs and leaves it a learner; before, it became a voter", () => {
+  for (const [v, learner] of [['3.5.30', false], ['3.5.31', true], ['3.6.11', false], ['3.6.12', true], ['3.4.45', false]] as const) {
+    const log = new EntryLog();
+    const state = new EtcdState({ etcdVersion: v });
+    state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddNode, 1n, memberJson36({ id: 1n, name: 'a', peerURLs: peer(1) })));
+    state.applyEntry(log.confChange(ConfChangeType.ConfChangeAddLearnerNode, 2n, memberJson36({ id: 2n, peerURLs: peer(2), isLearner: true })));
+    assert.equal(state.applyEntry(log.confChange(ConfChangeType.ConfChangeUpdateNode, 2n, memberJson36({ id: 2n, peerURLs: ['http://10.0.0.22:2380'] }))).error, undefined, v);
+    const m2 = state.cluster.members.get(2n)!;
+    assert.deepEqual([m2.peerURLs, m2.isLearner], [['http://10.0.0.22:2380'], learner], v);
+    // The v2 store, which the next .snap carries, says the same (mustUpdateMemberInStore).
+    assert.equal(state.v2!.get('/0/members/2/raftAttributes', false, false).value, learner ? '{"peerURLs":["http://10.0.0.22:2380"],"isLearner":true}' : '{"peerURLs":["http://10.0.0.22:2380"]}', v);
+  }
+});
+
+test('v2-snapshot-auth-allowed (3.6.3): a .snap whose /2 (v2 auth) holds only /2/enabled and empty users and roles starts 3.6.3, not 3.6.2; a /2/users/<name> stops both', () => {
+  const store = (withUser: boolean) => {
+    const v2 = new V2Store();
+    v2.set('/2/enabled', false, 'false', 0n);
+    v2.set('/2/users', true, '', 0n);
+    v2.set('/2/roles', true, '', 0n);
+    if (withUser) v2.set('/2/users/alice', false, '{}', 0n);
+    return v2StoreJson(v2);
+  };
+  const starts = (v: string, data: Uint8Array) => {
+    try {
+      new EtcdState({ etcdVersion: v }).loadV2Snapshot(data);
+      return true;
+    } catch (e) {
+      if (e instanceof StateError && e.code === 'BAD_V2_SNAPSHOT') return false;
+      throw e;
+    }
+  };
+  assert.deepEqual([starts('3.6.2', store(false)), starts('3.6.3', store(false))], [false, true]);
+  assert.deepEqual([starts('3.6.2', store(true)), starts('3.6.3', store(true))], [false, false]);
 });
