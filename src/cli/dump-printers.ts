@@ -2,12 +2,14 @@
 import chalk from 'chalk';
 import { EntryType, entryTypeName, type Entry } from '../codec/proto/raftpb.js';
 import { readPlainPut, type PlainPut } from '../codec/proto/put-request.js';
-import { startsK8s } from '../codec/k8s.js';
+import { mayBeK8s } from '../codec/k8s.js';
 import type { JsonOut } from '../util/json.js';
 import { writePlainPutRequest, type ValueMode } from '../report/render.js';
 import { isSecretKeyAt, type SecretPolicy } from '../report/secrets.js';
 import type { RawRecord } from '../codec/record-reader.js';
-import { entryJson, entrySummary, shortType } from '../report/entry-view.js';
+import { entryJson, entryRow, shortType } from '../report/entry-view.js';
+import type { K8sObjectDecoder } from '../report/k8s-object-view.js';
+import { toJSON } from '../util/json.js';
 import type { LineWriter } from './line-writer.js';
 
 const EMPTY = new Uint8Array(0);
@@ -15,6 +17,8 @@ const EMPTY = new Uint8Array(0);
 export interface ListingOptions {
   secrets: SecretPolicy;
   values: ValueMode;
+  /** With values 'k8s-full': the decoder of whole Kubernetes objects. */
+  k8sObjects?: K8sObjectDecoder;
 }
 
 export type ListingFormat = 'ndjson' | 'table';
@@ -72,8 +76,8 @@ export function writePlainPutLine(line: JsonOut, entry: Entry, record: RawRecord
   const data = entry.data;
   if (entry.type !== EntryType.EntryNormal || data === undefined || !readPlainPut(data, data.length, plainPut)) return false;
   if (!opts.secrets.show && isSecretKeyAt(opts.secrets, data, plainPut.keyStart, plainPut.keyEnd)) return false;
-  // A Kubernetes object may be a Secret under any key, and is decoded for its "k8s" field.
-  if (startsK8s(data, plainPut.valueStart, plainPut.valueEnd)) return false;
+  // A Kubernetes object (protobuf or JSON) may be a Secret under any key, and is decoded for its "k8s" field.
+  if (mayBeK8s(data, plainPut.valueStart, plainPut.valueEnd)) return false;
   line.raw(HEAD);
   line.uint(entry.index);
   line.raw(TERM);
@@ -104,11 +108,17 @@ export function ndjsonPrinter(out: LineWriter, opts: ListingOptions): EntryPrint
   };
 }
 
+const DETAIL_INDENT = ' '.repeat(4);
+
 export function tablePrinter(out: LineWriter, opts: ListingOptions): EntryPrinter {
   return {
     entry(entry, _record, extra) {
       const note = extra?.overwrites ? chalk.yellow(' (overwrites an uncommitted entry)') : '';
-      out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${entrySummary(entry, opts)}${note}`);
+      const row = entryRow(entry, opts);
+      out.line(`${String(entry.term).padStart(8)} ${String(entry.index).padStart(10)}  ${shortType(entry).padEnd(6)} ${row.summary}${note}`);
+      // The row's detail: the object as kubectl -o json prints it, indented under the row.
+      if (row.k8sObject) for (const l of toJSON(row.k8sObject, 2).split('\n')) out.line(DETAIL_INDENT + l);
+      if (row.k8sError) out.line(DETAIL_INDENT + chalk.yellow(`decoding stopped short: ${row.k8sError}`));
     },
   };
 }

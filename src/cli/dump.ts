@@ -21,10 +21,11 @@ import { toJSON } from '../util/json.js';
 import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
+import { loadK8sObjectDecoder } from '../report/k8s-object-view.js';
 
 const OUTPUT = { formats: ['table', 'ndjson', 'etcd-dump-logs'], default: 'table', aliases: { json: 'ndjson' } } as const;
 
-const VALUE_MODES = ['k8s', 'utf8', 'hex', 'none'] as const;
+const VALUE_MODES = ['k8s', 'k8s-full', 'utf8', 'hex', 'none'] as const;
 
 interface DumpOptions extends SecretFlags {
   walDir?: string;
@@ -76,7 +77,7 @@ export function dumpCommand(): Command {
     .option('--stats', 'count records and entries by type, request kind, key prefix, lease, term and segment, and list the largest entries')
     .option('--stats-depth <n>', 'with --stats: path segments of a key that make its prefix', parseCount, 2)
     .option('--top <n>', 'with --stats: how many of the largest entries to list', parseCount, 10)
-    .addOption(choiceOption('--decode-values <mode>', 'how the table shows put values (k8s: Kubernetes objects by kind, namespace and name; NDJSON gets a "k8s" field)', VALUE_MODES).default('k8s'))
+    .addOption(choiceOption('--decode-values <mode>', 'how put values show (k8s: Kubernetes objects by kind, namespace and name, in a "k8s" field in NDJSON; k8s-full: also the whole object as JSON, under its row and in a "k8sObject" field)', VALUE_MODES).default('k8s'))
     .option('--follow', 'after the log, keep printing entries as a running etcd appends them (read-only; its lock is not taken); stop with Ctrl-C')
     .addOption(showSecretsOption())
     .addOption(secretPrefixOption())
@@ -127,6 +128,7 @@ Examples:
   walt dump --stats --stats-depth 3 /var/lib/etcd
   walt dump --stats -w ndjson /var/lib/etcd | jq .byRequestKind
   walt dump --decode-values hex --prefix /bin/ /var/lib/etcd
+  walt dump --decode-values k8s-full --prefix /registry/pods/ /var/lib/etcd
   walt dump --follow -w ndjson /var/lib/etcd
   walt dump -w ndjson /var/lib/etcd | jq -c 'select(.record=="entry") | .request'
   walt dump --entry-type IRRTxn,IRRAuth -w ndjson /var/lib/etcd
@@ -167,7 +169,8 @@ async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise
 /** The listing: header, entries and end, or the stats; then --follow. */
 async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean): Promise<number> {
   const plan = planDump(paths, opts.startIndex);
-  const listing = { secrets: secretPolicy(opts), values: opts.decodeValues };
+  const listing: ListingOptions = { secrets: secretPolicy(opts), values: opts.decodeValues };
+  if (opts.decodeValues === 'k8s-full') listing.k8sObjects = await loadK8sObjectDecoder();
   let count: number;
   if (opts.stats) {
     const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });

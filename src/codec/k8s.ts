@@ -1,9 +1,11 @@
 /**
- * Kubernetes objects as the API server stores them in etcd under /registry/:
- * the magic "k8s\0", then a runtime.Unknown message
+ * Kubernetes objects as the API server stores them in etcd under /registry/,
+ * by identity (k8s-object.ts decodes them whole): the magic "k8s\0", then a
+ * runtime.Unknown message
  * (k8s.io/apimachinery/pkg/runtime/generated.proto: 1 typeMeta {1 apiVersion,
  * 2 kind}, 2 raw, 3 contentEncoding, 4 contentType) whose raw bytes are the
- * object, its field 1 being ObjectMeta (1 name, 2 generateName, 3 namespace).
+ * object, its field 1 being ObjectMeta (1 name, 2 generateName, 3 namespace);
+ * or JSON with apiVersion, kind and metadata, as custom resources are stored.
  */
 import { decodeMessage, fields, type MessageSpec } from './proto/schema.js';
 import { ProtoReader, WireType } from './proto/wire.js';
@@ -15,6 +17,7 @@ export interface K8sObject {
   kind: string;
   namespace?: string;
   name?: string;
+  /** The envelope's content type when set; application/json for an object stored as JSON. */
   contentType?: string;
 }
 
@@ -26,8 +29,9 @@ export function hasK8sMagic(buf: Uint8Array, start: number, end: number): boolea
   return end - start >= K8S_MAGIC.length && buf[start] === K8S_MAGIC[0] && buf[start + 1] === K8S_MAGIC[1] && buf[start + 2] === K8S_MAGIC[2] && buf[start + 3] === K8S_MAGIC[3];
 }
 
-/** Whether buf[start, end) begins "k8s", as a Kubernetes object and an encrypted one both do. */
-export function startsK8s(buf: Uint8Array, start: number, end: number): boolean {
+/** Whether buf[start, end) may hold a Kubernetes object: it begins "k8s" (an object, or an encrypted one) or "{" (JSON). */
+export function mayBeK8s(buf: Uint8Array, start: number, end: number): boolean {
+  if (end - start >= 1 && buf[start] === 0x7b) return true;
   return end - start >= 3 && buf[start] === K8S_MAGIC[0] && buf[start + 1] === K8S_MAGIC[1] && buf[start + 2] === K8S_MAGIC[2];
 }
 
@@ -38,7 +42,9 @@ export function startsK8s(buf: Uint8Array, start: number, end: number): boolean 
  */
 export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
   // Byte by byte: most values are not Kubernetes objects, and this runs on every put a dump prints.
-  if (!value || !hasK8sMagic(value, 0, value.length)) return undefined;
+  if (!value || value.length === 0) return undefined;
+  if (value[0] === 0x7b) return jsonIdentity(jsonK8sObject(value));
+  if (!hasK8sMagic(value, 0, value.length)) return undefined;
   const out: K8sObject = { apiVersion: '', kind: '' };
   const r = new ProtoReader(value, 4);
   try {
@@ -100,6 +106,35 @@ export function decodeK8sEncryption(value: Uint8Array | undefined): K8sEncrypted
   return { provider: names[0], version: names[1], keyName: names[2] };
 }
 
+const API_VERSION_KEY = Buffer.from('"apiVersion"', 'latin1');
+
+/**
+ * A JSON-stored object: a JSON object with string apiVersion and kind, as
+ * the API server stores custom resources, and every object under
+ * --storage-media-type=application/json. Undefined for any other value.
+ */
+export function jsonK8sObject(value: Uint8Array): Record<string, unknown> | undefined {
+  const text = Buffer.from(value.buffer, value.byteOffset, value.length);
+  // Most JSON values are not Kubernetes objects: look before parsing.
+  if (value[0] !== 0x7b || text.indexOf(API_VERSION_KEY) < 0) return undefined;
+  try {
+    const o = JSON.parse(text.toString('utf8'));
+    return o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? o : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonIdentity(o: Record<string, unknown> | undefined): K8sObject | undefined {
+  if (!o) return undefined;
+  const out: K8sObject = { apiVersion: o.apiVersion as string, kind: o.kind as string };
+  const meta = o.metadata as Record<string, unknown> | undefined;
+  if (typeof meta?.namespace === 'string' && meta.namespace !== '') out.namespace = meta.namespace;
+  if (typeof meta?.name === 'string' && meta.name !== '') out.name = meta.name;
+  out.contentType = 'application/json';
+  return out;
+}
+
 const SECRET_KIND = Buffer.from('"Secret"', 'latin1');
 
 /**
@@ -111,10 +146,5 @@ export function isK8sSecretObject(value: Uint8Array | undefined): boolean {
   if (!value || value.length === 0) return false;
   if (value[0] === K8S_MAGIC[0]) return decodeK8sValue(value)?.kind === 'Secret';
   if (value[0] !== 0x7b || Buffer.from(value.buffer, value.byteOffset, value.length).indexOf(SECRET_KIND) < 0) return false;
-  try {
-    const o = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'));
-    return o?.kind === 'Secret' && typeof o.apiVersion === 'string';
-  } catch {
-    return false;
-  }
+  return jsonK8sObject(value)?.kind === 'Secret';
 }

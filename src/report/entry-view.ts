@@ -3,10 +3,12 @@
  * summary for the table.
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
-import { decodeConfChangeEntry, decodeNormalEntry } from '../codec/request.js';
-import { describeConfChange, describeRequest, policyOf, renderConfChange, requestMessage, type RenderOptions } from './render.js';
-import { carriesSecret } from './secrets.js';
+import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
+import type { Msg } from '../codec/proto/schema.js';
+import { describeConfChange, describeRequest, policyOf, renderConfChange, requestMessage, showsK8s, type RenderOptions } from './render.js';
+import { carriesSecret, hidesValue } from './secrets.js';
 import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';
+import { k8sDecodingJson, k8sObjectJson } from './k8s-object-view.js';
 
 const isConfChange = (e: Entry) => e.type === EntryType.EntryConfChange || e.type === EntryType.EntryConfChangeV2;
 
@@ -29,16 +31,50 @@ export function entryJson(e: Entry, opts: RenderOptions): EntryJson {
   }
   const d = decodeNormalEntry(e.data);
   const request = requestMessage(d, opts);
-  const value = (opts.values ?? 'k8s') === 'k8s' && d.kind === 'put' ? d.message?.put?.value : undefined;
-  const encrypted = decodeK8sEncryption(value);
-  const k8s = encrypted ? { encrypted } : decodeK8sValue(value);
   // Assigned one by one rather than spread: this runs for every entry a dump prints.
   const fields: Record<string, unknown> = { kind: d.kind };
   if (d.wire) fields.wire = d.wire;
   if (request) fields.request = request;
-  if (k8s) fields.k8s = k8s;
+  const put = showsK8s(opts) ? shownPut(d) : undefined;
+  if (put) addK8sFields(fields, put, opts);
   if (d.error) fields.error = d.error;
   return { fields, secret: carriesSecret(d, policyOf(opts)) };
+}
+
+/**
+ * The put whose value the "k8s" fields show: a put's own, or the first put
+ * of a txn's success branch (the API server writes each object by a txn
+ * comparing its mod revision, then putting it: k8s.io/apiserver's etcd3 store).
+ */
+function shownPut(d: DecodedRequest): Msg | undefined {
+  if (d.kind === 'put') return d.message?.put;
+  if (d.kind === 'txn') return (d.message?.txn?.success as Msg[] | undefined)?.find((op) => op.request_put)?.request_put;
+  return undefined;
+}
+
+/** "k8s": the object's identity (or its encryption); with k8s-full, "k8sObject": the object whole. */
+function addK8sFields(fields: Record<string, unknown>, put: Msg, opts: RenderOptions): void {
+  const value: Uint8Array | undefined = put.value;
+  const encrypted = decodeK8sEncryption(value);
+  if (encrypted) {
+    fields.k8s = { encrypted };
+    return;
+  }
+  const k8s = decodeK8sValue(value);
+  if (!k8s) return;
+  const whole = opts.k8sObjects?.(value!);
+  fields.k8s = whole ? { ...k8s, ...k8sDecodingJson(whole) } : k8s;
+  if (whole) fields.k8sObject = k8sObjectJson(whole, hidesValue(policyOf(opts), put.key, value));
+}
+
+/** The entry as the table prints it: one line, and with k8s-full the Kubernetes object it writes, with where its decoding stopped short. */
+export function entryRow(e: Entry, opts: RenderOptions): { summary: string; k8sObject?: Record<string, unknown>; k8sError?: string } {
+  if (isConfChange(e) || !opts.k8sObjects) return { summary: entrySummary(e, opts) };
+  const d = decodeNormalEntry(e.data);
+  const fields: Record<string, unknown> = {};
+  const put = shownPut(d);
+  if (put) addK8sFields(fields, put, opts);
+  return { summary: describeRequest(d, opts), k8sObject: fields.k8sObject as Record<string, unknown> | undefined, k8sError: (fields.k8s as { error?: string } | undefined)?.error };
 }
 
 /** The entry in one line, for the table. */

@@ -18,16 +18,26 @@ import { base64, type JsonOut } from '../util/json.js';
 import { ConfChangeTransition, ConfChangeType, type ConfChange, type ConfChangeV2 } from '../codec/proto/raftpb.js';
 import type { DecodedConfChange, DecodedRequest, MemberContext } from '../codec/request.js';
 import type { PlainPut } from '../codec/proto/put-request.js';
+import type { K8sObjectDecoder } from './k8s-object-view.js';
 import { credentialFields, hidesValue, HIDE_SECRETS, isV2UserPath, REDACTED, SHOW_SECRETS, withoutV2Password, type SecretPolicy } from './secrets.js';
 
 export interface RenderOptions {
   /** What is withheld (secrets.ts); HIDE_SECRETS when not given. */
   secrets?: SecretPolicy;
-  /** How one-line descriptions show put values: Kubernetes objects by identity (default), text, hex, or not at all. */
+  /**
+   * How one-line descriptions show put values: Kubernetes objects by
+   * identity (default; k8s-full too, which also decodes them whole), text,
+   * hex, or not at all.
+   */
   values?: ValueMode;
+  /** With values 'k8s-full': the decoder of whole objects (k8s-object-view.ts loads it). */
+  k8sObjects?: K8sObjectDecoder;
 }
 
-export type ValueMode = 'k8s' | 'utf8' | 'hex' | 'none';
+export type ValueMode = 'k8s' | 'k8s-full' | 'utf8' | 'hex' | 'none';
+
+/** Whether Kubernetes objects are shown by identity (they are in both k8s modes). */
+export const showsK8s = (opts: RenderOptions): boolean => (opts.values ?? 'k8s') === 'k8s' || opts.values === 'k8s-full';
 
 /** The options' policy; withholding is the default. */
 export const policyOf = (opts: RenderOptions): SecretPolicy => opts.secrets ?? HIDE_SECRETS;
@@ -372,6 +382,7 @@ function valueText(b: Uint8Array, mode: ValueMode): string | undefined {
     case 'hex':
       return b.length > valueExcerpt ? `${Buffer.from(b.subarray(0, valueExcerpt)).toString('hex')}...(${b.length} bytes)` : Buffer.from(b).toString('hex');
     case 'k8s':
+    case 'k8s-full':
       return k8sValueText(b);
     default:
       return undefined;

@@ -14,6 +14,11 @@
  *   OpenShift's /kubernetes.io/secrets/, and any `--secret-prefix`);
  * - a Kubernetes object of kind Secret under any key.
  *
+ * A withheld Kubernetes object decoded whole (`--decode-values k8s-full`)
+ * still shows what names it (withholdK8sObject): apiVersion, kind, metadata
+ * with its annotations' values withheld (`kubectl apply` keeps the whole
+ * object, data and all, in one), a Secret's type, and the keys of its data.
+ *
  * How a withheld value prints: text shows REDACTED; JSON keeps each field's
  * type, so a withheld value is `null` and the object that held it carries
  * `"redacted": true` (a base64 field never holds anything but base64).
@@ -67,6 +72,31 @@ export function isSecretKeyAt(p: SecretPolicy, buf: Uint8Array, start: number, e
 export function hidesValue(p: SecretPolicy, key: Uint8Array | undefined, value: Uint8Array | undefined): boolean {
   if (p.show || value === undefined || value.length === 0) return false;
   return (key !== undefined && isSecretKeyAt(p, key, 0, key.length)) || isK8sSecretObject(value);
+}
+
+/** Top-level fields of a withheld object that name it rather than hold its content. */
+const K8S_NAMING_FIELDS = new Set(['apiVersion', 'kind', 'type', 'immutable']);
+/** Maps whose keys name a value (a Secret's, a ConfigMap's) and whose values are the content. */
+const K8S_DATA_MAPS = new Set(['data', 'stringData', 'binaryData']);
+
+/**
+ * A withheld Kubernetes object (as k8s-object-view.ts prints it), reduced to
+ * what names it: every other field's value is null, and the object carries
+ * `"redacted": true`.
+ */
+export function withholdK8sObject(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const nullValues = (m: unknown) => (m !== null && typeof m === 'object' ? Object.fromEntries(Object.keys(m).map((k) => [k, null])) : null);
+  for (const [k, v] of Object.entries(o)) {
+    if (K8S_NAMING_FIELDS.has(k)) out[k] = v;
+    else if (K8S_DATA_MAPS.has(k)) out[k] = nullValues(v);
+    else if (k === 'metadata' && v !== null && typeof v === 'object') {
+      const meta = v as Record<string, unknown>;
+      out.metadata = 'annotations' in meta ? { ...meta, annotations: nullValues(meta.annotations) } : meta;
+    } else out[k] = null;
+  }
+  out.redacted = true;
+  return out;
 }
 
 const secretFields = new Map<MessageSpec, ReadonlySet<string>>([
