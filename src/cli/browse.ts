@@ -4,13 +4,17 @@ import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { colorOff, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { choiceOption, colorOff, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { secretPolicy } from '../report/secrets.js';
+import { loadK8sObjectDecoder } from '../report/k8s-object-view.js';
+
+const VALUE_MODES = ['k8s', 'k8s-full'] as const;
 
 interface BrowseOptions extends SecretFlags {
   color: boolean;
   walDir?: string;
   startIndex?: bigint;
+  decodeValues: (typeof VALUE_MODES)[number];
 }
 
 /** The alternate screen: the browser draws there, and the shell's screen comes back as it was on quit. */
@@ -23,6 +27,7 @@ export function browseCommand(): Command {
     .argument('<data-dir>', 'an etcd data dir (with member/wal), a member dir, or a WAL dir')
     .option('--wal-dir <dir>', 'read WAL segments from this dir instead of DATA_DIR/member/wal')
     .option('--start-index <n>', 'list entries from index N on (inclusive); default: after the snapshot etcd would load', parseIndex)
+    .addOption(choiceOption('--decode-values <mode>', "how the detail pane shows a Kubernetes object (k8s: by kind, namespace and name; k8s-full: whole, as kubectl -o json prints it)", VALUE_MODES).default('k8s'))
     .addOption(showSecretsOption())
     .addOption(secretPrefixOption())
     .addHelpText(
@@ -45,6 +50,7 @@ the data dir.
 Examples:
   walt browse /var/lib/etcd
   walt browse --start-index 1 /var/lib/etcd
+  walt browse --decode-values k8s-full /var/lib/etcd
   NO_COLOR=1 walt browse --wal-dir /mnt/wal /var/lib/etcd`,
     )
     .action((dir: string, opts: BrowseOptions) => runAction(() => browse(dir, opts)));
@@ -55,7 +61,8 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   const paths = resolveDataDir(dir, opts.walDir);
   // The index pass starts first, in its worker, while ink loads; it holds after a screenful of entries until they are drawn.
   const { Session } = await import('../tui/session.js');
-  const session = new Session(paths, { startIndex: opts.startIndex, secrets: secretPolicy(opts), holdIndex: true });
+  const k8sObjects = opts.decodeValues === 'k8s-full' ? await loadK8sObjectDecoder() : undefined;
+  const session = new Session(paths, { startIndex: opts.startIndex, secrets: secretPolicy(opts), k8sObjects, holdIndex: true });
   // React's production build: the development one checks every render. Loaded here, not at start, so other commands do not pay for ink.
   // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles
   // its load time and puts the first screen over a second on a two-core machine (bench/browse.ts).

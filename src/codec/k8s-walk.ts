@@ -112,7 +112,8 @@ export function walkMessage(type: protobuf.Type, bytes: Uint8Array, state: WalkS
     else if (values.at(-1) !== '') out[f.name] = values.at(-1)!;
   }
   for (const [id, values] of unknown) out[id] = values.length === 1 ? values[0] : values;
-  return SCALAR_MESSAGES[type.fullName.slice(1)]?.(out) ?? out;
+  const asValue = SCALAR_MESSAGES[type.fullName.slice(1)];
+  return asValue ? asValue(out) : out;
 }
 
 /** Several values of a packed repeated field. */

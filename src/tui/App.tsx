@@ -47,7 +47,7 @@ function useTerminalSize(): { cols: number; rows: number } {
 const modeOf = (v: ViewState): Mode => (v.prompt ? 'prompt' : (v.overlay ?? 'browse'));
 
 export function App({ session, theme }: AppProps) {
-  const render: RenderOptions = { secrets: session.opts.secrets };
+  const render: RenderOptions = { secrets: session.opts.secrets, k8sObjects: session.opts.k8sObjects };
   const { exit } = useApp();
   const { cols, rows: termRows } = useTerminalSize();
   const [, redraw] = useReducer((n: number) => n + 1, 0);

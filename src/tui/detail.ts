@@ -11,7 +11,7 @@ import { goQuote, type RenderedMessage, type RenderOptions } from '../report/ren
 import { REDACTED } from '../report/secrets.js';
 import { entryJson } from '../report/entry-view.js';
 import type { Problem } from '../report/verify.js';
-import { JsonBytes } from '../util/json.js';
+import { JsonBytes, toJSON } from '../util/json.js';
 import type { Row } from './session.js';
 import type { Tone } from './theme.js';
 
@@ -73,6 +73,8 @@ function requestTree(fields: Record<string, any>): string[] {
   if (fields.confChange) lines.push(...treeLines(fields.confChange, undefined));
   if (fields.request) lines.push(...treeLines((fields.request as RenderedMessage).toJSON(), fields.wire === 'Request' ? RequestSpec : InternalRaftRequestSpec));
   if (fields.k8s) lines.push('k8s', ...treeLines(fields.k8s, undefined, 1));
+  // k8s-full: the object as kubectl -o json prints it.
+  if (fields.k8sObject) lines.push('object', ...toJSON(fields.k8sObject, 2).split('\n').map((l) => '  ' + l));
   return lines;
 }
 

@@ -23,6 +23,7 @@ import type { SliceJob } from './slices.js';
 import { KeySpaceJob } from './keyspace-job.js';
 import { describeError, fromWireError, fromWireScan, spawn, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
 import { endOfRead, problemsAt } from './problems.js';
+import type { K8sObjectDecoder } from '../report/k8s-object-view.js';
 
 export interface SessionOptions {
   /** As dump's --start-index; by default the read starts after the snapshot etcd would load. */
@@ -30,6 +31,8 @@ export interface SessionOptions {
   every?: number;
   /** Passwords, tokens and Kubernetes Secrets in the clear, in every pane and the key space. */
   secrets?: SecretPolicy;
+  /** `--decode-values k8s-full`: the detail pane shows a Kubernetes object whole. */
+  k8sObjects?: K8sObjectDecoder;
   /**
    * The index pass stops after its first screenful of entries until
    * firstScreenShown() (or a second): on a machine of two cores, loading
