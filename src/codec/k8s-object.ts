@@ -17,7 +17,7 @@ import { DEFAULT_WALK, walkMessage, type K8sJsonObject, type WalkOptions, type W
 export type { K8sJson, K8sJsonObject } from './k8s-walk.js';
 
 export interface K8sObjectDecoded {
-  /** The object as `kubectl get -o json` prints it: apiVersion and kind first, then its fields. */
+  /** The object as the API server's JSON has it: apiVersion and kind (from the envelope), then its fields. */
   object: K8sJsonObject;
   /** typed: by walt's .proto for the kind; generic: ObjectMeta, the rest by field number; json: stored as JSON. */
   decoding: 'typed' | 'generic' | 'json';
@@ -32,8 +32,7 @@ export interface K8sObjectDecoded {
 export function decodeK8sObject(value: Uint8Array, opts: WalkOptions = DEFAULT_WALK): K8sObjectDecoded | undefined {
   if (hasK8sMagic(value, 0, value.length)) return decodeEnvelope(value.subarray(4), opts);
   const json = jsonK8sObject(value);
-  // apiVersion and kind first, as kubectl prints them.
-  return json ? { object: { apiVersion: json.apiVersion, kind: json.kind, ...json } as K8sJsonObject, decoding: 'json' } : undefined;
+  return json ? { object: json as K8sJsonObject, decoding: 'json' } : undefined;
 }
 
 function decodeEnvelope(bytes: Uint8Array, opts: WalkOptions): K8sObjectDecoded | undefined {

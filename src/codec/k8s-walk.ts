@@ -1,6 +1,6 @@
 /**
- * A Kubernetes object's protobuf bytes as the JSON `kubectl get -o json`
- * prints, walked field by field with protobufjs's Reader and the types of
+ * A Kubernetes object's protobuf bytes as the JSON the API server prints,
+ * walked field by field with protobufjs's Reader and the types of
  * k8s-schema.ts. Not protobufjs's Type.decode: that drops the fields a type
  * does not declare, and walt keeps them, by number, with their wire values
  * as `protoc --decode_raw` shows them (decodeRaw).
@@ -8,7 +8,7 @@
  * Values: strings, booleans, int32 as numbers, int64 as bigint (exact),
  * bytes as Uint8Array (the caller prints base64, as Kubernetes' JSON does).
  * Fields come in the order the .proto declares them (Kubernetes' Go structs,
- * so kubectl's order), then unknown ones by number. Every field on the wire
+ * so the API server's JSON order), then unknown ones by number. Every field on the wire
  * is shown (Kubernetes writes each non-pointer field, zero or not) except
  * empty strings, which kubectl's omitempty drops.
  */

@@ -1,7 +1,9 @@
 /**
  * A Kubernetes object decoded whole (`--decode-values k8s-full`), as walt
- * prints it: the JSON kubectl prints, bytes as base64, managed fields
- * summarised, and what the secret policy withholds withheld.
+ * prints it: the JSON `kubectl get -o json` prints (keys sorted: kubectl
+ * prints objects as maps, whose keys Go's encoding/json sorts), bytes as
+ * base64, managed fields summarised, and what the secret policy withholds
+ * withheld.
  */
 import type { K8sJson, K8sJsonObject, K8sObjectDecoded } from '../codec/k8s-object.js';
 import { base64 } from '../util/json.js';
@@ -47,13 +49,13 @@ function summariseManagedFields(o: K8sJsonObject): K8sJsonObject {
 
 const isObject = (v: K8sJson | undefined): v is K8sJsonObject => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 
-/** Bytes as base64 (JsonBytes), everything else as it is. */
+/** Bytes as base64 (JsonBytes), objects' keys sorted, everything else as it is. */
 function jsonSafe(v: K8sJson): unknown {
   if (v instanceof Uint8Array) return base64(v);
   if (Array.isArray(v)) return v.map(jsonSafe);
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const k in v) out[k] = jsonSafe(v[k]);
+    for (const k of Object.keys(v).sort()) out[k] = jsonSafe(v[k]);
     return out;
   }
   return v;
