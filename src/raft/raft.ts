@@ -6,10 +6,12 @@
  * RawNode's Ready.
  */
 import {
+  ConfChangeTransition,
   EntryType,
   MessageType,
   decodeConfChange,
   decodeConfChangeV2,
+  encodeConfChangeV2,
   type ConfChangeV2,
   type ConfState,
   type Entry,
@@ -99,12 +101,29 @@ export interface Config {
   logger?: Logger;
   /**
    * Which etcd release's raft to follow where 3.4 and 3.5 differ. Default
-   * '3.5'. With '3.4' a follower rejecting a MsgApp hints its last index
-   * (3.5: the highest index at or below the rejected one whose term is at most
-   * the leader's, with that term), a leader leaves a joint configuration
-   * automatically whenever the pending conf change is applied (3.5: once, see
-   * advance), and the log lines that changed read as 3.4's. Everything else
-   * follows 3.5 in both.
+   * '3.5'. With '3.4':
+   * - a follower rejecting a MsgApp hints its last index (3.5: the highest
+   *   index at or below the rejected one whose term is at most the leader's,
+   *   with that term);
+   * - a leader leaves a joint configuration automatically whenever the pending
+   *   conf change is applied (3.5: once, see advance), with an entry holding
+   *   an encoded empty ConfChangeV2 (3.5: no data);
+   * - every message goes out signed with this node's id, so a transfer asked
+   *   of a follower makes that follower the transferee (3.5: the one asked for);
+   * - a leader acts only on acks that advance a follower's match, sends
+   *   appends on heartbeat responses only to lagging followers, and takes a
+   *   follower out of StateSnapshot once it has the snapshot sent (3.5/3.6:
+   *   also recovers a caught-up probing follower, and as soon as the log can
+   *   serve it);
+   * - MsgTimeoutNow starts a campaign even with conf changes left to apply,
+   *   and only EntryConfChange (not V2) entries left to apply hold back a
+   *   MsgHup;
+   * - a transfer is aborted when its target leaves the configuration (3.5:
+   *   when it stops being a voter), and a snapshot is refused by a node found
+   *   only among its outgoing voters;
+   * - the log lines that changed read as 3.4's.
+   * Everything else follows 3.5 in both. The lockstep differential run
+   * (test/raft/lockstep.test.ts) holds '3.4' to etcd 3.4's raft.
    */
   etcdVersion?: EtcdRaftVersion;
 }
@@ -120,6 +139,9 @@ type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransf
 
 /** The context of a transfer's MsgVote: it lets voters ignore their leader lease. */
 const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
+
+/** An empty ConfChangeV2 as gogoproto marshals it (transition 0 is written): etcd 3.4's auto-leave entry. */
+const EMPTY_CONF_CHANGE_V2 = encodeConfChangeV2({ transition: ConfChangeTransition.ConfChangeTransitionAuto, changes: [] });
 
 /** Node IDs print in hex, as etcd's %x does. */
 const hex = (id: bigint): string => id.toString(16);
@@ -233,10 +255,12 @@ export class Raft {
    * Queues m for the application to send. Only (pre)vote traffic carries an
    * explicit term; the rest get ours. A message that already names its sender
    * keeps it (etcd 3.5): a follower forwards MsgTransferLeader from the
-   * transferee, which is who the leader must hand over to.
+   * transferee, which is who the leader must hand over to. etcd 3.4 always
+   * signs with its own id, so a transfer asked of a follower hands leadership
+   * to that follower.
    */
   private send(m: Message): void {
-    if (m.from === NONE) m.from = this.id;
+    if (m.from === NONE || this.v34) m.from = this.id;
     const t = m.type;
     if (t === MessageType.MsgVote || t === MessageType.MsgVoteResp || t === MessageType.MsgPreVote || t === MessageType.MsgPreVoteResp) {
       // A (pre)vote is for a specific term, which is not necessarily ours (pre-votes are for the next one).
@@ -373,12 +397,21 @@ export class Raft {
       if (this.prs.config.autoLeave && leave && this.state === StateType.Leader) {
         // The joint config this leader entered is applied: append the entry
         // that leaves it, as etcd does, without a broadcast (the next append
-        // to each follower carries it) and past any leadership transfer. Its
-        // empty data (an empty ConfChangeV2) never exceeds a size limit.
-        const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: undefined };
-        invariant(this.appendEntry([ent]), () => 'refused un-refusable auto-leaving ConfChangeV2');
-        if (!this.v34) this.pendingConfIndex = this.raftLog.lastIndex();
-        this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
+        // to each follower carries it) and past any leadership transfer.
+        if (this.v34) {
+          // etcd 3.4 marshals the empty ConfChangeV2, whose two bytes the
+          // uncommitted-size limit may refuse; then it waits for the next
+          // pending conf change to be applied and tries again.
+          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: EMPTY_CONF_CHANGE_V2 };
+          if (!this.appendEntry([ent])) this.pendingConfIndex = this.raftLog.lastIndex();
+          else this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
+        } else {
+          // etcd 3.5: no data (it decodes as an empty ConfChangeV2), which no size limit refuses.
+          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: undefined };
+          invariant(this.appendEntry([ent]), () => 'refused un-refusable auto-leaving ConfChangeV2');
+          this.pendingConfIndex = this.raftLog.lastIndex();
+          this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
+        }
       }
     }
     this.reduceUncommittedSize(rd.committedEntries);
@@ -811,14 +844,16 @@ export class Raft {
     // where a probing follower is, taking it back to StateReplicate (etcd 3.5,
     // heartbeat_resp_recovers_from_probing). Requiring next == match+1 keeps the
     // answer to a refused snapshot (probing from past it) from bouncing straight
-    // back into sending the snapshot again.
-    const confirmsProbe = pr.state === ProgressStateType.StateProbe && pr.match === m.index && pr.next === m.index + 1n;
+    // back into sending the snapshot again. etcd 3.4 acts only on acks that
+    // advance match.
+    const confirmsProbe = !this.v34 && pr.state === ProgressStateType.StateProbe && pr.match === m.index && pr.next === m.index + 1n;
     if (!pr.maybeUpdate(m.index) && !confirmsProbe) return;
     if (pr.state === ProgressStateType.StateProbe) {
       pr.becomeReplicate();
-    } else if (pr.state === ProgressStateType.StateSnapshot && pr.match + 1n >= this.raftLog.firstIndex()) {
+    } else if (pr.state === ProgressStateType.StateSnapshot && (this.v34 ? pr.match >= pr.pendingSnapshot : pr.match + 1n >= this.raftLog.firstIndex())) {
       // Whatever snapshot the follower applied, it can now be caught up from the
-      // log (raft 3.6). Go through probe so next accounts for the snapshot.
+      // log (raft 3.6; etcd 3.4 waits for the snapshot it sent). Go through
+      // probe so next accounts for the snapshot.
       this.logger?.debug(`${hex(this.id)} recovered from needing snapshot, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
       pr.becomeProbe();
       pr.becomeReplicate();
@@ -847,8 +882,9 @@ export class Raft {
     // Free one slot of a full window so replication can resume even if all inflight MsgApps were lost.
     if (pr.state === ProgressStateType.StateReplicate && pr.inflights.full()) pr.inflights.freeFirstOne();
     // A caught-up follower left in StateProbe (say after MsgUnreachable) gets an
-    // empty append so that its answer moves it back to StateReplicate.
-    if (pr.match < this.raftLog.lastIndex() || pr.state === ProgressStateType.StateProbe) this.sendAppend(m.from);
+    // empty append so that its answer moves it back to StateReplicate (etcd
+    // 3.5; 3.4 appends only to followers that lag).
+    if (pr.match < this.raftLog.lastIndex() || (!this.v34 && pr.state === ProgressStateType.StateProbe)) this.sendAppend(m.from);
 
     if (this.readOnly.option !== ReadOnlyOption.Safe || m.context === undefined || m.context.length === 0) return;
     const acks = this.readOnly.recvAck(m.from, m.context);
@@ -968,6 +1004,16 @@ export class Raft {
         return;
       case MessageType.MsgTimeoutNow:
         // A transfer skips pre-vote: we are not rejoining after a partition, so the extra round trip buys nothing.
+        if (this.v34) {
+          // etcd 3.4 campaigns at once, even with conf changes left to apply.
+          if (!this.promotable()) {
+            this.logger?.info(`${hex(this.id)} received MsgTimeoutNow from ${hex(m.from)} but is not promotable`);
+            return;
+          }
+          this.logger?.info(`${hex(this.id)} [term ${this.term}] received MsgTimeoutNow from ${hex(m.from)} and starts an election to get leadership.`);
+          this.campaign('CampaignTransfer');
+          return;
+        }
         this.logger?.info(`${hex(this.id)} [term ${this.term}] received MsgTimeoutNow from ${hex(m.from)} and starts an election to get leadership.`);
         this.hup('CampaignTransfer');
         return;
@@ -1062,9 +1108,10 @@ export class Raft {
       this.becomeFollower(this.term + 1n, NONE);
       return false;
     }
-    // Defense in depth: much of the code assumes we are in our own configuration.
+    // Defense in depth: much of the code assumes we are in our own configuration
+    // (etcd 3.4 looks only at voters and learners, not at the outgoing voters).
     const cs = s.metadata.confState;
-    if (!cs.voters.includes(this.id) && !cs.learners.includes(this.id) && !cs.votersOutgoing.includes(this.id)) {
+    if (!cs.voters.includes(this.id) && !cs.learners.includes(this.id) && (this.v34 || !cs.votersOutgoing.includes(this.id))) {
       this.logger?.warn(`${hex(this.id)} attempted to restore snapshot but it is not in the ConfState ${goConfState(cs)}; should never happen`);
       return false;
     }
@@ -1093,7 +1140,9 @@ export class Raft {
   /**
    * Whether this node may become leader: it is a voter in the current
    * configuration and has no snapshot waiting to be applied (etcd 3.5), whose
-   * configuration it does not know yet.
+   * configuration it does not know yet. Also with etcdVersion '3.4': 3.4
+   * lacks the check, and there a MsgHup with the snapshot pending panics
+   * (the unapplied entries it scans are compacted away).
    */
   promotable(): boolean {
     const pr = this.prs.progress.get(this.id);
@@ -1135,8 +1184,10 @@ export class Raft {
     } else {
       for (const id of this.prs.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
     }
-    // A transferee removed or demoted to learner cannot take over (etcd 3.5 checks the voters).
-    if (this.leadTransferee !== NONE && !cfg.voters.ids().has(this.leadTransferee)) this.abortLeaderTransfer();
+    // A transferee removed or demoted to learner cannot take over (etcd 3.5
+    // checks the voters; 3.4 only whether it is still in the configuration).
+    const transfereeGone = this.v34 ? !prs.has(this.leadTransferee) : !cfg.voters.ids().has(this.leadTransferee);
+    if (this.leadTransferee !== NONE && transfereeGone) this.abortLeaderTransfer();
     return cs;
   }
 
@@ -1217,12 +1268,16 @@ export class Raft {
     this.uncommittedSize = s > this.uncommittedSize ? 0 : this.uncommittedSize - s;
   }
 
-  /** How many committed but unapplied entries change the configuration. */
+  /**
+   * How many committed but unapplied entries change the configuration. etcd
+   * 3.4 counts only EntryConfChange (numOfPendingConf), so a pending
+   * ConfChangeV2 does not stop its campaign.
+   */
   private unappliedConfChanges(): number {
     const log = this.raftLog;
     if (log.applied >= log.committed) return 0;
     // A snapshot restored but not yet applied covers everything below firstIndex.
     const ents = log.slice(maxBig(log.applied + 1n, log.firstIndex()), log.committed + 1n, Infinity);
-    return ents.filter(isConfChangeEntry).length;
+    return ents.filter(this.v34 ? (e) => e.type === EntryType.EntryConfChange : isConfChangeEntry).length;
   }
 }
