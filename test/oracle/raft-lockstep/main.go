@@ -104,6 +104,7 @@ const (
 	opSnapshot
 	opRestart
 	opUnreachable
+	opStall
 )
 
 type node struct {
@@ -120,6 +121,8 @@ type run struct {
 	net   []pb.Message
 	step  int
 	out   *bufio.Writer
+	// stalledUntil: a node's Readies wait until this step (opStall).
+	stalledUntil map[uint64]int
 }
 
 type nopLogger struct{}
@@ -322,12 +325,15 @@ func (r *run) applyConfChange(n *node, index uint64, cc pb.ConfChangeI) {
 	r.line(n.id, `"apply":`+u(index), `"cs":`+confState(*cs))
 }
 
-// settle hands out Readies, in node order, until no node has one.
+// settle hands out Readies, in node order, until no node has one (a stalled node waits).
 func (r *run) settle() {
 	for busy := true; busy; {
 		busy = false
 		for _, id := range r.s.IDs {
 			n := r.nodes[id]
+			if r.step < r.stalledUntil[id] {
+				continue
+			}
 			if n.rn.HasReady() {
 				r.handleReady(n)
 				busy = true
@@ -439,6 +445,8 @@ func (r *run) exec(op []uint64) {
 		r.start(n)
 	case opUnreachable:
 		nd().rn.ReportUnreachable(arg(2))
+	case opStall:
+		r.stalledUntil[arg(1)] = r.step + int(arg(2))
 	default:
 		panic(fmt.Sprintf("unknown op %d", op[0]))
 	}
@@ -492,7 +500,7 @@ func main() {
 			os.Exit(2)
 		}
 		seedElectionRand(seed)
-		r := &run{s: &s, nodes: map[uint64]*node{}, out: out}
+		r := &run{s: &s, nodes: map[uint64]*node{}, out: out, stalledUntil: map[uint64]int{}}
 		r.run()
 		out.WriteString(`{"end":` + u(s.Seed) + "}\n")
 	}

@@ -19,7 +19,7 @@
  * snapshot to storage, save the hard state, append the entries, queue the
  * messages, apply the committed entries (conf changes through
  * applyConfChange), advance. After every operation each node with a Ready,
- * in id order, handles one, until none has.
+ * in id order, handles one, until none has (a stalled node waits).
  */
 import {
   EntryType,
@@ -78,6 +78,8 @@ export class Driver {
   private net: Message[] = [];
   private step = 0;
   private readonly rand: () => number;
+  /** Nodes whose Readies wait (Op.Stall): handled again from this step on. */
+  private readonly stalledUntil = new Map<bigint, number>();
 
   constructor(private readonly s: Schedule) {
     this.order = s.ids.map(BigInt);
@@ -193,6 +195,7 @@ export class Driver {
       busy = false;
       for (const id of this.order) {
         const n = this.nodes.get(id)!;
+        if (this.step < (this.stalledUntil.get(id) ?? 0)) continue;
         if (n.rn.hasReady()) {
           this.handleReady(n);
           busy = true;
@@ -285,6 +288,9 @@ export class Driver {
       }
       case Op.Unreachable:
         nd().rn.reportUnreachable(BigInt(op[2]));
+        return;
+      case Op.Stall:
+        this.stalledUntil.set(id, this.step + op[2]);
         return;
     }
   }

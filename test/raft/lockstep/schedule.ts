@@ -40,6 +40,12 @@ export enum Op {
   Restart,
   /** [Unreachable, node, peer]: reportUnreachable(peer). */
   Unreachable,
+  /**
+   * [Stall, node, k]: the node's Ready is left unhandled through step+k (a
+   * slow disk): messages still arrive, and a restart meanwhile loses what the
+   * Ready held, none of which had left the node.
+   */
+  Stall,
 }
 
 export interface ScheduleConfig {
@@ -84,6 +90,7 @@ const WEIGHTS: [Op, number][] = [
   [Op.Snapshot, 3],
   [Op.Restart, 1],
   [Op.Unreachable, 1],
+  [Op.Stall, 2],
 ];
 const TOTAL = WEIGHTS.reduce((s, [, w]) => s + w, 0);
 
@@ -159,6 +166,9 @@ export function makeSchedule(seed: number, length = 150): Schedule {
         break;
       case Op.Snapshot:
         ops.push([op, node(), int(4)]);
+        break;
+      case Op.Stall:
+        ops.push([op, node(), 1 + int(8)]);
         break;
     }
   }
