@@ -1182,7 +1182,10 @@ export class Raft {
     if (this.maybeCommit()) {
       this.bcastAppend();
     } else {
-      for (const id of this.prs.ids()) if (id !== this.id) this.maybeSendAppend(id, false);
+      // Every member, this leader too (etcd 3.4 and 3.5; 3.6 skips itself): a
+      // leader added back after its removal has a fresh progress and sends
+      // itself the entries it lacks by that count, which it ignores on receipt.
+      for (const id of this.prs.ids()) this.maybeSendAppend(id, false);
     }
     // A transferee removed or demoted to learner cannot take over (etcd 3.5
     // checks the voters; 3.4 only whether it is still in the configuration).

@@ -159,3 +159,19 @@ for (const version of VERSIONS) {
     assert.equal(r3.raftLog.hasPendingSnapshot(), !is34);
   });
 }
+
+for (const version of VERSIONS) {
+  test(`${version}: a leader added back to the configuration sends itself an append, as it does to any new member (raft.go switchToConfig)`, () => {
+    const env = threeNodes(version);
+    const leader = env.nodes[0].rawNode;
+    // Removed, the leader leads on (without stepDownOnRemoval); added back, its
+    // progress starts afresh, probing from its last entry (confchange initProgress).
+    leader.applyConfChange(v1(ConfChangeType.ConfChangeRemoveNode, 1n));
+    leader.applyConfChange(v1(ConfChangeType.ConfChangeAddNode, 1n));
+    const toSelf = leader.ready().messages.filter((m) => m.to === 1n);
+    assert.deepEqual(
+      toSelf.map((m) => [m.type, m.index]),
+      [[MessageType.MsgApp, leader.raft.raftLog.lastIndex() - 1n]],
+    );
+  });
+}

@@ -22,6 +22,7 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,6 +107,9 @@ const (
 	opUnreachable
 	opStall
 )
+
+// statusEvery: every node's Status is printed after every statusEvery steps and at the end.
+const statusEvery = 25
 
 type node struct {
 	id      uint64
@@ -357,6 +361,39 @@ func wire(m pb.Message) pb.Message {
 	return c
 }
 
+func sortedKeys(m map[uint64]struct{}) []uint64 {
+	v := make([]uint64, 0, len(m))
+	for id := range m {
+		v = append(v, id)
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	return v
+}
+
+// printStatus prints what Status shows of each node: state the Readies may
+// not have shown yet (the configuration, a leader's view of its followers).
+func (r *run) printStatus() {
+	for _, id := range r.s.IDs {
+		st := r.nodes[id].rn.Status()
+		// Not AutoLeave: Status's copy of the configuration (tracker.Config.Clone)
+		// drops it in etcd 3.4 and 3.5. The applied ConfStates print it.
+		c := st.Config
+		cfg := "[" + ids(c.Voters[0].Slice()) + "," + ids(c.Voters[1].Slice()) + "," + ids(sortedKeys(c.Learners)) + "," +
+			ids(sortedKeys(c.LearnersNext)) + "]"
+		var prs []string
+		for _, pid := range r.s.IDs {
+			pr, ok := st.Progress[pid]
+			if !ok {
+				continue
+			}
+			prs = append(prs, "["+u(pid)+","+u(pr.Match)+","+u(pr.Next)+","+strconv.Itoa(int(pr.State))+","+u(pr.PendingSnapshot)+","+
+				b(pr.RecentActive)+","+b(pr.ProbeSent)+","+b(pr.IsLearner)+","+strconv.Itoa(pr.Inflights.Count())+"]")
+		}
+		r.line(id, `"st":[`+u(st.Term)+","+u(st.Vote)+","+u(st.Commit)+","+u(st.Lead)+","+strconv.Itoa(int(st.RaftState))+","+
+			u(st.Applied)+","+u(st.LeadTransferee)+"]", `"cfg":`+cfg, `"prs":[`+strings.Join(prs, ",")+"]")
+	}
+}
+
 func (r *run) stepErr(n uint64, err error) {
 	if err != nil {
 		r.line(n, `"err":`+strconv.Quote(err.Error()))
@@ -480,6 +517,9 @@ func (r *run) run() {
 		r.step = i
 		r.exec(op)
 		r.settle()
+		if i%statusEvery == statusEvery-1 || i == len(r.s.Ops)-1 {
+			r.printStatus()
+		}
 	}
 }
 

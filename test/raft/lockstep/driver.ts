@@ -9,6 +9,10 @@
  *   {"s":STEP,"n":NODE,"apply":INDEX,"refused":1}       raft refused to apply one
  *   {"s":STEP,"n":NODE,"err":"..."}                     an error from Step/Propose
  *   {"s":STEP,"panic":"..."}                            the run stopped (a broken invariant)
+ *   {"s":STEP,"n":NODE,"st":[term,vote,commit,lead,state,applied,leadTransferee],
+ *    "cfg":[incoming,outgoing,learners,learnersNext],
+ *    "prs":[[id,match,next,state,pendingSnapshot,recentActive,probeSent,isLearner,inflight]]}
+ *                                                       every node's status, every 25 steps and at the end
  *
  * ENTRY is [term,index,type,dataHex]; SNAP [index,term,CONFSTATE,dataHex];
  * CONFSTATE [voters,learners,votersOutgoing,learnersNext,autoLeave];
@@ -40,7 +44,7 @@ import { ErrConfChange } from '../../../src/raft/confchange/confchange.js';
 import { RawNode, SnapshotStatus, type Ready } from '../../../src/raft/rawnode.js';
 import { ReadOnlyOption } from '../../../src/raft/read_only.js';
 import { MemoryStorage, isEmptySnap } from '../../../src/raft/storage.js';
-import { RaftError } from '../../../src/raft/util.js';
+import { RaftError, sortBigints } from '../../../src/raft/util.js';
 import { electionRand } from './election-rand.js';
 import { Op, type Schedule } from './schedule.js';
 
@@ -63,6 +67,9 @@ const snapshot = (s: Snapshot): string => `[${s.metadata.index},${s.metadata.ter
 const message = (m: Message): string =>
   `[${m.type},${m.to},${m.from},${m.term},${m.logTerm},${m.index},${m.commit},${bit(m.reject)},${m.rejectHint},` +
   `${entries(m.entries)},${isEmptySnap(m.snapshot) ? 'null' : snapshot(m.snapshot!)},${hex(m.context)}]`;
+
+/** Every node's status is printed after every STATUS_EVERY steps and at the end. */
+const STATUS_EVERY = 25;
 
 /** m as its receiver gets it: encoded and decoded, sharing nothing with the sender or another copy in flight. */
 const wire = (m: Message): Message => decodeRaftMessage(encodeRaftMessage(m));
@@ -94,6 +101,7 @@ export class Driver {
         this.step = i;
         this.exec(this.s.ops[i]);
         this.settle();
+        if (i % STATUS_EVERY === STATUS_EVERY - 1 || i === this.s.ops.length - 1) this.printStatus();
       }
     } catch (e) {
       this.lines.push(`{"s":${this.step},"panic":${JSON.stringify(e instanceof Error ? e.message : String(e))}}`);
@@ -144,6 +152,31 @@ export class Driver {
 
   private line(n: bigint, fields: string[]): void {
     this.lines.push(`{"s":${this.step},"n":${n}${fields.map((f) => `,${f}`).join('')}}`);
+  }
+
+  /** What status() shows of each node: state the Readies may not have shown yet (the configuration, a leader's view of its followers). */
+  private printStatus(): void {
+    const sorted = (s: Set<bigint>): bigint[] => sortBigints([...s]);
+    for (const id of this.order) {
+      const st = this.nodes.get(id)!.rn.status();
+      const c = st.config;
+      // Not autoLeave: etcd's Status loses it (tracker.Config.Clone drops it in 3.4 and 3.5); the applied ConfStates print it.
+      const cfg = `[${ids(sorted(c.voters.incoming))},${ids(sorted(c.voters.outgoing))},${ids(sorted(c.learners))},${ids(sorted(c.learnersNext))}]`;
+      const prs: string[] = [];
+      for (const pid of this.order) {
+        const pr = st.progress.get(pid);
+        if (pr === undefined) continue;
+        prs.push(
+          `[${pid},${pr.match},${pr.next},${pr.state},${pr.pendingSnapshot},${bit(pr.recentActive)},${bit(pr.probeSent)},${bit(pr.isLearner)},${pr.inflightMsgs}]`,
+        );
+      }
+      const { hardState: hs, softState: ss } = st;
+      this.line(id, [
+        `"st":[${hs.term},${hs.vote},${hs.commit},${ss.lead},${ss.raftState},${st.applied},${st.leadTransferee}]`,
+        `"cfg":${cfg}`,
+        `"prs":[${prs.join(',')}]`,
+      ]);
+    }
   }
 
   private printReady(n: Node, rd: Ready): void {
