@@ -177,14 +177,18 @@ export class MvccStore {
       const sub = Number(r.sub);
       const change = new KeyRevision(r.main, sub, r.tombstone ? NO_LEASE : r.kv.lease, r.tombstone);
       if (!r.tombstone) this.values.put(bytesOf(r.kv.value), change);
+      let touched = ki;
       if (ki) {
         if (r.tombstone) ki.tombstone(r.main, sub);
         else ki.put(change);
       } else if (!r.tombstone) {
-        const fresh = new KeyIndex(key);
-        fresh.restore(r.kv.createRevision, r.kv.version, change);
-        this.addKey(fresh);
+        touched = new KeyIndex(key);
+        touched.restore(r.kv.createRevision, r.kv.version, change);
+        this.addKey(touched);
       }
+      // Without history the backend streams through: each key keeps only its
+      // newest revision (what compacting every key at the end would keep).
+      if (touched && !this.keepHistory) this.compactKey(touched, r.main);
     }
     this.compactRev = compaction.finished ?? -1n;
     // Compaction may have removed every revision up to it: the store is at least there.
@@ -192,7 +196,6 @@ export class MvccStore {
     for (const [key, lease] of keyToLease) this.leases.attach(lease, key);
     const scheduled = compaction.scheduled ?? 0n;
     if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled, keepTombstone);
-    if (!this.keepHistory) for (const ki of [...this.index.values()]) this.compactKey(ki, this.currentRev);
   }
 
   /** @internal TxnWrite's access to the index. */

@@ -207,3 +207,30 @@ test('without history the applied state is the same; reads of older revisions ar
   assert.throws(() => lean.get('k0', 30n), (e: unknown) => e instanceof StateError && e.code === 'HISTORY_DROPPED');
   assert.equal(full.get('k0', 30n).value.toString(), 'v28');
 });
+
+test('without history a backend streams into the store: each key keeps only its newest value while the revisions load, and the state is the same as with history', () => {
+  // 4,000 revisions of 1 KB over 4 keys (4 MB of history), then a delete of k3: as a backend's key bucket yields them.
+  function* revisions(peak: { bytes: number }, store: () => EtcdState['store']) {
+    const created = new Map<string, bigint>();
+    let main = 2n;
+    for (let i = 0; i < 4000; i++, main++) {
+      const key = `k${i % 4}`;
+      if (!created.has(key)) created.set(key, main);
+      yield { main, sub: 0n, tombstone: false, kv: { key, createRevision: created.get(key)!, modRevision: main, version: BigInt(Math.floor(i / 4) + 1), value: String(i % 10).repeat(1024), lease: 0n } };
+      peak.bytes = Math.max(peak.bytes, store().values.heldBytes);
+    }
+    yield { main, sub: 0n, tombstone: true, kv: { key: 'k3', createRevision: 0n, modRevision: 0n, version: 0n, value: '', lease: 0n } };
+  }
+  const loaded = (keepHistory: boolean) => {
+    const state = new EtcdState({ keepHistory });
+    const peak = { bytes: 0 };
+    state.store.restore(revisions(peak, () => state.store), {});
+    return { state, peak: peak.bytes };
+  };
+  const full = loaded(true);
+  const lean = loaded(false);
+  assert.equal(lean.state.toEtcdctlJson(), full.state.toEtcdctlJson());
+  assert.equal(lean.state.store.currentRev, full.state.store.currentRev);
+  assert.ok(full.peak > 4_000_000, `with history every value is held (${full.peak} bytes)`);
+  assert.ok(lean.peak <= 3 << 20, `without history at most a few slabs are held (${lean.peak} bytes)`);
+});
