@@ -50,13 +50,17 @@ async function served(m: MemberSpec, key: string, value: string): Promise<boolea
   }
 }
 
-/** One timed start of `etcd` on a fresh copy of `dataDir` (made in `workDir`, removed after). */
-export async function timeEtcdReplay(etcd: string, dataDir: string, workDir: string, sentinel: { key: string; value: string }, timeoutMs = 900_000): Promise<Run> {
+/**
+ * One timed start of `etcd` on a fresh copy of `dataDir` (made in `workDir`,
+ * removed after); with `keepBackend`, a plain restart: etcd loads its backend
+ * and reads the WAL, applying only the entries past the consistent index.
+ */
+export async function timeEtcdReplay(etcd: string, dataDir: string, workDir: string, sentinel: { key: string; value: string }, opts: { keepBackend?: boolean } = {}, timeoutMs = 900_000): Promise<Run> {
   const copy = join(workDir, 'etcd-replay');
   rmSync(copy, { recursive: true, force: true });
   cpSync(dataDir, copy, { recursive: true });
   const snap = join(copy, 'member', 'snap');
-  rmSync(join(snap, 'db'), { force: true });
+  if (!opts.keepBackend) rmSync(join(snap, 'db'), { force: true });
   if (existsSync(snap) && readdirSync(snap).some((f) => f.endsWith('.snap'))) throw new Error(`${dataDir} holds .snap files: etcd would not replay the whole log`);
   const logFile = join(workDir, 'etcd-replay.log');
   const log = openSync(logFile, 'w');

@@ -2,6 +2,8 @@
  * What the bench compares: each row is a walt command as users run it and
  * the anchor it is judged against, with the targets of issue 15.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Run, runProcess } from './measure.js';
 import { timeEtcdReplay } from './etcd-replay.js';
 import { scriptSkip, timeBrowseFirstScreen } from './browse.js';
@@ -82,6 +84,24 @@ export function dataRows(d: DataSet, anchorBin: string, etcds: EtcdServer[], wor
       targets: [
         { of: 'time ratio', max: 0.5 },
         { of: 'RSS ratio', max: 0.75 },
+      ] as Target[],
+    })),
+    ...etcds.map((e) => ({
+      walt: 'walt restore --out FILE.db (at the commit index)',
+      anchor: `etcd ${e.version} restarting on the data dir (its backend kept), until it serves the last write`,
+      runWalt: () => {
+        const out = join(workDir, 'restore.db');
+        rmSync(out, { force: true });
+        try {
+          return runProcess(waltBin, ['restore', '--out', out, d.dir]);
+        } finally {
+          rmSync(out, { force: true });
+        }
+      },
+      runAnchor: () => timeEtcdReplay(e.bin, d.dir, workDir, { key: d.sentinelKey, value: d.sentinelValue }, { keepBackend: true }),
+      targets: [
+        { of: 'time ratio', max: 1 },
+        { of: 'RSS MB', max: 300 },
       ] as Target[],
     })),
   ];

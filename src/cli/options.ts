@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Argument, type Command } from 'commander';
 import chalk from 'chalk';
 import { EXIT_USAGE } from './errors.js';
+import { parseEtcdVersion } from '../state/version-rules.js';
 
 export function parseIndex(value: string): bigint {
   if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
@@ -13,6 +14,24 @@ export function parseIndex(value: string): bigint {
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return Number(value);
+}
+
+/** The options that choose etcd's apply rules, as replay-to-state and restore take them (state/version-rules.ts). */
+export function addApplyRuleOptions(cmd: Command): Command {
+  return cmd
+    .option('--etcd-version <x.y.z>', "apply the rules of this etcd release (default: the cluster version the log records, its newest patch)", parseEtcdRelease)
+    .option('--min-lease-ttl <seconds>', "etcd's minimum lease TTL, ceil(1.5 × --election-timeout); default 2, as etcd's default election timeout gives", (v: string) => BigInt(parsePositive(v)));
+}
+
+function parseEtcdRelease(v: string): string {
+  const parsed = parseEtcdVersion(v);
+  if (parsed === undefined) throw new InvalidArgumentError(`expected an etcd release X.Y.Z (or X.Y for its newest patch), got "${v}"`);
+  return parsed;
+}
+
+export function parsePositive(v: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(v)) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return Number(v);
 }
 
 /** An option that takes one of `choices`, which its help and shell completion list. */

@@ -10,9 +10,9 @@ import type { EtcdState, KeyValue } from '../state/index.js';
 import type { ReplaySource } from '../replay/replay.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { createTextWriter } from './line-writer.js';
-import { addWriteOut, choiceOption, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
+import { addApplyRuleOptions, addWriteOut, choiceOption, parseIndex, parsePositive, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
 import { base64, toJSON } from '../util/json.js';
-import { parseEtcdVersion, VERSION_RULES } from '../state/version-rules.js';
+import { VERSION_RULES } from '../state/version-rules.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
 const SECTIONS = ['leases', 'members', 'auth', 'rules'];
@@ -33,17 +33,6 @@ interface ReplayCliOptions extends SecretFlags {
   minLeaseTtl?: bigint;
 }
 
-function parseVersion(v: string): string {
-  const parsed = parseEtcdVersion(v);
-  if (parsed === undefined) throw new InvalidArgumentError(`expected an etcd release X.Y.Z (or X.Y for its newest patch), got "${v}"`);
-  return parsed;
-}
-
-function parsePositive(v: string): number {
-  if (!/^[1-9]\d{0,5}$/.test(v)) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
-  return Number(v);
-}
-
 function parseRange(v: string): [bigint, bigint] {
   const m = /^(\d+)\.\.(\d+)$/.exec(v);
   if (!m || BigInt(m[1]) > BigInt(m[2])) throw new InvalidArgumentError(`expected A..B with A ≤ B (entry indexes), got "${v}"`);
@@ -58,7 +47,7 @@ function parseSections(v: string): Set<string> {
 }
 
 export function replayToStateCommand(): Command {
-  return addWriteOut(
+  const cmd = addWriteOut(
     new Command('replay-to-state')
       .description("rebuild the state a data dir holds, at its commit index or any earlier point, by running its log through a Raft node into etcd's state machines")
       .argument('<data-dir>', 'an etcd data dir (with member/wal and member/snap)'),
@@ -71,9 +60,8 @@ export function replayToStateCommand(): Command {
     .option('--keys-only', 'print keys without values')
     .option('--diff <A..B>', 'keys added, changed and removed between entry A and entry B', parseRange)
     .option('--history <key>', "every version of KEY still kept, with the index and term of the entry that wrote it")
-    .option('--include <sections>', `add sections to the JSON: ${SECTIONS.join(',')}`, parseSections, new Set<string>())
-    .option('--etcd-version <x.y.z>', "apply the rules of this etcd release (default: the cluster version the log records, its newest patch)", parseVersion)
-    .option('--min-lease-ttl <seconds>', "etcd's minimum lease TTL, ceil(1.5 × --election-timeout); default 2, as etcd's default election timeout gives", (v: string) => BigInt(parsePositive(v)))
+    .option('--include <sections>', `add sections to the JSON: ${SECTIONS.join(',')}`, parseSections, new Set<string>());
+  return addApplyRuleOptions(cmd)
     .option('--max-learners <n>', "etcd 3.6's --max-learners (default 1; before 3.6 always 1)", parsePositive)
     .option('--no-progress', 'no progress line on stderr')
     .addOption(showSecretsOption())

@@ -1,8 +1,11 @@
 /** `walt restore DATA_DIR --out FILE.db`: options → replayToPoint → a backend snapshot etcd restores, or the plan. */
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { goQuote } from '../report/render.js';
+import { SCHEMA } from '../report/schema-version.js';
 import { base64, toJSON } from '../util/json.js';
 import { idHex } from '../codec/proto/metadata.js';
 import type { ReplaySource } from '../replay/replay.js';
@@ -10,7 +13,7 @@ import type { RestorePoint } from '../surgery/restore-point.js';
 import type { RestorePlan } from '../surgery/restore.js';
 import type { BackendWriteSummary } from '../state/backend-writer.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
-import { addWriteOut, oneOf, parseIndex } from './options.js';
+import { addApplyRuleOptions, addWriteOut, oneOf, parseIndex } from './options.js';
 
 const SOURCES = ['auto', 'wal', 'db'] as const;
 
@@ -29,11 +32,13 @@ interface RestoreCliOptions {
   walDir?: string;
   dryRun?: boolean;
   allowUncommitted?: boolean;
+  etcdVersion?: string;
+  minLeaseTtl?: bigint;
   writeOut: 'simple' | 'json';
 }
 
 export function restoreCommand(): Command {
-  return addWriteOut(
+  const cmd = addWriteOut(
     new Command('restore').description(
       'write the state at a point of the log (the commit index, an index, a revision, just before a delete) as an etcd backend snapshot that `etcdutl snapshot restore` restores',
     ),
@@ -53,7 +58,8 @@ export function restoreCommand(): Command {
     .addOption(new Command().createOption('--from <source>', "where the replay starts: wal (index 1), db (the backend plus the WAL after it), auto").argParser(oneOf(SOURCES)).default('auto'))
     .option('--wal-dir <dir>', 'the WAL, when it is kept outside the data dir')
     .option('--allow-uncommitted', 'with --at-index, allow an index past the commit index: the entries up to it are applied as if committed (the plan names them)')
-    .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing')
+    .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing');
+  return addApplyRuleOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -104,13 +110,20 @@ async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
   const peerURLs = opts.initialAdvertisePeerUrls.split(',').filter(Boolean);
   const paths = resolveDataDir(dir, opts.walDir);
   const [{ replayToPoint, writeSnapshotFile }, { writeDataDir }] = await Promise.all([import('../surgery/restore.js'), import('../surgery/restore-data-dir.js')]);
-  const restored = replayToPoint(paths, { point, from: opts.from, allowUncommitted: opts.allowUncommitted });
+  // Every revision's value waits in a temporary file beside the output (the disk it goes to), not in memory.
+  const beside = opts.out ?? opts.outDataDir;
+  const spillDir = beside !== undefined && existsSync(dirname(resolve(beside))) ? dirname(resolve(beside)) : tmpdir();
+  const restored = replayToPoint(paths, { point, from: opts.from, allowUncommitted: opts.allowUncommitted, etcdVersion: opts.etcdVersion, minLeaseTTL: opts.minLeaseTtl, spillDir });
   let written: WrittenJson | undefined;
-  if (opts.dryRun) written = undefined;
-  else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out) };
-  else {
-    const d = writeDataDir(restored, opts.outDataDir!, { name: opts.name, peerURLs, clusterToken: opts.initialClusterToken });
-    written = { path: opts.outDataDir!, ...d.backend, memberId: idHex(d.memberId), clusterId: idHex(d.clusterId), name: opts.name, peerURLs };
+  try {
+    if (opts.dryRun) written = undefined;
+    else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out) };
+    else {
+      const d = writeDataDir(restored, opts.outDataDir!, { name: opts.name, peerURLs, clusterToken: opts.initialClusterToken });
+      written = { path: opts.outDataDir!, ...d.backend, memberId: idHex(d.memberId), clusterId: idHex(d.clusterId), name: opts.name, peerURLs };
+    }
+  } finally {
+    restored.close();
   }
   if (written?.usersWithoutHash.length) process.stderr.write(`walt: written without a password (etcd 3.4's log holds it in clear text only; set it with \`etcdctl user passwd\`): ${written.usersWithoutHash.join(', ')}\n`);
   if (opts.writeOut === 'json') process.stdout.write(toJSON(planJson(restored.plan, written), 2) + '\n');
@@ -123,7 +136,7 @@ type WrittenJson = BackendWriteSummary & { path: string; memberId?: string; clus
 
 function planJson(plan: RestorePlan, written?: WrittenJson): unknown {
   const before = plan.before && { ...plan.before, keys: plan.before.keys.map(base64) };
-  return { ...plan, before, ...(written ? { written } : {}) };
+  return { schema: SCHEMA.restore, ...plan, before, ...(written ? { written } : {}) };
 }
 
 function planText(plan: RestorePlan): string {

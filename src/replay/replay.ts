@@ -42,6 +42,8 @@ export interface ReplayOptions {
   applyUncommitted?: boolean;
   /** Keep every revision (for --history and --at-revision); off, memory follows the live key space only. */
   keepHistory?: boolean;
+  /** Keep the values in a temporary file in this directory, not in memory (the state's store must then be closed). */
+  spillDir?: string;
   /** Called after each applied entry (whose data is valid during the call only). */
   onApplied?: (state: EtcdState, entry: Entry, result: ApplyResult) => void;
 }
@@ -118,7 +120,7 @@ function replayFromBackend(paths: DataDirPaths, opts: ReplayOptions): ReplayResu
 }
 
 function newState(opts: ReplayOptions): EtcdState {
-  return new EtcdState({ keepHistory: opts.keepHistory ?? true, etcdVersion: opts.etcdVersion, maxLearners: opts.maxLearners, minLeaseTTL: opts.minLeaseTTL });
+  return new EtcdState({ keepHistory: opts.keepHistory ?? true, spillDir: opts.spillDir, etcdVersion: opts.etcdVersion, maxLearners: opts.maxLearners, minLeaseTTL: opts.minLeaseTTL });
 }
 
 /** What a pass over the WAL found and applied. */

@@ -4,4 +4,4 @@
  * command's output on every fixture against them). A change that a reader of
  * the old version would misread takes a new version.
  */
-export const SCHEMA = { dump: 'dump.v1', verify: 'verify.v1' } as const;
+export const SCHEMA = { dump: 'dump.v1', verify: 'verify.v1', restore: 'restore.v1' } as const;

@@ -16,11 +16,11 @@ import { KeyValueSpec } from '../codec/proto/mvccpb.js';
 import { LeaseSpec } from '../codec/proto/leasepb.js';
 import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
-import { bytesOf, latin1 } from './kv.js';
+import { bytesOf } from './kv.js';
 import { idString, memberJson, type Member } from './membership.js';
 import { revisionKey } from './revision.js';
 import type { EtcdState } from './apply.js';
-import { KeptKeys, type KeptRevision } from './kept-revisions.js';
+import { keptRevisions, type KeptRevision } from './kept-revisions.js';
 
 export interface BackendWriteOptions {
   /** meta's consistent_index: the index of the last entry the state applied. */
@@ -70,9 +70,7 @@ function* keyRows(revisions: Iterable<KeptRevision>, count: { n: number }): Gene
  * live keys are all the store holds, deleted ones went with their delete.
  */
 export function writeMemberBackend(path: string, state: EtcdState, appliedIndex: bigint): BackendWriteSummary {
-  const kept = new KeptKeys();
-  kept.noteKeys(state.range(new Uint8Array(), new Uint8Array([0])).kvs.map((kv) => latin1(kv.key)));
-  return writeBackend(path, state, kept.revisions(state.store), { consistentIndex: appliedIndex, sha256Trailer: false });
+  return writeBackend(path, state, keptRevisions(state.store), { consistentIndex: appliedIndex, sha256Trailer: false });
 }
 
 /** Writes `state` with `revisions` (kept-revisions.ts) to `path`, which must not exist. */

@@ -29,6 +29,8 @@ export interface LeaseAttachments {
 
 export interface MvccOptions {
   keepHistory?: boolean;
+  /** Keep the values in a temporary file in this directory, not in memory (value-slabs.ts). */
+  spillDir?: string;
 }
 
 export interface RangeOptions {
@@ -65,7 +67,7 @@ export class MvccStore {
   readonly keepHistory: boolean;
   private readonly index = new Map<string, KeyIndex>();
   /** @internal The values of the revisions kept. */
-  readonly values = new ValueSlabs();
+  readonly values: ValueSlabs;
   private readonly dropRevision = (r: KeyRevision) => {
     if (!r.tombstone) this.values.release(r);
   };
@@ -76,6 +78,7 @@ export class MvccStore {
     opts: MvccOptions = {},
   ) {
     this.keepHistory = opts.keepHistory ?? true;
+    this.values = new ValueSlabs({ spillDir: opts.spillDir });
   }
 
   /** Number of keys in the index, deleted ones whose history is kept included. */
@@ -196,6 +199,11 @@ export class MvccStore {
     for (const [key, lease] of keyToLease) this.leases.attach(lease, key);
     const scheduled = compaction.scheduled ?? 0n;
     if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled, keepTombstone);
+  }
+
+  /** Every key's index, deleted keys whose revisions are kept included. */
+  keyIndexes(): Iterable<KeyIndex> {
+    return this.index.values();
   }
 
   /** @internal TxnWrite's access to the index. */

@@ -11,13 +11,23 @@
  * slabs hold at most twice the live bytes, plus the slab being filled. A few
  * emptied slabs are kept for reuse: touching fresh memory (a page fault per
  * 4 KB) cost as much as the copies themselves.
+ *
+ * With a spill directory (restore, which keeps every revision) a full slab is
+ * written to an unlinked temporary file there and its memory reused, so the
+ * process holds one slab whatever the history; a spilled value reads back
+ * from the file, and its bytes stay there when released.
  */
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 const SLAB_BYTES = 1 << 20;
 const SPARE_SLABS = 8;
 
 interface Slab {
-  readonly bytes: Buffer;
+  /** Undefined once spilled. */
+  bytes: Buffer | undefined;
+  /** Where a spilled slab's bytes are. */
+  spill?: { file: SpillFile; pos: number };
   used: number;
   live: number;
   /** Every value put in this slab, released ones included until the slab is compacted. */
@@ -35,34 +45,84 @@ export class ValueRef {
   length = 0;
   /** @internal */ live = false;
 
-  /** A view of the bytes, valid until the next put or release in the same ValueSlabs. */
+  /** A view of the bytes, valid until the next put or release in the same ValueSlabs (a spilled value is a copy of its own). */
   view(): Buffer {
-    return this.slab!.bytes.subarray(this.off, this.off + this.length);
+    const { bytes, spill } = this.slab!;
+    return bytes ? bytes.subarray(this.off, this.off + this.length) : spill!.file.read(spill!.pos + this.off, this.length);
   }
 
   /** The value as a latin1 string, one character per byte, as the state layer compares and indexes them. */
   latin1(): string {
-    return this.slab!.bytes.toString('latin1', this.off, this.off + this.length);
+    const bytes = this.slab!.bytes;
+    return bytes ? bytes.toString('latin1', this.off, this.off + this.length) : this.view().toString('latin1');
   }
+}
+
+/** An unlinked temporary file that slabs are appended to. */
+class SpillFile {
+  private readonly fd: number;
+  private size = 0;
+
+  constructor(dir: string) {
+    const path = join(dir, `.walt-values-${process.pid}-${Date.now()}.tmp`);
+    this.fd = openSync(path, 'wx+', 0o600);
+    unlinkSync(path);
+  }
+
+  append(bytes: Uint8Array): number {
+    const pos = this.size;
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, pos + done);
+    this.size += bytes.length;
+    return pos;
+  }
+
+  read(pos: number, length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    for (let done = 0; done < length; ) {
+      const n = readSync(this.fd, out, done, length - done, pos + done);
+      if (n === 0) throw new Error(`value spill file: ${length} bytes at ${pos} past its end`);
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface ValueSlabsOptions {
+  /** Spill full slabs to an unlinked file in this directory. */
+  spillDir?: string;
 }
 
 export class ValueSlabs {
   private readonly spare: Slab[] = [];
   private current: Slab;
+  private readonly spill: SpillFile | undefined;
   /** Bytes held in slabs in use, for tests. */
   heldBytes = 0;
 
-  constructor() {
+  constructor(opts: ValueSlabsOptions = {}) {
+    this.spill = opts.spillDir === undefined ? undefined : new SpillFile(opts.spillDir);
     this.current = this.slab(SLAB_BYTES);
+  }
+
+  /** Lets the spill file go; the spilled values cannot be read after. */
+  close(): void {
+    this.spill?.close();
   }
 
   /** Copies `bytes` in, into `ref` (which must not hold a value yet); the caller may reuse its buffer. */
   put<R extends ValueRef>(bytes: Uint8Array, ref: R): R;
   put(bytes: Uint8Array): ValueRef;
   put(bytes: Uint8Array, ref = new ValueRef()): ValueRef {
-    // A value too big to share a slab gets one of its own, which goes when it is released.
-    if (bytes.length > SLAB_BYTES / 4) return this.place(this.slab(bytes.length), bytes, ref);
-    if (this.current.used + bytes.length > this.current.bytes.length) this.current = this.slab(SLAB_BYTES);
+    // A value too big to share a slab gets one of its own, which goes when it is released (or straight to the spill file).
+    if (bytes.length > SLAB_BYTES / 4) {
+      if (this.spill) return this.place({ bytes: undefined, spill: { file: this.spill, pos: this.spill.append(bytes) }, used: 0, live: 0, refs: [] }, bytes, ref);
+      return this.place(this.slab(bytes.length), bytes, ref);
+    }
+    if (this.current.used + bytes.length > SLAB_BYTES) this.current = this.spill ? this.spillCurrent(this.spill) : this.slab(SLAB_BYTES);
     return this.place(this.current, bytes, ref);
   }
 
@@ -72,12 +132,12 @@ export class ValueSlabs {
     ref.live = false;
     const slab = ref.slab!;
     slab.live -= ref.length;
-    if (slab === this.current) return;
+    if (slab === this.current || slab.spill) return;
     if (slab.live * 2 < slab.used) this.evacuate(slab);
   }
 
   private place(slab: Slab, bytes: Uint8Array, ref: ValueRef): ValueRef {
-    slab.bytes.set(bytes, slab.used);
+    slab.bytes?.set(bytes, slab.used);
     ref.slab = slab;
     ref.off = slab.used;
     ref.length = bytes.length;
@@ -96,11 +156,21 @@ export class ValueSlabs {
       this.put(ref.view(), ref);
     }
     slab.refs = [];
-    this.heldBytes -= slab.bytes.length;
-    if (slab.bytes.length === SLAB_BYTES && this.spare.length < SPARE_SLABS) {
+    this.heldBytes -= slab.bytes!.length;
+    if (slab.bytes!.length === SLAB_BYTES && this.spare.length < SPARE_SLABS) {
       slab.used = slab.live = 0;
       this.spare.push(slab);
     }
+  }
+
+  /** Writes the current slab to the spill file, and gives its memory to the next. */
+  private spillCurrent(file: SpillFile): Slab {
+    const full = this.current;
+    const bytes = full.bytes!;
+    full.spill = { file, pos: file.append(bytes.subarray(0, full.used)) };
+    full.bytes = undefined;
+    full.refs = [];
+    return { bytes, used: 0, live: 0, refs: [] };
   }
 
   /** An empty slab of `bytes`, a spare one when it is of the usual size. */

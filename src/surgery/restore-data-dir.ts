@@ -26,6 +26,7 @@ import { encodeMetadata } from '../codec/proto/metadata.js';
 import { ConfChangeType, EntryType, encodeConfChange } from '../codec/proto/raftpb.js';
 import { V2Store } from '../state/v2store.js';
 import { writeBackend, type BackendWriteSummary } from '../state/backend-writer.js';
+import { keptRevisions } from '../state/kept-revisions.js';
 import { idString, memberJson } from '../state/membership.js';
 import { v2StoreJson } from '../state/v2store-save.js';
 import type { Restored } from './restore.js';
@@ -67,7 +68,7 @@ export function writeDataDir(r: Restored, dir: string, m: NewMember): DataDirWri
   const member = { id, name: m.name, peerURLs: m.peerURLs, clientURLs: [], isLearner: false };
   mkdirSync(snapDir, { recursive: true, mode: 0o700 });
   try {
-    const backend = writeBackend(join(snapDir, 'db'), r.state, r.kept.revisions(r.state.store), {
+    const backend = writeBackend(join(snapDir, 'db'), r.state, keptRevisions(r.state.store), {
       consistentIndex: 1n,
       sha256Trailer: false,
       newMembers: [member],

@@ -11,12 +11,11 @@
  * membership, cluster version and alarms go into the file, and the point's
  * index is its consistent_index.
  */
-import { join } from 'node:path';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import { CodecError } from '../codec/errors.js';
 import { replayDataDir, type ReplayResult, type ReplaySource } from '../replay/replay.js';
 import type { EtcdState } from '../state/index.js';
-import { KeptKeys } from '../state/kept-revisions.js';
+import { keptRevisions } from '../state/kept-revisions.js';
 import { writeBackend, type BackendWriteSummary } from '../state/backend-writer.js';
 import { PointFinder, type EntryBefore, type RestorePoint } from './restore-point.js';
 
@@ -26,6 +25,11 @@ export interface RestoreOptions {
   from: ReplaySource;
   /** An index past the commit index may be chosen: the entries up to it are applied as if committed (ReplayOptions.applyUncommitted). */
   allowUncommitted?: boolean;
+  /** The etcd release whose apply rules hold, and etcd's minimum lease TTL (ReplayOptions). */
+  etcdVersion?: string;
+  minLeaseTTL?: bigint;
+  /** Where the replays keep the values of every revision, in an unlinked temporary file: memory then holds the key index only. */
+  spillDir?: string;
 }
 
 export interface RestorePlan {
@@ -56,12 +60,14 @@ export interface KeysDiffer {
 export interface Restored {
   plan: RestorePlan;
   state: EtcdState;
-  kept: KeptKeys;
+  /** Lets the state's spilled values go, once written. */
+  close(): void;
 }
 
-/** Every live key (latin1) and its mod revision. */
+/** Every live key (latin1) and its mod revision (no value is read). */
 function modRevisions(state: EtcdState): Map<string, bigint> {
-  return new Map(state.range(new Uint8Array(), new Uint8Array([0])).kvs.map((kv) => [Buffer.from(kv.key).toString('latin1'), kv.modRevision]));
+  const s = state.store;
+  return new Map(s.rangeAs('', '', s.currentRev, {}, (ki, at) => [ki.key, ki.get(at)!.rev.main] as const).kvs);
 }
 
 function compare(commit: Map<string, bigint>, point: Map<string, bigint>): KeysDiffer {
@@ -75,20 +81,17 @@ function compare(commit: Map<string, bigint>, point: Map<string, bigint>): KeysD
   return d;
 }
 
-function replay(paths: DataDirPaths, opts: RestoreOptions, atIndex: bigint | undefined, watch?: PointFinder, uncommitted = false): { result: ReplayResult; kept: KeptKeys } {
-  const kept = new KeptKeys();
-  const result = replayDataDir(paths, {
+function replay(paths: DataDirPaths, opts: RestoreOptions, atIndex: bigint | undefined, watch?: PointFinder, uncommitted = false): ReplayResult {
+  return replayDataDir(paths, {
     from: opts.from,
     atIndex,
     keepHistory: true,
+    etcdVersion: opts.etcdVersion,
+    minLeaseTTL: opts.minLeaseTTL,
+    spillDir: opts.spillDir,
     applyUncommitted: uncommitted,
-    onApplied: (state, entry) => {
-      kept.noteEntry(entry);
-      watch?.applied(state, entry);
-    },
+    onApplied: watch && ((state, entry) => watch.applied(state, entry)),
   });
-  if (result.source === 'db' && paths.snapDir) kept.noteBackend(join(paths.snapDir, 'db'));
-  return { result, kept };
 }
 
 /** What the replay to the commit index leaves for the second: the point, and the commit state (whole, when the point is the commit index). */
@@ -98,21 +101,30 @@ interface CommitPass {
   commitIndex: bigint;
   commitRevision: bigint;
   /** The replay itself when the point is the commit index; else only the keys' mod revisions, so the state can go. */
-  atCommit?: { result: ReplayResult; kept: KeptKeys };
+  atCommit?: ReplayResult;
   commitKeys?: Map<string, bigint>;
 }
 
 function commitPass(paths: DataDirPaths, opts: RestoreOptions): CommitPass {
   const finder = new PointFinder(opts.point);
   const first = replay(paths, opts, undefined, finder);
-  const { appliedIndex, state } = first.result;
+  try {
+    return pointOf(paths, opts, finder, first);
+  } catch (e) {
+    first.state.store.values.close();
+    throw e;
+  }
+}
+
+function pointOf(paths: DataDirPaths, opts: RestoreOptions, finder: PointFinder, first: ReplayResult): CommitPass {
+  const { appliedIndex, state } = first;
   const p = opts.point;
   const where = { file: paths.walDir };
   if (p.kind === 'index' && p.index > appliedIndex && !opts.allowUncommitted) {
     throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the commit index ${appliedIndex}: entries after it were never committed (--allow-uncommitted includes them)`, where);
   }
-  if (p.kind === 'index' && p.index > first.result.lastIndex) {
-    throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the end of the log, entry ${first.result.lastIndex}`, where);
+  if (p.kind === 'index' && p.index > first.lastIndex) {
+    throw new CodecError('REPLAY_RANGE', `index ${p.index} is past the end of the log, entry ${first.lastIndex}`, where);
   }
   if (p.kind === 'revision' && p.revision > state.store.currentRev) {
     throw new CodecError('REPLAY_RANGE', `revision ${p.revision} is past the revision at the commit index, ${state.store.currentRev}`, where);
@@ -124,7 +136,10 @@ function commitPass(paths: DataDirPaths, opts: RestoreOptions): CommitPass {
   const index = finder.index ?? appliedIndex;
   const pass: CommitPass = { index, before: finder.before, commitIndex: appliedIndex, commitRevision: state.store.currentRev };
   if (index === appliedIndex) pass.atCommit = first;
-  else pass.commitKeys = modRevisions(state);
+  else {
+    pass.commitKeys = modRevisions(state);
+    state.store.values.close();
+  }
   return pass;
 }
 
@@ -132,9 +147,20 @@ function commitPass(paths: DataDirPaths, opts: RestoreOptions): CommitPass {
 export function replayToPoint(paths: DataDirPaths, opts: RestoreOptions): Restored {
   const pass = commitPass(paths, opts);
   const { index } = pass;
-  const p = opts.point;
   const atPoint = pass.atCommit ?? replay(paths, opts, index, undefined, index > pass.commitIndex);
-  const state = atPoint.result.state;
+  const state = atPoint.state;
+  try {
+    return restoredAt(paths, opts, pass, atPoint);
+  } catch (e) {
+    state.store.values.close();
+    throw e;
+  }
+}
+
+function restoredAt(paths: DataDirPaths, opts: RestoreOptions, pass: CommitPass, atPoint: ReplayResult): Restored {
+  const { index } = pass;
+  const p = opts.point;
+  const state = atPoint.state;
   const where = { file: paths.walDir };
   if (state.appliedIndex !== index) {
     throw new CodecError('REPLAY_RANGE', `the replay could not stop after entry ${index} (it applied up to ${state.appliedIndex})`, where);
@@ -153,12 +179,12 @@ export function replayToPoint(paths: DataDirPaths, opts: RestoreOptions): Restor
     ...(index > pass.commitIndex ? { uncommitted: { from: pass.commitIndex + 1n, to: index } } : {}),
     keys: state.range(new Uint8Array(), new Uint8Array([0]), { countOnly: true }).count,
     differ: pass.commitKeys === undefined ? { restored: 0, reverted: 0, dropped: 0 } : compare(pass.commitKeys, modRevisions(state)),
-    source: atPoint.result.source,
+    source: atPoint.source,
   };
-  return { plan, state, kept: atPoint.kept };
+  return { plan, state, close: () => state.store.values.close() };
 }
 
 /** Writes the restored state as a backend snapshot file (with the SHA-256 trailer) at `out`, which must not exist. */
 export function writeSnapshotFile(r: Restored, out: string): BackendWriteSummary {
-  return writeBackend(out, r.state, r.kept.revisions(r.state.store), { consistentIndex: r.plan.index, sha256Trailer: true });
+  return writeBackend(out, r.state, keptRevisions(r.state.store), { consistentIndex: r.plan.index, sha256Trailer: true });
 }

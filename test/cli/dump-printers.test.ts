@@ -93,7 +93,8 @@ test("etcd's own puts take the plain path and print as the general path prints t
         if (/"k8s":|"redacted":true/.test(slow.toString())) shownOtherwise++;
       }
     }
-    assert.ok(plain > 0, `${fixture}: some of etcd's puts are plain`);
+    // Every put of the Kubernetes dir holds an object (protobuf, or JSON as a custom resource is stored), so none is plain there.
+    if (fixture === 'single') assert.ok(plain > 0, `${fixture}: some of etcd's puts are plain`);
     if (fixture === 'k8s') assert.ok(shownOtherwise > 0, 'the Kubernetes data dir has Secrets and objects to show');
   }
 });

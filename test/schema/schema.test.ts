@@ -20,7 +20,7 @@ const ajv = new Ajv({ allErrors: true });
 function schema(name: string): ValidateFunction {
   return ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'schema', `${name}.json`), 'utf8')));
 }
-const SCHEMAS = { dump: schema('dump.v1'), verify: schema('verify.v1'), replay: schema('replay-to-state.v1'), status: schema('snap-status.v1') };
+const SCHEMAS = { dump: schema('dump.v1'), verify: schema('verify.v1'), replay: schema('replay-to-state.v1'), status: schema('snap-status.v1'), restore: schema('restore.v1') };
 
 function valid(check: ValidateFunction, doc: unknown, what: string): void {
   assert.ok(check(doc), `${what}: ${ajv.errorsText(check.errors, { separator: '\n' })}`);
@@ -74,6 +74,28 @@ for (const [name, dir] of dataDirs) {
     valid(SCHEMAS.status, JSON.parse(output(['snap', 'status', '-w', 'json', join(dir, 'member', 'snap', 'db')])), `${name} snap status`);
   });
 }
+
+for (const [name, dir] of dataDirs) {
+  test(`${name}: restore -w json matches restore.v1, planned and written, as a file and as a data dir`, () => {
+    const plans = [
+      JSON.parse(output(['restore', '--dry-run', '-w', 'json', dir])),
+      JSON.parse(output(['restore', '-w', 'json', '--out', scratch.fresh('restore.db'), dir])),
+      JSON.parse(output(['restore', '-w', 'json', '--out-data-dir', scratch.fresh('restored'), dir])),
+    ];
+    plans.forEach((p, i) => {
+      assert.equal(p.schema, 'restore.v1');
+      valid(SCHEMAS.restore, p, `${name} restore ${i}`);
+    });
+    assert.deepEqual(plans.map((p) => typeof p.written?.sha256), ['undefined', 'string', 'undefined']);
+    assert.match(plans[2].written.memberId, /^[0-9a-f]+$/);
+  });
+}
+
+test('restore.v1 also holds for a point before a delete, which names the entry left out', () => {
+  const at = JSON.parse(output(['restore', '--dry-run', '-w', 'json', '--before-delete-prefix', '/', single]));
+  valid(SCHEMAS.restore, at, 'before-delete-prefix');
+  assert.ok(at.before.keys.length > 0);
+});
 
 test('verify.v1 also holds for several dirs, a comparison, and damaged dirs; dump.v1 for a torn listing', () => {
   const { torn, corrupt, missing } = tornCorruptMissing(scratch, single);

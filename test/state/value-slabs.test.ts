@@ -4,6 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ValueSlabs, type ValueRef } from '../../src/state/value-slabs.js';
 
 const valueOf = (i: number, len: number) => Buffer.alloc(len, `value-${i}-`);
@@ -41,4 +44,28 @@ test('a value bigger than a quarter slab has a slab of its own, given back when 
   assert.equal(big.view().length, 3 << 20);
   slabs.release(big);
   assert.equal(slabs.heldBytes, before);
+});
+
+test('with a spill directory, full slabs go to an unlinked file: values read back as written, small and big, and memory holds one slab', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'walt-slabs-'));
+  const slabs = new ValueSlabs({ spillDir: dir });
+  try {
+    const refs: ValueRef[] = [];
+    // 8 MB of 2 KB values, a 1 MB value among them, some released on the way.
+    for (let i = 0; i < 4000; i++) {
+      refs.push(slabs.put(valueOf(i, i === 1000 ? 1 << 20 : 2048)));
+      if (i % 3 === 0 && i > 0) slabs.release(refs[i - 1]);
+    }
+    assert.equal(slabs.heldBytes, 1 << 20, 'one slab in memory');
+    assert.deepEqual(readdirSync(dir), [], 'the file has no name');
+    for (let i = 0; i < refs.length; i++) {
+      if ((i + 1) % 3 === 0 && i + 1 < refs.length) continue;
+      const len = i === 1000 ? 1 << 20 : 2048;
+      assert.deepEqual(refs[i].view(), valueOf(i, len), `value ${i}`);
+      assert.equal(refs[i].latin1(), valueOf(i, len).toString('latin1'), `value ${i}`);
+    }
+  } finally {
+    slabs.close();
+    rmSync(dir, { recursive: true });
+  }
 });
