@@ -21,11 +21,18 @@ export function fsyncDir(dir: string): void {
  * meta pages), reads back for a checksum over the whole. `exclusive` commits
  * refuse a `path` that exists by then (link, not rename), so nothing is replaced.
  */
+/** Writes that continue one another are gathered up to this many bytes into one write call. */
+const STAGE_BYTES = 1 << 20;
+
 export class AtomicFileWriter {
   private readonly tmp: string;
   private fd: number | undefined;
   /** One past the highest byte written. */
   size = 0;
+  /** Bytes written but not yet handed to the file: `staged` of them, for position `stagedAt` on. */
+  private stage: Buffer | undefined;
+  private stagedAt = 0;
+  private staged = 0;
 
   constructor(
     readonly path: string,
@@ -44,15 +51,33 @@ export class AtomicFileWriter {
     }
   }
 
-  /** Writes `c` at `position` (default: the end). */
+  /** Writes `c` at `position` (default: the end); `c` may be reused once this returns. */
   write(c: Uint8Array, position = this.size): void {
+    if (this.staged > 0 && (position !== this.stagedAt + this.staged || this.staged + c.length > STAGE_BYTES)) this.flushStage();
+    if (c.length >= STAGE_BYTES) this.writeAt(c, position);
+    else {
+      this.stage ??= Buffer.allocUnsafe(STAGE_BYTES);
+      if (this.staged === 0) this.stagedAt = position;
+      this.stage.set(c, this.staged);
+      this.staged += c.length;
+    }
+    this.size = Math.max(this.size, position + c.length);
+  }
+
+  private flushStage(): void {
+    const n = this.staged;
+    this.staged = 0;
+    if (n > 0) this.writeAt(this.stage!.subarray(0, n), this.stagedAt);
+  }
+
+  private writeAt(c: Uint8Array, position: number): void {
     let off = 0;
     while (off < c.length) off += writeSync(this.openFd(), c, off, c.length - off, position + off);
-    this.size = Math.max(this.size, position + c.length);
   }
 
   /** Up to `length` bytes written at `position`. */
   read(position: number, length: number): Buffer {
+    this.flushStage();
     const buf = Buffer.allocUnsafe(length);
     const n = readSync(this.openFd(), buf, 0, length, position);
     return buf.subarray(0, n);
@@ -60,6 +85,7 @@ export class AtomicFileWriter {
 
   /** fsync, then rename (or link, when exclusive) over `path`, then fsync the directory. */
   commit(exclusive = false): void {
+    this.flushStage();
     const fd = this.openFd();
     fsyncSync(fd);
     closeSync(fd);
@@ -80,6 +106,7 @@ export class AtomicFileWriter {
 
   /** Closes and removes the temp file; `path` is untouched. */
   abort(): void {
+    this.staged = 0;
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;

@@ -22,6 +22,8 @@ import { join } from 'node:path';
 
 const SLAB_BYTES = 1 << 20;
 const SPARE_SLABS = 8;
+/** A spilled value read at most this far past the last one read starts a read-ahead window. */
+const READ_AHEAD_GAP = 64 << 10;
 
 interface Slab {
   /** Undefined once spilled. */
@@ -62,6 +64,9 @@ export class ValueRef {
 class SpillFile {
   private readonly fd: number;
   private size = 0;
+  private window: { pos: number; bytes: Buffer } | undefined;
+  /** One past the last byte read outside a window. */
+  private lastEnd = -1;
 
   constructor(dir: string) {
     const path = join(dir, `.walt-values-${process.pid}-${Date.now()}.tmp`);
@@ -76,14 +81,25 @@ class SpillFile {
     return pos;
   }
 
+  /**
+   * The bytes at `pos`, a view that stays valid. A read that follows the last
+   * one (a restore writing every revision in order) fills a fresh window of a
+   * slab ahead, and the next such reads are views of it; others (a txn
+   * reading an old value during the replay) read just their bytes.
+   */
   read(pos: number, length: number): Buffer {
-    const out = Buffer.allocUnsafe(length);
-    for (let done = 0; done < length; ) {
-      const n = readSync(this.fd, out, done, length - done, pos + done);
+    const w = this.window;
+    if (w && pos >= w.pos && pos + length <= w.pos + w.bytes.length) return w.bytes.subarray(pos - w.pos, pos - w.pos + length);
+    const ahead = pos >= this.lastEnd && pos - this.lastEnd < READ_AHEAD_GAP;
+    const bytes = Buffer.allocUnsafe(ahead ? Math.min(Math.max(length, SLAB_BYTES), this.size - pos) : length);
+    for (let done = 0; done < bytes.length; ) {
+      const n = readSync(this.fd, bytes, done, bytes.length - done, pos + done);
       if (n === 0) throw new Error(`value spill file: ${length} bytes at ${pos} past its end`);
       done += n;
     }
-    return out;
+    this.lastEnd = pos + length;
+    if (ahead) this.window = { pos, bytes };
+    return bytes.subarray(0, length);
   }
 
   close(): void {
