@@ -7,7 +7,6 @@
  * compaction empties it (key_index.go: so does etcd's treeIndex).
  */
 import type { KeyValue } from './kv.js';
-import type { KeyIndex, KeyRevision } from './key-index.js';
 import type { MvccStore } from './mvcc.js';
 
 export interface KeptRevision {
@@ -20,10 +19,7 @@ export interface KeptRevision {
 
 /** The kept revisions of every key, in (main, sub) order; each value a view, valid until the next is yielded. */
 export function* keptRevisions(store: MvccStore): Generator<KeptRevision> {
-  const rows: Array<{ rev: KeyRevision; ki: KeyIndex }> = [];
-  for (const ki of store.keyIndexes()) for (const rev of ki.since(0n)) rows.push({ rev, ki });
-  rows.sort(({ rev: a }, { rev: b }) => (a.main !== b.main ? (a.main < b.main ? -1 : 1) : a.sub - b.sub));
-  for (const { rev, ki } of rows) {
+  for (const [ki, rev] of store.keptInOrder()) {
     const sub = BigInt(rev.sub);
     if (rev.tombstone) {
       yield { main: rev.main, sub, tombstone: true, kv: { key: Buffer.from(ki.key, 'latin1'), createRevision: 0n, modRevision: 0n, version: 0n, value: new Uint8Array(0), lease: 0n } };

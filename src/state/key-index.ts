@@ -21,6 +21,9 @@ import { ValueRef } from './value-slabs.js';
  * revision costs one object on the heap.
  */
 export class KeyRevision extends ValueRef {
+  /** Compacted away: no longer in its key's generations. */
+  dropped = false;
+
   constructor(
     readonly main: bigint,
     readonly sub: number,
@@ -94,12 +97,13 @@ export class KeyIndex {
     this.generations = [{ ver: version, created: { main: createRevision, sub: 0 }, revs: [change] }];
   }
 
-  /** Appends the delete and opens a new generation; false when the key has no live generation (ErrRevisionNotFound). */
-  tombstone(main: bigint, sub: number): boolean {
-    if (isEmptyGen(this.generations[this.generations.length - 1])) return false;
-    this.put(new KeyRevision(main, sub, 0n, true));
+  /** Appends the delete and opens a new generation; undefined when the key has no live generation (ErrRevisionNotFound). */
+  tombstone(main: bigint, sub: number): KeyRevision | undefined {
+    if (isEmptyGen(this.generations[this.generations.length - 1])) return undefined;
+    const change = new KeyRevision(main, sub, 0n, true);
+    this.put(change);
     this.generations = this.generations.concat({ ver: 0n, created: { main: 0n, sub: 0 }, revs: [] });
-    return true;
+    return change;
   }
 
   isEmpty(): boolean {

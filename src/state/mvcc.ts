@@ -69,8 +69,16 @@ export class MvccStore {
   /** @internal The values of the revisions kept. */
   readonly values: ValueSlabs;
   private readonly dropRevision = (r: KeyRevision) => {
+    r.dropped = true;
     if (!r.tombstone) this.values.release(r);
   };
+  /**
+   * With history: every revision with its key in the order written, which is
+   * (main, sub) order, as etcd's `key` bucket holds them; the compacted ones
+   * go at each compaction. Without history each write drops the last, and
+   * keptInOrder sorts the few left.
+   */
+  private written: { revs: KeyRevision[]; keys: KeyIndex[] } | undefined;
   private readonly keys = new SortedKeys();
 
   constructor(
@@ -79,6 +87,27 @@ export class MvccStore {
   ) {
     this.keepHistory = opts.keepHistory ?? true;
     this.values = new ValueSlabs({ spillDir: opts.spillDir });
+    if (this.keepHistory) this.written = { revs: [], keys: [] };
+  }
+
+  /** @internal A change just made to `ki`. */
+  wrote(ki: KeyIndex, r: KeyRevision): void {
+    if (this.written === undefined) return;
+    this.written.revs.push(r);
+    this.written.keys.push(ki);
+  }
+
+  /** Every revision the store keeps, with its key, in (main, sub) order. */
+  *keptInOrder(): Generator<[KeyIndex, KeyRevision]> {
+    if (this.written) {
+      const { revs, keys } = this.written;
+      for (let i = 0; i < revs.length; i++) if (!revs[i].dropped) yield [keys[i], revs[i]];
+      return;
+    }
+    const rows: Array<[KeyIndex, KeyRevision]> = [];
+    for (const ki of this.index.values()) for (const r of ki.since(0n)) rows.push([ki, r]);
+    rows.sort(([, a], [, b]) => (a.main !== b.main ? (a.main < b.main ? -1 : 1) : a.sub - b.sub));
+    yield* rows;
   }
 
   /** Number of keys in the index, deleted ones whose history is kept included. */
@@ -152,6 +181,16 @@ export class MvccStore {
     if (rev > this.currentRev) fail('ErrFutureRev');
     this.compactRev = rev;
     for (const ki of [...this.index.values()]) this.compactKey(ki, rev, keepTombstone);
+    if (this.written) {
+      const { revs, keys } = this.written;
+      const kept = { revs: [] as KeyRevision[], keys: [] as KeyIndex[] };
+      for (let i = 0; i < revs.length; i++) {
+        if (revs[i].dropped) continue;
+        kept.revs.push(revs[i]);
+        kept.keys.push(keys[i]);
+      }
+      this.written = kept;
+    }
   }
 
   /** Every change of `key` still kept, oldest first (keyIndex.since). */
@@ -182,12 +221,18 @@ export class MvccStore {
       if (!r.tombstone) this.values.put(bytesOf(r.kv.value), change);
       let touched = ki;
       if (ki) {
-        if (r.tombstone) ki.tombstone(r.main, sub);
-        else ki.put(change);
+        if (r.tombstone) {
+          const t = ki.tombstone(r.main, sub);
+          if (t) this.wrote(ki, t);
+        } else {
+          ki.put(change);
+          this.wrote(ki, change);
+        }
       } else if (!r.tombstone) {
         touched = new KeyIndex(key);
         touched.restore(r.kv.createRevision, r.kv.version, change);
         this.addKey(touched);
+        this.wrote(touched, change);
       }
       // Without history the backend streams through: each key keeps only its
       // newest revision (what compacting every key at the end would keep).
@@ -267,7 +312,9 @@ export class TxnWrite {
       ki = new KeyIndex(key);
       this.store.addKey(ki);
     }
-    ki.put(this.store.values.put(value, new KeyRevision(rev, this.changes, lease, false)));
+    const change = this.store.values.put(value, new KeyRevision(rev, this.changes, lease, false));
+    ki.put(change);
+    this.store.wrote(ki, change);
     this.changes++;
     this.touched.push(ki);
     if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);
@@ -280,7 +327,9 @@ export class TxnWrite {
   deleteRange(key: string, end: string | undefined): { deleted: number; rev: bigint } {
     const live = this.store.liveAt(key, end, this.changes > 0 ? this.rev : this.beginRev);
     for (const ki of live) {
-      if (!ki.tombstone(this.rev, this.changes)) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
+      const t = ki.tombstone(this.rev, this.changes);
+      if (t === undefined) throw new StateError('ETCD_PANIC', `mvcc: cannot tombstone ${JSON.stringify(ki.key)}`);
+      this.store.wrote(ki, t);
       this.changes++;
       this.touched.push(ki);
       const lease = this.store.leases.leaseOf(ki.key);
