@@ -63,7 +63,7 @@ export interface SoftState {
 export type { Logger };
 
 /** The etcd releases whose raft walt can follow where they differ. */
-export type EtcdRaftVersion = '3.4' | '3.5';
+export type EtcdRaftVersion = '3.4' | '3.5' | '3.6';
 
 export interface Config {
   /** This node's ID; never 0. */
@@ -110,11 +110,9 @@ export interface Config {
    *   an encoded empty ConfChangeV2 (3.5: no data);
    * - every message goes out signed with this node's id, so a transfer asked
    *   of a follower makes that follower the transferee (3.5: the one asked for);
-   * - a leader acts only on acks that advance a follower's match, sends
-   *   appends on heartbeat responses only to lagging followers, and takes a
-   *   follower out of StateSnapshot once it has the snapshot sent (3.5/3.6:
-   *   also recovers a caught-up probing follower, and as soon as the log can
-   *   serve it);
+   * - a leader acts only on acks that advance a follower's match, and sends
+   *   appends on heartbeat responses only to lagging followers (3.5: also
+   *   recovers a caught-up probing follower);
    * - MsgTimeoutNow starts a campaign even with conf changes left to apply,
    *   and only EntryConfChange (not V2) entries left to apply hold back a
    *   MsgHup;
@@ -122,7 +120,11 @@ export interface Config {
    *   when it stops being a voter), and a snapshot is refused by a node found
    *   only among its outgoing voters;
    * - the log lines that changed read as 3.4's.
-   * Everything else follows 3.5 in both. The lockstep differential run
+   * With '3.6', a leader takes a follower out of StateSnapshot as soon as
+   * its log can serve it (raft 3.6); 3.4 and 3.5 wait until the follower has
+   * the snapshot sent. Everything else follows 3.5 in all three; raft 3.6's
+   * additions are options of their own (stepDownOnRemoval, maxInflightBytes,
+   * RawNode.forgetLeader). The lockstep differential run
    * (test/raft/lockstep.test.ts) holds '3.4' to etcd 3.4's raft.
    */
   etcdVersion?: EtcdRaftVersion;
@@ -203,6 +205,8 @@ export class Raft {
   readonly logger: Logger | undefined;
   /** etcd 3.4's rejection hints and log lines (Config.etcdVersion). */
   private readonly v34: boolean;
+  /** raft 3.6's recovery from StateSnapshot (Config.etcdVersion). */
+  private readonly v36: boolean;
   private readonly maxMsgSize: number;
   private readonly maxUncommittedSize: number;
   private readonly rand: () => number;
@@ -215,6 +219,7 @@ export class Raft {
     const maxMsgSize = c.maxSizePerMsg ?? Infinity;
     this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady || maxMsgSize, c.logger);
     this.v34 = c.etcdVersion === '3.4';
+    this.v36 = c.etcdVersion === '3.6';
     this.maxMsgSize = maxMsgSize;
     this.maxUncommittedSize = c.maxUncommittedEntriesSize || Infinity;
     this.prs = new ProgressTracker(c.maxInflightMsgs ?? 256, c.maxInflightBytes ?? 0);
@@ -850,10 +855,10 @@ export class Raft {
     if (!pr.maybeUpdate(m.index) && !confirmsProbe) return;
     if (pr.state === ProgressStateType.StateProbe) {
       pr.becomeReplicate();
-    } else if (pr.state === ProgressStateType.StateSnapshot && (this.v34 ? pr.match >= pr.pendingSnapshot : pr.match + 1n >= this.raftLog.firstIndex())) {
-      // Whatever snapshot the follower applied, it can now be caught up from the
-      // log (raft 3.6; etcd 3.4 waits for the snapshot it sent). Go through
-      // probe so next accounts for the snapshot.
+    } else if (pr.state === ProgressStateType.StateSnapshot && (this.v36 ? pr.match + 1n >= this.raftLog.firstIndex() : pr.match >= pr.pendingSnapshot)) {
+      // The follower has the snapshot sent (etcd 3.4, 3.5) or, in raft 3.6,
+      // whatever snapshot it applied, can now be caught up from the log. Go
+      // through probe so next accounts for the snapshot.
       this.logger?.debug(`${hex(this.id)} recovered from needing snapshot, resumed sending replication messages to ${hex(m.from)} [${pr}]`);
       pr.becomeProbe();
       pr.becomeReplicate();

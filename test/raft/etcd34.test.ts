@@ -82,7 +82,7 @@ for (const version of VERSIONS) {
     assert.equal(leader.raft.prs.progress.get(2n)!.state, is34 ? ProgressStateType.StateProbe : ProgressStateType.StateReplicate);
   });
 
-  test(`${version}: a follower in StateSnapshot ${is34 ? 'waits for the snapshot it was sent' : 'replicates again once the log can serve it'} (raft.go MsgAppResp)`, () => {
+  test(`${version}: a follower in StateSnapshot waits for the snapshot it was sent, even once the log could serve it (raft.go MsgAppResp)`, () => {
     const env = threeNodes(version);
     const leader = env.nodes[0].rawNode;
     const pr = leader.raft.prs.progress.get(3n)!;
@@ -94,7 +94,7 @@ for (const version of VERSIONS) {
     ack.index = leader.raft.raftLog.lastIndex();
     pr.match = ack.index - 1n;
     leader.step(ack);
-    assert.equal(pr.state, is34 ? ProgressStateType.StateSnapshot : ProgressStateType.StateReplicate);
+    assert.equal(pr.state, ProgressStateType.StateSnapshot);
   });
 
   test(`${version}: MsgTimeoutNow ${is34 ? 'starts a campaign' : 'starts no campaign'} while a committed conf change is unapplied (raft.go stepFollower)`, () => {
@@ -175,3 +175,17 @@ for (const version of VERSIONS) {
     );
   });
 }
+
+test("3.6: a follower in StateSnapshot replicates again as soon as the log can serve it (raft 3.6 stepLeader MsgAppResp; 3.5's raft.go waits for the snapshot sent)", () => {
+  const env = threeNodes('3.6');
+  const leader = env.nodes[0].rawNode;
+  const pr = leader.raft.prs.progress.get(3n)!;
+  pr.becomeSnapshot(leader.raft.raftLog.lastIndex() + 5n);
+  const ack = newMessage(MessageType.MsgAppResp, 1n);
+  ack.from = 3n;
+  ack.term = leader.raft.term;
+  ack.index = leader.raft.raftLog.lastIndex();
+  pr.match = ack.index - 1n;
+  leader.step(ack);
+  assert.equal(pr.state, ProgressStateType.StateReplicate);
+});
