@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import { ConfChangeTransition, ConfChangeType, MessageType, emptyConfState } from '../../src/codec/proto/raftpb.js';
 import { StateType } from '../../src/raft/raft.js';
 import { newMessage } from '../../src/raft/util.js';
-import { InteractionEnv, bootstrapSnapshot } from './rafttest/interaction-env.js';
+import { threeNodes } from './three-nodes.js';
 
-/** Three voters at index 2 (as etcd's files bootstrap them), node 1 elected. */
-function threeNodes(): InteractionEnv {
-  const env = new InteractionEnv();
-  env.output.level = 5; // quiet
-  env.addNodes(3, bootstrapSnapshot([1n, 2n, 3n], [], 2n, undefined));
-  env.nodes[0].rawNode.campaign();
-  env.stabilize();
-  assert.equal(env.nodes[0].rawNode.raft.state, StateType.Leader);
-  return env;
-}
 
 test('a transfer asked of a follower goes to the transferee, not to the follower (raft.go send keeps a set From)', () => {
   const env = threeNodes();
