@@ -19,6 +19,7 @@ import { StateType, type EtcdRaftVersion } from '../../src/raft/raft.js';
 import { ProgressStateType } from '../../src/raft/tracker/state.js';
 import { newMessage } from '../../src/raft/util.js';
 import { threeNodes } from './three-nodes.js';
+import type { InteractionEnv } from './rafttest/interaction-env.js';
 
 const VERSIONS: EtcdRaftVersion[] = ['3.4', '3.5'];
 
@@ -28,6 +29,20 @@ const v2 = (transition: ConfChangeTransition, ...changes: [ConfChangeType, bigin
   changes: changes.map(([type, nodeId]) => ({ type, nodeId })),
 });
 const v1 = (type: ConfChangeType, nodeId: bigint): ConfChange => ({ id: 0n, type, nodeId });
+
+/** Node 2 gets the leader's proposal and then the commit index, but does not apply it; its raft. */
+function committedUnappliedOnNode2(env: InteractionEnv) {
+    env.processReady(0);
+    env.deliverMsgs({ id: 2n }, { id: 3n });
+    env.processReady(1);
+    env.processReady(2);
+    env.deliverMsgs({ id: 1n });
+    env.processReady(0);
+    env.deliverMsgs({ id: 2n });
+    const r2 = env.nodes[1].rawNode.raft;
+    assert.ok(r2.raftLog.committed > r2.raftLog.applied);
+  return r2;
+}
 
 for (const version of VERSIONS) {
   const is34 = version === '3.4';
@@ -74,16 +89,7 @@ for (const version of VERSIONS) {
     const env = threeNodes(version);
     const leader = env.nodes[0].rawNode;
     leader.proposeConfChange(v1(ConfChangeType.ConfChangeAddLearnerNode, 4n));
-    // Node 2 gets the conf change and then the commit index, but does not apply it.
-    env.processReady(0);
-    env.deliverMsgs({ id: 2n }, { id: 3n });
-    env.processReady(1);
-    env.processReady(2);
-    env.deliverMsgs({ id: 1n });
-    env.processReady(0);
-    env.deliverMsgs({ id: 2n });
-    const r2 = env.nodes[1].rawNode.raft;
-    assert.ok(r2.raftLog.committed > r2.raftLog.applied);
+    const r2 = committedUnappliedOnNode2(env);
     const timeoutNow = newMessage(MessageType.MsgTimeoutNow, 2n);
     timeoutNow.from = 1n;
     timeoutNow.term = r2.term;
@@ -95,15 +101,7 @@ for (const version of VERSIONS) {
     const env = threeNodes(version);
     const leader = env.nodes[0].rawNode;
     leader.proposeConfChange(v2(ConfChangeTransition.ConfChangeTransitionAuto, [ConfChangeType.ConfChangeAddLearnerNode, 4n]));
-    env.processReady(0);
-    env.deliverMsgs({ id: 2n }, { id: 3n });
-    env.processReady(1);
-    env.processReady(2);
-    env.deliverMsgs({ id: 1n });
-    env.processReady(0);
-    env.deliverMsgs({ id: 2n });
-    const r2 = env.nodes[1].rawNode.raft;
-    assert.ok(r2.raftLog.committed > r2.raftLog.applied);
+    const r2 = committedUnappliedOnNode2(env);
     env.nodes[1].rawNode.campaign();
     assert.equal(r2.state, is34 ? StateType.Candidate : StateType.Follower);
   });
