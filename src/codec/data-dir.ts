@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { CodecError } from './errors.js';
 import { newSkim, RecordReader } from './record-reader.js';
 import { listSegments, parseWalName, selectSegments, type Segment } from './segment-name.js';
-import { loadNewestSnap, type LoadedSnap, type SnapLoadAttempt } from './snap-file.js';
+import { listSnapFiles, loadNewestSnap, type LoadedSnap, type SnapLoadAttempt } from './snap-file.js';
 import { RecordType, decodeWalSnapshot, type WalSnapshot } from './proto/walpb.js';
 import { decodeHardState } from './proto/raftpb.js';
 import { scanWal, type ScanOptions, type WalScan } from './wal-scan.js';
@@ -99,9 +99,14 @@ export function trustedCrcs(start: StartPoint, segments: Segment[]): number[] | 
   return checked && segments.map((s) => checked.get(s.name) ?? 0);
 }
 
-/** Where etcd would start reading this data dir. */
-export function chooseStart(paths: DataDirPaths): StartPoint {
-  if (!paths.snapDir) return { start: { index: 0n, term: 0n }, tried: [] };
+/**
+ * Where etcd would start reading this data dir. With `startOnly`, a dir with
+ * no .snap file starts at index 0 without the read of every segment, whose
+ * refusal (and CRC checks) that start does not depend on: for a first screen
+ * that a full check follows.
+ */
+export function chooseStart(paths: DataDirPaths, opts: { startOnly?: boolean } = {}): StartPoint {
+  if (!paths.snapDir || (opts.startOnly && listSnapFiles(paths.snapDir).length === 0)) return { start: { index: 0n, term: 0n }, tried: [] };
   const { snaps: walSnaps, error: refused, checkedEnds: crcsChecked } = validSnapshotEntries(listSegments(paths.walDir));
   if (refused) return { start: { index: 0n, term: 0n }, tried: [], refused };
   const { loaded, tried } = loadNewestSnap(paths.snapDir, (s) =>

@@ -31,7 +31,7 @@ export interface DumpStart {
 }
 
 /** Where a dump starts reading, and which segments it reads. */
-export function dumpStart(paths: DataDirPaths, startIndex?: bigint): DumpStart {
+export function dumpStart(paths: DataDirPaths, startIndex?: bigint, opts: { startOnly?: boolean } = {}): DumpStart {
   // A segment read alone starts at its first entry, which its name gives (0 for the first segment: index 1).
   if (startIndex === undefined && paths.segmentFile) {
     const segments = listSegments(paths.walDir);
@@ -39,7 +39,7 @@ export function dumpStart(paths: DataDirPaths, startIndex?: bigint): DumpStart {
     return { startPoint: { start: { index: first - 1n, term: 0n }, tried: [] }, segments, matchSnapshot: false, fromIndex: first };
   }
   if (startIndex === undefined) {
-    const startPoint = chooseStart(paths);
+    const startPoint = chooseStart(paths, opts);
     return { startPoint, segments: selectSegments(paths.walDir, startPoint.start.index), matchSnapshot: true, fromIndex: startPoint.start.index + 1n };
   }
   const base = startIndex > 0n ? startIndex - 1n : 0n;

@@ -47,7 +47,8 @@ export interface BuildOptions {
 const FIRST_REPORT_ENTRIES = 256;
 
 export function buildIndex(paths: DataDirPaths, opts: BuildOptions = {}): { plan: DumpPlan; index: OffsetIndex } {
-  const { startPoint, segments, matchSnapshot, fromIndex } = dumpStart(paths, opts.startIndex);
+  // The first screen does not wait for etcd's read of every segment; the verify stage after this pass reports what it would refuse.
+  const { startPoint, segments, matchSnapshot, fromIndex } = dumpStart(paths, opts.startIndex, { startOnly: true });
   const base = startPoint.start.index;
   const sizes = segments.map((s) => fileSize(s.path));
   const before = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
