@@ -75,12 +75,11 @@ export class AtomicFileWriter {
     while (off < c.length) off += writeSync(this.openFd(), c, off, c.length - off, position + off);
   }
 
-  /** Up to `length` bytes written at `position`. */
-  read(position: number, length: number): Buffer {
+  /** Up to `length` bytes written at `position`, read into `into` when given (a pass over the whole file reuses one buffer). */
+  read(position: number, length: number, into = Buffer.allocUnsafe(length)): Buffer {
     this.flushStage();
-    const buf = Buffer.allocUnsafe(length);
-    const n = readSync(this.openFd(), buf, 0, length, position);
-    return buf.subarray(0, n);
+    const n = readSync(this.openFd(), into, 0, length, position);
+    return into.subarray(0, n);
   }
 
   /** fsync, then rename (or link, when exclusive) over `path`, then fsync the directory. */

@@ -81,7 +81,8 @@ export function writeBackend(path: string, state: EtcdState, revisions: Iterable
     summary.size = out.size;
     if (opts.sha256Trailer) {
       const hash = createHash('sha256');
-      for (let at = 0; at < out.size; at += 1 << 20) hash.update(out.read(at, Math.min(1 << 20, out.size - at)));
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (let at = 0; at < out.size; at += chunk.length) hash.update(out.read(at, Math.min(chunk.length, out.size - at), chunk));
       const digest = hash.digest();
       out.write(digest);
       summary.sha256 = digest.toString('hex');

@@ -47,7 +47,7 @@ export class ValueRef {
   length = 0;
   /** @internal */ live = false;
 
-  /** A view of the bytes, valid until the next put or release in the same ValueSlabs (a spilled value is a copy of its own). */
+  /** A view of the bytes, valid until the next put, release, or read of a spilled value in the same ValueSlabs. */
   view(): Buffer {
     const { bytes, spill } = this.slab!;
     return bytes ? bytes.subarray(this.off, this.off + this.length) : spill!.file.read(spill!.pos + this.off, this.length);
@@ -64,7 +64,8 @@ export class ValueRef {
 class SpillFile {
   private readonly fd: number;
   private size = 0;
-  private window: { pos: number; bytes: Buffer } | undefined;
+  /** The read-ahead window: `length` bytes of the file from `pos`, in `bytes`; none while length is 0. */
+  private readonly window = { pos: 0, length: 0, bytes: Buffer.alloc(0) };
   /** One past the last byte read outside a window. */
   private lastEnd = -1;
 
@@ -82,24 +83,30 @@ class SpillFile {
   }
 
   /**
-   * The bytes at `pos`, a view that stays valid. A read that follows the last
-   * one (a restore writing every revision in order) fills a fresh window of a
-   * slab ahead, and the next such reads are views of it; others (a txn
-   * reading an old value during the replay) read just their bytes.
+   * The bytes at `pos`, valid until the next read. A read that follows the
+   * last one (a restore writing every revision in order) fills a window of a
+   * slab ahead, one buffer reused (fresh memory would cost a page fault per
+   * 4 KB), and the next such reads are views of it; others (a txn reading an
+   * old value during the replay) read just their bytes.
    */
   read(pos: number, length: number): Buffer {
     const w = this.window;
-    if (w && pos >= w.pos && pos + length <= w.pos + w.bytes.length) return w.bytes.subarray(pos - w.pos, pos - w.pos + length);
+    if (w.length > 0 && pos >= w.pos && pos + length <= w.pos + w.length) return w.bytes.subarray(pos - w.pos, pos - w.pos + length);
     const ahead = pos >= this.lastEnd && pos - this.lastEnd < READ_AHEAD_GAP;
-    const bytes = Buffer.allocUnsafe(ahead ? Math.min(Math.max(length, SLAB_BYTES), this.size - pos) : length);
-    for (let done = 0; done < bytes.length; ) {
-      const n = readSync(this.fd, bytes, done, bytes.length - done, pos + done);
+    let into: Buffer;
+    if (ahead) {
+      const want = Math.min(Math.max(length, SLAB_BYTES), this.size - pos);
+      if (w.bytes.length < want) w.bytes = Buffer.allocUnsafeSlow(want);
+      into = w.bytes.subarray(0, want);
+    } else into = Buffer.allocUnsafe(length);
+    for (let done = 0; done < into.length; ) {
+      const n = readSync(this.fd, into, done, into.length - done, pos + done);
       if (n === 0) throw new Error(`value spill file: ${length} bytes at ${pos} past its end`);
       done += n;
     }
     this.lastEnd = pos + length;
-    if (ahead) this.window = { pos, bytes };
-    return bytes.subarray(0, length);
+    if (ahead) Object.assign(w, { pos, length: into.length });
+    return into.subarray(0, length);
   }
 
   close(): void {
