@@ -7,8 +7,8 @@
  * object, its field 1 being ObjectMeta (1 name, 2 generateName, 3 namespace);
  * or JSON with apiVersion, kind and metadata, as custom resources are stored.
  */
-import { decodeMessage, fields, type MessageSpec } from './proto/schema.js';
 import { ProtoReader, WireType } from './proto/wire.js';
+import { ProtoError } from './errors.js';
 
 export const K8S_MAGIC = Buffer.from('k8s\0', 'latin1');
 
@@ -21,8 +21,9 @@ export interface K8sObject {
   contentType?: string;
 }
 
-const TypeMetaSpec: MessageSpec = { name: 'runtime.TypeMeta', fields: fields([1, 'apiVersion', 'string'], [2, 'kind', 'string']) };
-const ObjectMetaSpec: MessageSpec = { name: 'v1.ObjectMeta', fields: fields([1, 'name', 'string'], [2, 'generateName', 'string'], [3, 'namespace', 'string']) };
+/** runtime.TypeMeta's and ObjectMeta's string fields walt reads, by number. */
+const TYPE_META: Readonly<Record<number, keyof K8sObject>> = { 1: 'apiVersion', 2: 'kind' };
+const OBJECT_META: Readonly<Record<number, keyof K8sObject>> = { 1: 'name', 3: 'namespace' };
 
 /** Whether buf[start, end) begins as a Kubernetes object does (decodeK8sValue reads only such values). */
 export function hasK8sMagic(buf: Uint8Array, start: number, end: number): boolean {
@@ -50,7 +51,7 @@ export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undef
   try {
     while (!r.done()) {
       const t = r.tag();
-      if (t === ((1 << 3) | WireType.LEN)) Object.assign(out, pick(decodeMessage(TypeMetaSpec, r.bytes()), 'apiVersion', 'kind'));
+      if (t === ((1 << 3) | WireType.LEN)) Object.assign(out, stringFields(r.bytes(), TYPE_META));
       else if (t === ((2 << 3) | WireType.LEN)) Object.assign(out, objectMeta(r.bytes()));
       else if (t === ((4 << 3) | WireType.LEN)) {
         const ct = r.string();
@@ -69,15 +70,28 @@ function objectMeta(raw: Uint8Array): Partial<K8sObject> {
   const r = new ProtoReader(raw);
   while (!r.done()) {
     const t = r.tag();
-    if (t === ((1 << 3) | WireType.LEN)) return pick(decodeMessage(ObjectMetaSpec, r.bytes()), 'namespace', 'name');
+    if (t === ((1 << 3) | WireType.LEN)) return stringFields(r.bytes(), OBJECT_META);
     r.skip(t & 7);
   }
   return {};
 }
 
-function pick(m: Record<string, unknown>, ...names: Array<keyof K8sObject>): Partial<K8sObject> {
+/** The non-empty string fields `names` of the message in `raw`; a known field with another wire type is an error, as in any protobuf decoder. */
+function stringFields(raw: Uint8Array, names: Readonly<Record<number, keyof K8sObject>>): Partial<K8sObject> {
   const out: Partial<K8sObject> = {};
-  for (const n of names) if (typeof m[n] === 'string' && m[n] !== '') (out as Record<string, unknown>)[n] = m[n];
+  const r = new ProtoReader(raw);
+  while (!r.done()) {
+    const at = r.pos;
+    const t = r.tag();
+    const name = names[t >>> 3];
+    if (name === undefined) r.skip(t & 7);
+    else if ((t & 7) !== WireType.LEN) throw new ProtoError(`wrong wire type ${t & 7} for ${name}`, at);
+    else {
+      const v = r.string();
+      if (v !== '') (out as Record<string, string>)[name] = v;
+      else delete out[name];
+    }
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
  * range, and of every operation in a txn's branches and compares, nested txns
  * included. For `dump --key/--prefix` and the key-prefix statistics.
  */
-import type { Msg } from './proto/schema.js';
+import type { etcdserverpb } from './proto/etcd.gen.js';
 import type { DecodedRequest } from './request.js';
 
 export interface KeyRef {
@@ -12,8 +12,11 @@ export interface KeyRef {
   rangeEnd?: Uint8Array;
 }
 
+/** An InternalRaftRequest or a txn's RequestOp: the operations that name keys. */
+type Ops = Partial<Pick<etcdserverpb.InternalRaftRequest, 'put' | 'delete_range' | 'range' | 'txn'>> & etcdserverpb.RequestOp;
+
 /** Walks a request (or a txn's RequestOp) into `out`; a loop, not a generator: a dump calls it for every entry. */
-function opKeys(req: Msg | undefined, out: KeyRef[]): void {
+function opKeys(req: Ops | undefined, out: KeyRef[]): void {
   if (!req) return;
   const p = req.put ?? req.request_put;
   if (p) out.push({ op: 'put', key: p.key ?? EMPTY });

@@ -3,23 +3,18 @@
  * the member in a conf change's context.
  */
 import { ProtoError } from './errors.js';
-import type { Msg } from './proto/schema.js';
-import { decodeInternalRaftRequest, decodeV2Request, internalRaftOps, type InternalRaftOp } from './proto/etcdserverpb.js';
+import { decodeInternalRaftRequest, decodeV2Request, internalRaftOps, type InternalRaftOp, type InternalRaftRequest, type V2Request } from './proto/etcdserverpb.js';
 import { decodeConfChange, decodeConfChangeV2, EntryType, type ConfChange, type ConfChangeV2, type Entry } from './proto/raftpb.js';
 
 /** The InternalRaftRequest operation set, 'v2' for a v2 store request, 'empty' for a leader's no-op. */
 export type RequestKind = 'empty' | InternalRaftOp | 'unknown';
 
-export interface DecodedRequest {
-  kind: RequestKind;
-  /** The message the data decoded as. */
-  message?: Msg;
-  wire?: 'InternalRaftRequest' | 'Request';
-  /** The v2 store request: the bare Request, or InternalRaftRequest.v2. */
-  v2?: Msg;
-  /** Why the data is 'unknown'. */
-  error?: string;
-}
+/** What a normal entry's data decoded as; `wire` says which message `message` is. */
+export type DecodedRequest =
+  | { kind: RequestKind; wire: 'InternalRaftRequest'; message: InternalRaftRequest; v2?: V2Request; error?: string }
+  | { kind: 'v2'; wire: 'Request'; message: V2Request; v2: V2Request; error?: undefined }
+  /** 'empty', or 'unknown' with why. */
+  | { kind: 'empty' | 'unknown'; wire?: undefined; message?: undefined; v2?: undefined; error?: string };
 
 /**
  * Decodes a normal entry's data as etcd applies it (etcdserver/server.go,
@@ -28,7 +23,7 @@ export interface DecodedRequest {
  * set, wins; data that does not is a bare v2 Request.
  *
  * Could a bare v2 Request parse as an InternalRaftRequest with junk in it? Not
- * with a parser as strict as gogo's (proto/gogo.ts). The Request's field 2,
+ * with a parser as strict as gogo's (proto/message.ts). The Request's field 2,
  * Method, is always written, and InternalRaftRequest's field 2 is the nested
  * `v2` Request, so the method's letters are read as its tags: "PUT" gives field
  * 10 (Wait) with the end-group wire type, and every method etcd uses (GET, PUT,

@@ -21,7 +21,7 @@
  * Go strings are bytes, so `decodeForText` reads string fields as raw bytes:
  * invalid UTF-8 then prints as Go prints it rather than as U+FFFD.
  */
-import { decodeMessage, type FieldSpec, type MessageSpec, type Msg } from './proto/schema.js';
+import { decodeMessage, type FieldSpec, type MessageSpec, type Msg } from './proto/message.js';
 
 export interface TextOptions {
   /** Leaves a field out, as a Go struct without it would (a field newer than the etcd imitated). */
@@ -56,25 +56,11 @@ export function quoteText(v: string | Uint8Array): string {
   return out + '"';
 }
 
-const rawCopies = new WeakMap<MessageSpec, MessageSpec>();
-
-/** `spec` with its string fields read as bytes, nested messages likewise. */
-function rawStrings(spec: MessageSpec): MessageSpec {
-  let raw = rawCopies.get(spec);
-  if (raw) return raw;
-  raw = {
-    name: spec.name,
-    fields: spec.fields.map((f) => ({ ...f, kind: f.kind === 'string' ? 'bytes' : f.kind, ...(f.msg && { msg: () => rawStrings(f.msg!()) }) })),
-  };
-  rawCopies.set(spec, raw);
-  return raw;
-}
-
 /**
  * Decodes `data` as `spec` for printing: decodeMessage's checks, with string
  * fields kept as the bytes a Go string holds. Print the result with `spec`.
  */
-export const decodeForText = (spec: MessageSpec, data: Uint8Array): Msg => decodeMessage(rawStrings(spec), data);
+export const decodeForText = (spec: MessageSpec, data: Uint8Array): Msg => decodeMessage(spec, data, 0, data.length, { rawStrings: true });
 
 const isZeroScalar = (v: unknown): boolean => v === 0 || v === 0n || v === false || v === '';
 

@@ -35,7 +35,7 @@ import { CodecError } from '../codec/errors.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { ConfChangeTransition, ConfChangeType, EntryType, type ConfChange, type ConfChangeV2, type Entry } from '../codec/proto/raftpb.js';
 import { AuthUserAddRequestSpec, AuthUserChangePasswordRequestSpec, InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
-import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/schema.js';
+import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/message.js';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
 import { goQuote, redactSecrets } from './render.js';
 import { carriesSecret, REDACTED, type SecretPolicy } from './secrets.js';

@@ -15,7 +15,7 @@
  * the auth ones.
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
-import { internalRaftOps, type InternalRaftOp } from '../codec/proto/etcdserverpb.js';
+import { internalRaftOps, type InternalRaftOp, type InternalRaftRequest } from '../codec/proto/etcdserverpb.js';
 import { decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
 
 type Test = (e: Entry, d: () => DecodedRequest) => boolean;
@@ -28,7 +28,7 @@ export const isInternalRaftRequest = (d: DecodedRequest): boolean => d.kind === 
 const withOp =
   (ops: readonly InternalRaftOp[]): Test =>
   (e, d) =>
-    isNormal(e) && isInternalRaftRequest(d()) && ops.some((op) => d().message?.[op] !== undefined);
+    isNormal(e) && isInternalRaftRequest(d()) && ops.some((op) => (d().message as InternalRaftRequest | undefined)?.[op] !== undefined);
 
 /** delete_range → DeleteRange: etcd's IRR names are the Go field names. */
 const goName = (op: string) => op.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());

@@ -4,7 +4,7 @@
  */
 import { EntryType, type Entry } from '../codec/proto/raftpb.js';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../codec/request.js';
-import type { Msg } from '../codec/proto/schema.js';
+import type { Msg } from '../codec/proto/message.js';
 import { describeConfChange, describeRequest, policyOf, renderConfChange, requestMessage, showsK8s, type RenderOptions } from './render.js';
 import { carriesSecret, hidesValue } from './secrets.js';
 import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';

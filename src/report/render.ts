@@ -7,11 +7,11 @@
  * stay bigint, which the CLI's writer prints as exact JSON integers.
  */
 import { isUtf8 } from 'node:buffer';
-import type { FieldSpec, MessageSpec, Msg } from '../codec/proto/schema.js';
+import { enumNames, type FieldSpec, type MessageSpec, type Msg } from '../codec/proto/message.js';
 import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
 import * as pb from '../codec/proto/etcdserverpb.js';
-import { PermissionSpec } from '../codec/proto/authpb.js';
-import { ClusterMemberAttrSetRequestSpec } from '../codec/proto/membershippb.js';
+import { PermissionSpec } from '../codec/proto/bucket-values.js';
+import { ClusterMemberAttrSetRequestSpec } from '../codec/proto/etcdserverpb.js';
 import { idHex } from '../codec/proto/metadata.js';
 import { decodeK8sEncryption, decodeK8sValue } from '../codec/k8s.js';
 import { base64, type JsonOut } from '../util/json.js';
@@ -418,12 +418,13 @@ function textFields(spec: MessageSpec, msg: Msg, opts: RenderOptions): string {
 }
 
 const compareOps: Record<number, string> = { 0: '=', 1: '>', 2: '<', 3: '!=' };
+const compareTargetNames = enumNames('etcdserverpb.Compare.CompareTarget');
 const compareMembers = ['version', 'create_revision', 'mod_revision', 'value', 'lease'];
 
 /** etcdctl's txn syntax: `create("/k") = 0`, `value("/k") != "v"`. */
 function textCompare(c: Msg, opts: RenderOptions): string {
   const spec = pb.CompareSpec;
-  const target = pb.compareTargetNames[c.target] ?? String(c.target);
+  const target = compareTargetNames[c.target] ?? String(c.target);
   const range = c.range_end !== undefined && c.range_end.length > 0 ? `, ${goQuote(c.range_end)}` : '';
   // The member matching the target; etcd compares nothing when it is missing.
   const expected = compareMembers[c.target];
@@ -464,7 +465,7 @@ export function describeRequest(d: DecodedRequest, opts: RenderOptions = {}): st
   if (d.kind === 'v2') return textV2(d.v2!, opts);
   if (d.kind === 'unknown' || d.message === undefined) return `unknown: ${d.error ?? 'undecodable'}`;
   const m = d.message;
-  const body = d.kind === 'txn' ? textTxn(m.txn, opts) : textFields(InternalRaftRequestSpec.fields.find((f) => f.name === d.kind)!.msg!(), m[d.kind], opts);
+  const body = d.kind === 'txn' ? textTxn(m.txn!, opts) : textFields(InternalRaftRequestSpec.fields.find((f) => f.name === d.kind)!.msg!(), m[d.kind]!, opts);
   const user = m.header?.username ? ` user=${goQuote(m.header.username)}` : '';
   return `${d.kind}${body === '' ? '' : ' ' + body}${user}`;
 }

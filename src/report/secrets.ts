@@ -25,8 +25,8 @@
  */
 import { isK8sSecretObject } from '../codec/k8s.js';
 import * as pb from '../codec/proto/etcdserverpb.js';
-import { UserSpec } from '../codec/proto/authpb.js';
-import type { MessageSpec, Msg } from '../codec/proto/schema.js';
+import { UserSpec } from '../codec/proto/bucket-values.js';
+import type { MessageSpec, Msg } from '../codec/proto/message.js';
 import type { DecodedRequest } from '../codec/request.js';
 
 /** What text output prints for a withheld value (etcd-dump-logs' placeholder, tools/etcd-dump-logs/main.go). */

@@ -92,7 +92,8 @@ export function collectStats(plan: DumpPlan, sel: EntrySelection, opts: StatsOpt
       const refs = requestKeys(d);
       key = refs[0] && keyText(refs[0].key);
       for (const p of new Set(refs.filter((r) => r.op !== 'range' && r.op !== 'compare').map((r) => keyPrefix(r.key, opts.depth)))) add(stats.byKeyPrefix, p, bytes);
-      const lease = d.message?.put?.lease ?? d.message?.lease_grant?.ID ?? d.message?.lease_revoke?.ID;
+      const m = d.wire === 'InternalRaftRequest' ? d.message : undefined;
+      const lease = m?.put?.lease ?? m?.lease_grant?.ID ?? m?.lease_revoke?.ID;
       if (lease) add(stats.byLease, idHex(BigInt(lease)), bytes);
     }
     add(stats.byRequestKind, kind, bytes);

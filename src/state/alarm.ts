@@ -5,28 +5,22 @@
  * raised, etcd swaps in an applier that refuses writes (apply.go Alarm,
  * newApplierV3Capped, newApplierV3Corrupt); apply.ts keeps that mode.
  */
-import { decodeMessage, fields, type MessageSpec } from '../codec/proto/schema.js';
-import { alarmTypeNames } from '../codec/proto/etcdserverpb.js';
+import { decodeMessage } from '../codec/proto/message.js';
+import { etcdserverpb } from '../codec/proto/etcdserverpb.js';
+import { AlarmMemberSpec } from '../codec/proto/bucket-values.js';
 
-export enum AlarmType {
-  NONE = 0,
-  NOSPACE = 1,
-  CORRUPT = 2,
-}
+export import AlarmType = etcdserverpb.AlarmType;
 
 export interface AlarmMember {
   memberId: bigint;
   alarm: AlarmType;
 }
 
-/** etcdserverpb.AlarmMember (rpc.proto), the key of the `alarm` bucket. */
-export const AlarmMemberSpec: MessageSpec = {
-  name: 'etcdserverpb.AlarmMember',
-  fields: fields([1, 'memberID', 'uint64'], [2, 'alarm', 'enum', { enumNames: alarmTypeNames }]),
-};
+export { AlarmMemberSpec };
 
+/** etcdserverpb.AlarmMember, the key of the `alarm` bucket. */
 export function decodeAlarmMember(b: Uint8Array): AlarmMember {
-  const m = decodeMessage(AlarmMemberSpec, b);
+  const m = decodeMessage<etcdserverpb.AlarmMember>(AlarmMemberSpec, b);
   return { memberId: m.memberID, alarm: m.alarm };
 }
 

@@ -7,7 +7,7 @@
  * /0/members/<id>/attributes and /0/version go to the cluster. etcd 3.6
  * applies those two only, and panics on any other (v2-membership-only).
  */
-import type { Msg } from '../codec/proto/schema.js';
+import type { V2Request } from '../codec/proto/etcdserverpb.js';
 import { fail } from './etcd-errors.js';
 import { StateError } from './errors.js';
 import { CLUSTER_VERSION_PATH, type RaftCluster } from './membership.js';
@@ -18,11 +18,11 @@ import type { VersionRules } from './version-rules.js';
 const MEMBER_ATTRIBUTES = /\/0\/members\/[0-9A-Fa-f]{1,16}\/attributes/;
 
 /** Applies a v2 Request; `v2` undefined means the store's state is unknown, so only membership is applied. */
-export function applyV2Request(v2: V2Store | undefined, cluster: RaftCluster, r: Msg, rules: VersionRules): void {
+export function applyV2Request(v2: V2Store | undefined, cluster: RaftCluster, r: V2Request, rules: VersionRules): void {
   // gogo writes every non-nullable field, but an absent one reads as Go's zero value.
   const path: string = r.Path ?? '';
   const val: string = r.Val ?? '';
-  if (rules.has('v2-membership-only')) return applyAsMembership(cluster, r.Method, path, val);
+  if (rules.has('v2-membership-only')) return applyAsMembership(cluster, r.Method ?? '', path, val);
   // RequestV2.TTLOptions: Expiration is Unix nanoseconds, 0 for none.
   const expire: bigint = r.Expiration;
   const refresh = r.Refresh === true;

@@ -5,8 +5,7 @@
  * not applied: with no client waiting, as in a replay, etcd skips them
  * (server.go applyEntryNormal, noSideEffect).
  */
-import type { Msg } from '../codec/proto/schema.js';
-import type { InternalRaftOp } from '../codec/proto/etcdserverpb.js';
+import { etcdserverpb, type InternalRaftOp, type InternalRaftRequest } from '../codec/proto/etcdserverpb.js';
 import { AlarmType, type AlarmStore } from './alarm.js';
 import type { AuthInfo, AuthStore } from './auth.js';
 import { fail } from './etcd-errors.js';
@@ -72,12 +71,11 @@ export class V3Applier {
   }
 
   /** Applies InternalRaftRequest `req` whose operation is `op`; throws EtcdRequestError where etcd answers with an error. */
-  apply(op: InternalRaftOp, req: Msg): V3Outcome {
+  apply(op: InternalRaftOp, req: InternalRaftRequest): V3Outcome {
     const { store, lessor, auth, rules } = this.s;
     const info: AuthInfo = { username: req.header?.username ?? '', revision: req.header?.auth_revision ?? 0n };
     if (this.checkAuth && ADMIN_OPS.has(op)) auth.isAdminPermitted(info);
     const ctx: KvContext = { store, lessor, auth, info, checkAuth: this.checkAuth, rules };
-    const body: Msg = req[op];
     switch (op) {
       case 'range':
       case 'auth_user_get':
@@ -85,32 +83,32 @@ export class V3Applier {
         return { skipped: 'a read with no client waiting is not applied' };
       case 'put':
         this.refuse(true);
-        return applyPut(ctx, body);
+        return applyPut(ctx, req.put!);
       case 'delete_range':
         this.refuse(false);
-        return applyDeleteRange(ctx, body);
+        return applyDeleteRange(ctx, req.delete_range!);
       case 'txn':
         // applierV3Capped.Txn: refused when a put is among its top-level ops (quota cost > 0).
-        this.refuse([...body.success, ...body.failure].some((o: Msg) => o.request_put !== undefined));
-        return applyTxn(ctx, body);
+        this.refuse([...req.txn!.success, ...req.txn!.failure].some((o) => o.request_put !== undefined));
+        return applyTxn(ctx, req.txn!);
       case 'compaction':
         this.refuse(false);
-        store.compact(body.revision, rules.has('compaction-keeps-tombstone'));
+        store.compact(req.compaction!.revision, rules.has('compaction-keeps-tombstone'));
         return { revision: store.currentRev };
       case 'lease_grant':
         this.refuse(true);
-        lessor.grant(body.ID, body.TTL);
+        lessor.grant(req.lease_grant!.ID, req.lease_grant!.TTL);
         return { revision: store.currentRev };
       case 'lease_revoke':
         this.refuse(false);
-        if (this.checkAuth) checkLeasePuts(ctx, body.ID);
-        lessor.revoke(body.ID, store);
+        if (this.checkAuth) checkLeasePuts(ctx, req.lease_revoke!.ID);
+        lessor.revoke(req.lease_revoke!.ID, store);
         return { revision: store.currentRev };
       case 'lease_checkpoint':
-        for (const c of body.checkpoints) lessor.checkpoint(c.ID, c.remaining_TTL);
+        for (const c of req.lease_checkpoint!.checkpoints) lessor.checkpoint(c.ID, c.remaining_TTL);
         return {};
       case 'alarm':
-        this.alarm(body);
+        this.alarm(req.alarm!);
         return {};
       case 'auth_enable':
         auth.enable();
@@ -119,33 +117,33 @@ export class V3Applier {
         auth.disable();
         return {};
       case 'auth_user_add':
-        auth.userAdd(str(body.name), str(body.password), str(body.hashedPassword), body.options?.no_password === true);
+        auth.userAdd(str(req.auth_user_add!.name), str(req.auth_user_add!.password), str(req.auth_user_add!.hashedPassword), req.auth_user_add!.options?.no_password === true);
         return {};
       case 'auth_user_delete':
-        auth.userDelete(str(body.name));
+        auth.userDelete(str(req.auth_user_delete!.name));
         return {};
       case 'auth_user_change_password':
-        auth.userChangePassword(str(body.name), str(body.password), str(body.hashedPassword));
+        auth.userChangePassword(str(req.auth_user_change_password!.name), str(req.auth_user_change_password!.password), str(req.auth_user_change_password!.hashedPassword));
         return {};
       case 'auth_user_grant_role':
-        auth.userGrantRole(str(body.user), str(body.role));
+        auth.userGrantRole(str(req.auth_user_grant_role!.user), str(req.auth_user_grant_role!.role));
         return {};
       case 'auth_user_revoke_role':
-        auth.userRevokeRole(str(body.name), str(body.role));
+        auth.userRevokeRole(str(req.auth_user_revoke_role!.name), str(req.auth_user_revoke_role!.role));
         return {};
       case 'auth_role_add':
-        auth.roleAdd(str(body.name));
+        auth.roleAdd(str(req.auth_role_add!.name));
         return {};
       case 'auth_role_delete':
-        auth.roleDelete(str(body.role));
+        auth.roleDelete(str(req.auth_role_delete!.role));
         return {};
       case 'auth_role_grant_permission': {
-        const p: Msg | undefined = body.perm;
-        auth.roleGrantPermission(str(body.name), p && { permType: p.permType ?? 0, key: latin1(p.key ?? EMPTY), rangeEnd: latin1(p.range_end ?? EMPTY) });
+        const p = req.auth_role_grant_permission!.perm;
+        auth.roleGrantPermission(str(req.auth_role_grant_permission!.name), p && { permType: p.permType ?? 0, key: latin1(p.key ?? EMPTY), rangeEnd: latin1(p.range_end ?? EMPTY) });
         return {};
       }
       case 'auth_role_revoke_permission':
-        auth.roleRevokePermission(str(body.role), latin1(body.key ?? EMPTY), latin1(body.range_end ?? EMPTY));
+        auth.roleRevokePermission(str(req.auth_role_revoke_permission!.role), latin1(req.auth_role_revoke_permission!.key ?? EMPTY), latin1(req.auth_role_revoke_permission!.range_end ?? EMPTY));
         return {};
       case 'authenticate':
       case 'auth_status':
@@ -156,7 +154,7 @@ export class V3Applier {
       case 'cluster_version_set':
       case 'cluster_member_attr_set':
       case 'downgrade_info_set':
-        return this.applyMembership(op, body);
+        return this.applyMembership(op, req);
       case 'downgrade_version_test':
         return { skipped: 'a test request of downgrade (3.6), which changes nothing' };
       case 'v2':
@@ -170,13 +168,18 @@ export class V3Applier {
    * member's in-memory cluster (the backend only above it). etcd 3.4 does not
    * know these fields and applies nothing.
    */
-  applyMembership(op: 'cluster_version_set' | 'cluster_member_attr_set' | 'downgrade_info_set', body: Msg): V3Outcome {
+  applyMembership(op: 'cluster_version_set' | 'cluster_member_attr_set' | 'downgrade_info_set', req: InternalRaftRequest): V3Outcome {
     const { cluster, rules } = this.s;
     if (!rules.has('membership-v3-requests')) return { skipped: `etcd ${rules.version} does not know ${op}` };
-    if (op === 'cluster_version_set') cluster.setVersion(str(body.ver));
-    else if (op === 'cluster_member_attr_set') cluster.updateAttributes(body.member_ID, str(body.member_attributes?.name), body.member_attributes?.client_urls ?? []);
-    // DowngradeInfoSet: a target version only while enabled.
-    else cluster.downgrade = body.enabled ? { enabled: true, targetVersion: str(body.ver) } : { enabled: false };
+    if (op === 'cluster_version_set') cluster.setVersion(str(req.cluster_version_set!.ver));
+    else if (op === 'cluster_member_attr_set') {
+      const m = req.cluster_member_attr_set!;
+      cluster.updateAttributes(m.member_ID, str(m.member_attributes?.name), m.member_attributes?.client_urls ?? []);
+    } else {
+      // DowngradeInfoSet: a target version only while enabled.
+      const d = req.downgrade_info_set!;
+      cluster.downgrade = d.enabled ? { enabled: true, targetVersion: str(d.ver) } : { enabled: false };
+    }
     return {};
   }
 
@@ -187,15 +190,15 @@ export class V3Applier {
   }
 
   /** applierV3backend.Alarm. */
-  private alarm(a: Msg): void {
-    const alarm = a.alarm as AlarmType;
-    if (a.action === 1) {
+  private alarm(a: etcdserverpb.AlarmRequest): void {
+    const alarm = a.alarm;
+    if (a.action === etcdserverpb.AlarmRequest.AlarmAction.ACTIVATE) {
       if (!this.s.alarms.activate(a.memberID, alarm)) return;
       if (alarm === AlarmType.NOSPACE || alarm === AlarmType.CORRUPT) {
         this.mode = alarm === AlarmType.NOSPACE ? 'nospace' : 'corrupt';
         this.checkAuth = false;
       }
-    } else if (a.action === 2) {
+    } else if (a.action === etcdserverpb.AlarmRequest.AlarmAction.DEACTIVATE) {
       if (!this.s.alarms.deactivate(a.memberID, alarm)) return;
       if (alarm === AlarmType.NOSPACE || alarm === AlarmType.CORRUPT) {
         this.mode = 'normal';

@@ -238,7 +238,7 @@ export class EtcdState {
       return { index, kind: 'v2' };
     }
     // 3.5's membership requests change the in-memory cluster before the consistent index is asked (apply.go Apply).
-    if (d.kind === 'cluster_version_set' || d.kind === 'cluster_member_attr_set' || d.kind === 'downgrade_info_set') return { index, kind: d.kind, ...this.v3.applyMembership(d.kind, d.message![d.kind]) };
+    if (d.kind === 'cluster_version_set' || d.kind === 'cluster_member_attr_set' || d.kind === 'downgrade_info_set') return { index, kind: d.kind, ...this.v3.applyMembership(d.kind, d.message) };
     if (!shouldApplyV3) return { index, kind: d.kind, skipped: `at or below the consistent index ${this.consistentIndex}: already in the backend` };
     const outcome: V3Outcome = this.v3.apply(d.kind, d.message!);
     return { index, kind: d.kind, ...outcome };

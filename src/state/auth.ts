@@ -10,17 +10,14 @@
  * only hashes); toJSON shows them only when asked (the secret policy,
  * report/secrets.ts, decides).
  */
+import { authpb } from '../codec/proto/bucket-values.js';
 import { fail } from './etcd-errors.js';
 import { StateError } from './errors.js';
 import type { VersionRules } from './version-rules.js';
 
 export const ROOT = 'root';
 
-export enum PermissionType {
-  READ = 0,
-  WRITE = 1,
-  READWRITE = 2,
-}
+export import PermissionType = authpb.Permission.Type;
 
 export interface Permission {
   permType: PermissionType;

@@ -11,10 +11,8 @@
 import { createHash } from 'node:crypto';
 import { AtomicFileWriter } from '../codec/atomic-file.js';
 import { BboltWriter } from '../codec/bbolt/index.js';
-import { encodeMessage } from '../codec/proto/schema.js';
-import { KeyValueSpec } from '../codec/proto/mvccpb.js';
-import { LeaseSpec } from '../codec/proto/leasepb.js';
-import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
+import { encodeMessage } from '../codec/proto/message.js';
+import { KeyValueSpec, LeaseSpec, RoleSpec, UserSpec } from '../codec/proto/bucket-values.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
 import { bytesOf } from './kv.js';
 import { idString, memberJson, type Member } from './membership.js';

@@ -10,10 +10,8 @@
  */
 import { BboltFile, type BboltOptions, type Bucket, type BucketEntry } from '../codec/bbolt/index.js';
 import { StateError } from './errors.js';
-import { decodeMessage, type MessageSpec, type Msg } from '../codec/proto/schema.js';
-import { KeyValueSpec } from '../codec/proto/mvccpb.js';
-import { LeaseSpec } from '../codec/proto/leasepb.js';
-import { RoleSpec, UserSpec } from '../codec/proto/authpb.js';
+import { decodeMessage, type MessageSpec } from '../codec/proto/message.js';
+import { KeyValueSpec, LeaseSpec, RoleSpec, UserSpec, type authpb, type leasepb, type mvccpb } from '../codec/proto/bucket-values.js';
 import { parseMemberContext } from '../codec/request.js';
 import { latin1 } from './kv.js';
 import { parseRevisionKey, REV_BYTES_LEN } from './revision.js';
@@ -68,7 +66,7 @@ export class Backend {
     for (const e of bucket.entries()) {
       const rev = parseRevisionKey(e.key);
       if (rev === undefined || e.isBucket) throw this.bad(e, `key bucket key ${e.key.toString('hex')} is not a revision`);
-      const m = this.decode(KeyValueSpec, e, 'mvccpb.KeyValue');
+      const m = this.decode<mvccpb.KeyValue>(KeyValueSpec, e);
       yield {
         main: rev.main,
         sub: rev.sub,
@@ -94,7 +92,7 @@ export class Backend {
 
   leases(): BackendLease[] {
     return this.values('lease').map((e) => {
-      const m = this.decode(LeaseSpec, e, 'leasepb.Lease');
+      const m = this.decode<leasepb.Lease>(LeaseSpec, e);
       return { id: m.ID, ttl: m.TTL, remainingTTL: m.RemainingTTL };
     });
   }
@@ -135,13 +133,13 @@ export class Backend {
     const enabled = b?.get(name('authEnabled'));
     const revision = b?.get(name('authRevision'));
     const users = this.values('authUsers').map((e): AuthUser => {
-      const u = this.decode(UserSpec, e, 'authpb.User');
+      const u = this.decode<authpb.User>(UserSpec, e);
       const hash = u.password ? Buffer.from(u.password).toString('latin1') : undefined;
       return { name: Buffer.from(u.name ?? []).toString('utf8'), roles: u.roles, hashedPassword: hash, noPassword: u.options?.no_password === true };
     });
     const roles = this.values('authRoles').map((e): AuthRole => {
-      const r = this.decode(RoleSpec, e, 'authpb.Role');
-      const permissions = r.keyPermission.map((p: Msg): Permission => ({ permType: p.permType, key: latin1(p.key ?? new Uint8Array()), rangeEnd: latin1(p.range_end ?? new Uint8Array()) }));
+      const r = this.decode<authpb.Role>(RoleSpec, e);
+      const permissions = r.keyPermission.map((p): Permission => ({ permType: p.permType, key: latin1(p.key ?? new Uint8Array()), rangeEnd: latin1(p.range_end ?? new Uint8Array()) }));
       return { name: Buffer.from(r.name ?? []).toString('utf8'), permissions };
     });
     // NewAuthStore writes revision 1 into a backend that has none.
@@ -167,11 +165,11 @@ export class Backend {
     return b ? [...b.entries()].filter((e) => !e.isBucket) : [];
   }
 
-  private decode(spec: MessageSpec, e: BucketEntry, what: string): Msg {
+  private decode<T>(spec: MessageSpec, e: BucketEntry): T {
     try {
-      return decodeMessage(spec, e.value);
+      return decodeMessage<T>(spec, e.value);
     } catch (err) {
-      throw this.bad(e, `value does not decode as ${what}: ${(err as Error).message}`);
+      throw this.bad(e, `value does not decode as ${spec.name}: ${(err as Error).message}`);
     }
   }
 

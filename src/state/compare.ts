@@ -5,24 +5,13 @@
  * instead, so `create_revision = 0` asks "is the key absent?", except that a
  * VALUE compare on no key always fails (gRPC cannot tell nil from "").
  */
-import type { Msg } from '../codec/proto/schema.js';
+import { etcdserverpb } from '../codec/proto/etcdserverpb.js';
 import { compareBytes, latin1, type Kv } from './kv.js';
 import type { MvccStore } from './mvcc.js';
 
-export enum CompareTarget {
-  VERSION = 0,
-  CREATE = 1,
-  MOD = 2,
-  VALUE = 3,
-  LEASE = 4,
-}
-
-export enum CompareResult {
-  EQUAL = 0,
-  GREATER = 1,
-  LESS = 2,
-  NOT_EQUAL = 3,
-}
+export import CompareTarget = etcdserverpb.Compare.CompareTarget;
+export import CompareResult = etcdserverpb.Compare.CompareResult;
+type Compare = etcdserverpb.Compare;
 
 const ZERO_KV: Kv = { key: '', createRevision: 0n, modRevision: 0n, version: 0n, value: '', lease: 0n };
 
@@ -35,18 +24,18 @@ export function rangeEnd(end: Uint8Array | undefined): string | undefined {
 }
 
 /** applyCompares: all must hold, read at the store's current revision. */
-export function compareAll(store: MvccStore, compares: Msg[]): boolean {
+export function compareAll(store: MvccStore, compares: readonly Compare[]): boolean {
   return compares.every((c) => applyCompare(store, c));
 }
 
-function applyCompare(store: MvccStore, c: Msg): boolean {
+function applyCompare(store: MvccStore, c: Compare): boolean {
   const kvs = store.range(latin1(c.key ?? new Uint8Array()), rangeEnd(c.range_end)).kvs;
   if (kvs.length === 0) return c.target === CompareTarget.VALUE ? false : compareKv(c, ZERO_KV);
   return kvs.every((kv) => compareKv(c, kv));
 }
 
 /** The compared value is the oneof member matching the target; another member, or none, compares as zero. */
-function compareKv(c: Msg, kv: Kv): boolean {
+function compareKv(c: Compare, kv: Kv): boolean {
   let result: number;
   switch (c.target) {
     case CompareTarget.VALUE:

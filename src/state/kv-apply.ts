@@ -4,7 +4,7 @@
  * made at apply time). A request etcd refuses throws EtcdRequestError before
  * anything is written, as etcd returns before opening its write txn.
  */
-import type { Msg } from '../codec/proto/schema.js';
+import type { etcdserverpb } from '../codec/proto/etcdserverpb.js';
 import type { AuthInfo, AuthStore } from './auth.js';
 import { compareAll, rangeEnd } from './compare.js';
 import { EtcdRequestError, fail } from './etcd-errors.js';
@@ -36,7 +36,12 @@ export interface KvResult {
 const EMPTY = new Uint8Array();
 const bytes = (b: Uint8Array | undefined): string => latin1(b ?? EMPTY);
 
-export function applyPut(ctx: KvContext, p: Msg): KvResult {
+type PutRequest = etcdserverpb.PutRequest;
+type DeleteRangeRequest = etcdserverpb.DeleteRangeRequest;
+type TxnRequest = etcdserverpb.TxnRequest;
+type RequestOp = etcdserverpb.RequestOp;
+
+export function applyPut(ctx: KvContext, p: PutRequest): KvResult {
   if (ctx.checkAuth) checkPutAuth(ctx, p);
   if (p.lease !== NO_LEASE && ctx.lessor.lookup(p.lease) === undefined) fail('ErrLeaseNotFound');
   const txn = ctx.store.write();
@@ -47,7 +52,7 @@ export function applyPut(ctx: KvContext, p: Msg): KvResult {
   }
 }
 
-export function applyDeleteRange(ctx: KvContext, dr: Msg): KvResult {
+export function applyDeleteRange(ctx: KvContext, dr: DeleteRangeRequest): KvResult {
   const key = bytes(dr.key);
   if (ctx.checkAuth) {
     ctx.auth.isDeleteRangePermitted(ctx.info, key, bytes(dr.range_end));
@@ -65,9 +70,9 @@ export function applyDeleteRange(ctx: KvContext, dr: Msg): KvResult {
  * removeNeedlessRangeReqs); nested txns keep theirs. All compares, nested
  * ones included, read the key space as it was before the txn.
  */
-export function applyTxn(ctx: KvContext, rt: Msg): KvResult {
-  const notRange = (op: Msg) => op.request_range === undefined;
-  const t: Msg = { compare: rt.compare, success: rt.success.filter(notRange), failure: rt.failure.filter(notRange) };
+export function applyTxn(ctx: KvContext, rt: TxnRequest): KvResult {
+  const notRange = (op: RequestOp) => op.request_range === undefined;
+  const t: TxnRequest = { compare: rt.compare, success: rt.success.filter(notRange), failure: rt.failure.filter(notRange) };
   if (ctx.checkAuth) checkTxnAuth(ctx, t);
   const path = compareToPath(ctx.store, t);
   const isWrite = [...t.success, ...t.failure].some(notRange);
@@ -81,7 +86,7 @@ export function applyTxn(ctx: KvContext, rt: Msg): KvResult {
 }
 
 /** Put with ignore_value/ignore_lease, which need the key to exist (applierV3backend.Put with a txn). */
-function put(txn: TxnWrite, p: Msg): bigint {
+function put(txn: TxnWrite, p: PutRequest): bigint {
   const key = bytes(p.key);
   let value: Uint8Array = p.value ?? EMPTY;
   let lease: bigint = p.lease;
@@ -94,7 +99,7 @@ function put(txn: TxnWrite, p: Msg): bigint {
   return txn.put(key, value, lease);
 }
 
-function applyOp(txn: TxnWrite, op: Msg): void {
+function applyOp(txn: TxnWrite, op: RequestOp): void {
   try {
     if (op.request_put) put(txn, op.request_put);
     else if (op.request_delete_range) txn.deleteRange(bytes(op.request_delete_range.key), rangeEnd(op.request_delete_range.range_end));
@@ -107,7 +112,7 @@ function applyOp(txn: TxnWrite, op: Msg): void {
 }
 
 /** compareToPath: the branch taken by the txn and by each nested txn on it, in walk order. */
-function compareToPath(store: MvccStore, t: Msg): boolean[] {
+function compareToPath(store: MvccStore, t: TxnRequest): boolean[] {
   const ok = compareAll(store, t.compare);
   const path = [ok];
   for (const op of ok ? t.success : t.failure) if (op.request_txn) path.push(...compareToPath(store, op.request_txn));
@@ -118,7 +123,7 @@ function compareToPath(store: MvccStore, t: Msg): boolean[] {
  * Calls f on every non-txn op on the path, descending into nested txns
  * (checkRequests, applyTxn); returns how many nested txns it passed.
  */
-function walk(t: Msg, path: boolean[], at: number, f: (op: Msg) => void): number {
+function walk(t: TxnRequest, path: boolean[], at: number, f: (op: RequestOp) => void): number {
   let txns = 0;
   for (const op of path[at] ? t.success : t.failure) {
     if (op.request_txn) txns += walk(op.request_txn, path, at + 1 + txns, f) + 1;
@@ -128,7 +133,7 @@ function walk(t: Msg, path: boolean[], at: number, f: (op: Msg) => void): number
 }
 
 /** checkRequestPut, against the key space before the txn. */
-function checkPut(ctx: KvContext, op: Msg): void {
+function checkPut(ctx: KvContext, op: RequestOp): void {
   const p = op.request_put;
   if (p === undefined) return;
   if ((p.ignore_value || p.ignore_lease) && ctx.store.range(bytes(p.key), undefined).kvs.length === 0) fail('ErrKeyNotFound');
@@ -136,7 +141,7 @@ function checkPut(ctx: KvContext, op: Msg): void {
 }
 
 /** checkRequestRange. */
-function checkRange(store: MvccStore, op: Msg): void {
+function checkRange(store: MvccStore, op: RequestOp): void {
   const rev: bigint | undefined = op.request_range?.revision;
   if (rev === undefined || rev === 0n) return;
   if (rev > store.currentRev) fail('ErrFutureRev');
@@ -144,7 +149,7 @@ function checkRange(store: MvccStore, op: Msg): void {
 }
 
 /** apply_auth.go checkPutAuth (Put): the key, the keys of its lease, and with prev_kv read access to the key. */
-function checkPutAuth(ctx: KvContext, p: Msg): void {
+function checkPutAuth(ctx: KvContext, p: PutRequest): void {
   const key = bytes(p.key);
   ctx.auth.isPutPermitted(ctx.info, key);
   checkLeasePuts(ctx, p.lease);
@@ -157,7 +162,7 @@ function checkPutAuth(ctx: KvContext, p: Msg): void {
  * (nested-txn-auth), puts as a lone put is from 3.5.30 (txn-put-auth);
  * before, a nested txn passed unchecked and a put checked its key only.
  */
-function checkTxnAuth(ctx: KvContext, t: Msg): void {
+function checkTxnAuth(ctx: KvContext, t: TxnRequest): void {
   const { auth, info, rules } = ctx;
   for (const c of t.compare) auth.isRangePermitted(info, bytes(c.key), bytes(c.range_end));
   for (const op of [...t.success, ...t.failure]) {

@@ -5,7 +5,7 @@
  */
 import { entryTypeName } from '../codec/proto/raftpb.js';
 import { InternalRaftRequestSpec, RequestSpec } from '../codec/proto/etcdserverpb.js';
-import type { FieldSpec, MessageSpec } from '../codec/proto/schema.js';
+import type { FieldSpec, MessageSpec } from '../codec/proto/message.js';
 import { hex32 } from '../codec/record-reader.js';
 import { goQuote, type RenderedMessage, type RenderOptions } from '../report/render.js';
 import { REDACTED } from '../report/secrets.js';

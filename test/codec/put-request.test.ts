@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scratch, walOf } from '../helpers/fixtures.js';
 import { records } from '../helpers/corrupt.js';
-import { decodeMessage, type Msg } from '../../src/codec/proto/schema.js';
+import { decodeMessage, type Msg } from '../../src/codec/proto/message.js';
 import { decodePutRequest } from '../../src/codec/proto/put-request.js';
 import { InternalRaftRequestSpec, encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, decodeEntry } from '../../src/codec/proto/raftpb.js';

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
+import type { InternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import assert from 'node:assert/strict';
 import { decodeConfChangeEntry, decodeNormalEntry, type DecodedRequest } from '../../src/codec/request.js';
 import { describeConfChange, describeRequest, goQuote, renderConfChange, renderRequest, requestMessage } from '../../src/report/render.js';
 import { REDACTED, SHOW_SECRETS, HIDE_SECRETS } from '../../src/report/secrets.js';
 import { encodeInternalRaftRequest, encodeV2Request, internalRaftOps } from '../../src/codec/proto/etcdserverpb.js';
 import { EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { JsonBytes, JsonOut, toJSON } from '../../src/util/json.js';
 
 /** Rendered JSON with its pre-encoded base64 fragments as the strings they print as. */
@@ -88,7 +89,7 @@ test('a put names its key, value and lease as etcdctl shows them', () => {
 test('a txn keeps its create_revision = 0 compare, which asks whether the key is absent', () => {
   const d = decodeNormalEntry(hex(real.txn));
   assert.equal(d.kind, 'txn');
-  const [absent, equal] = d.message!.txn.compare;
+  const [absent, equal] = (d.message as InternalRaftRequest).txn!.compare;
   assert.equal(absent.create_revision, 0n);
   assert.equal(absent.version, undefined);
   assert.deepEqual(equal.value, bytes('b'));
@@ -109,7 +110,7 @@ test('a lease grant shows the lease ID etcdctl printed', () => {
 test("etcd 3.4's clear-text passwords and auth tokens are redacted unless asked for", () => {
   const add = decodeNormalEntry(hex(real.userAdd));
   assert.equal(add.kind, 'auth_user_add');
-  assert.equal(add.message!.auth_user_add.password, 's3cretpw');
+  assert.equal((add.message as InternalRaftRequest).auth_user_add!.password, 's3cretpw');
   assert.doesNotMatch(JSON.stringify(renderRequest(add), (_, v) => (typeof v === 'bigint' ? String(v) : v)), /s3cretpw/);
   assert.equal(describeRequest(add), `auth_user_add name="root" password=${REDACTED} options={}`);
   assert.equal((renderRequest(add, { secrets: SHOW_SECRETS }) as { auth_user_add: Msg }).auth_user_add.password, 's3cretpw');
@@ -243,7 +244,7 @@ test('a compare with two target values keeps the last one, as gogo does', () => 
   const compare = hex('1002' + '1a016b' + '2001' + '3005');
   const data = new Uint8Array([0x32, compare.length + 2, 0x0a, compare.length, ...compare]);
   const d = decodeNormalEntry(data);
-  const c = d.message!.txn.compare[0];
+  const c = (d.message as InternalRaftRequest).txn!.compare[0];
   assert.equal(c.version, undefined);
   assert.equal(c.mod_revision, 5n);
   assert.equal(describeRequest(d), 'txn compare=[mod("k") = 5] success=[] failure=[]');
@@ -262,7 +263,7 @@ test('an operation from a newer etcd is unknown but keeps its header', () => {
   const d = decodeNormalEntry(encodeUnknownOp());
   assert.equal(d.kind, 'unknown');
   assert.equal(d.wire, 'InternalRaftRequest');
-  assert.equal(d.message!.header.ID, 7n);
+  assert.equal((d.message as InternalRaftRequest).header!.ID, 7n);
 });
 
 /** A header, then field 5000 (tag 5000 << 3 | 2 as a varint), an empty message walt does not know. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { encodeMetadata } from '../../src/codec/proto/metadata.js';
 import { ConfChangeType, encodeConfChange, EntryType, type Entry } from '../../src/codec/proto/raftpb.js';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { WalWriter } from '../../src/codec/wal-writer.js';
 import type { MemberSpec } from './etcd.js';
 

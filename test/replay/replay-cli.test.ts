@@ -3,6 +3,7 @@
  * served before they were stopped (etcdctl's records beside each fixture) and
  * what etcd wrote in their WALs.
  */
+import type { InternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -55,16 +56,16 @@ test('--at-index stops at an entry: the value a key had just before and just aft
   const from0 = readFixtureJson<OracleReadAll>('single', 'oracle-readall-from0.json');
   const writes = from0.entries
     .filter((e) => e.kind === 'put')
-    .map((e) => ({ index: e.index, put: decodeNormalEntry(Buffer.from(e.data!, 'base64')).message!.put }))
-    .filter((w) => Buffer.from(w.put.key).toString() === '/app/config/x' && w.put.value);
+    .map((e) => ({ index: e.index, put: (decodeNormalEntry(Buffer.from(e.data!, 'base64')).message as InternalRaftRequest).put! }))
+    .filter((w) => Buffer.from(w.put.key!).toString() === '/app/config/x' && w.put.value);
   assert.ok(writes.length >= 2);
   const valueAt = (index: string) => {
     const out = JSON.parse(runWalt(['replay-to-state', '--from', 'wal', '--at-index', index, '--prefix', '/app/config/x', single]).stdout);
     return out.kvs?.find((kv: any) => Buffer.from(kv.key, 'base64').toString() === '/app/config/x')?.value;
   };
   const second = writes[1];
-  assert.equal(valueAt(second.index), Buffer.from(second.put.value).toString('base64'));
-  assert.equal(valueAt(String(BigInt(second.index) - 1n)), Buffer.from(writes[0].put.value).toString('base64'));
+  assert.equal(valueAt(second.index), Buffer.from(second.put.value!).toString('base64'));
+  assert.equal(valueAt(String(BigInt(second.index) - 1n)), Buffer.from(writes[0].put.value!).toString('base64'));
 });
 
 test('--diff from the first entry to the last adds exactly the keys etcd served', () => {

@@ -5,6 +5,7 @@
  * the API server encrypted, which are named as such. Each through a dump line
  * as users see it.
  */
+import type { InternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeInternalRaftRequest } from '../../src/codec/proto/etcdserverpb.js';
@@ -22,7 +23,7 @@ const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 /** The k8s fixture's Secret (make-fixtures.sh: data["password"] = "hunter2"), from etcd's own reading of the WAL. */
 function fixtureSecretValue(): Uint8Array {
   const e = readFixtureJson<OracleReadAll>('k8s', 'oracle-readall-from0.json').entries.find((x) => /key:"\/registry\/secrets\//.test(x.text ?? ''))!;
-  return decodeNormalEntry(Buffer.from(e.data!, 'base64')).message!.put.value;
+  return (decodeNormalEntry(Buffer.from(e.data!, 'base64')).message as InternalRaftRequest).put!.value!;
 }
 
 const record = { segment: { name: '0000000000000000-0000000000000000.wal' }, offset: 0 } as RawRecord;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { ConfChangeType } from '../../src/codec/proto/raftpb.js';
 import { EtcdState, type ApplyResult } from '../../src/state/apply.js';
 import { PermissionType } from '../../src/state/auth.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
 import { encodeInternalRaftRequest, encodeV2Request } from '../../src/codec/proto/etcdserverpb.js';
 import { encodeConfChange, EntryType, type ConfChangeType, type Entry } from '../../src/codec/proto/raftpb.js';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { dumpEntries, planDump, type DumpPlan } from '../../src/report/dump.js';
 import { EtcdState, type ApplyResult, type EtcdStateOptions } from '../../src/state/apply.js';
 import { repoRoot } from '../helpers/fixtures.js';

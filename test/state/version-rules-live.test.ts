@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveDataDir } from '../../src/codec/data-dir.js';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { replayDataDir } from '../../src/replay/replay.js';
 import { rangeResponseJson } from '../../src/state/etcdctl-json.js';
 import { PermissionType } from '../../src/state/auth.js';

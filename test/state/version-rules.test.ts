@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Msg } from '../../src/codec/proto/schema.js';
+import type { Msg } from '../../src/codec/proto/message.js';
 import { ConfChangeType } from '../../src/codec/proto/raftpb.js';
 import { readSnapFile } from '../../src/codec/snap-file.js';
 import { EtcdState, type ApplyResult } from '../../src/state/apply.js';

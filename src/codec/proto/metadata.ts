@@ -1,18 +1,20 @@
-/** etcdserverpb.Metadata (etcdserver/etcdserverpb/etcdserver.proto): the WAL's metadata record, naming the member and its cluster. */
-import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
+/** etcdserverpb.Metadata (proto/etcd/etcdserver.proto): the WAL's metadata record, naming the member and its cluster. */
+import { decodeMessage, encodeMessage, spec } from './message.js';
+import type { etcdserverpb } from './etcd.gen.js';
 
 export interface WalMetadata {
   nodeId: bigint;
   clusterId: bigint;
 }
 
-export const MetadataSpec: MessageSpec = {
-  name: 'etcdserverpb.Metadata',
-  fields: fields([1, 'nodeId', 'uint64', { always: true }], [2, 'clusterId', 'uint64', { always: true }]),
-};
+const MetadataSpec = spec('etcdserverpb.Metadata');
 
-export const decodeMetadata = (b: Uint8Array): WalMetadata => decodeMessage(MetadataSpec, b) as WalMetadata;
-export const encodeMetadata = (m: WalMetadata): Uint8Array => encodeMessage(MetadataSpec, m);
+export function decodeMetadata(b: Uint8Array): WalMetadata {
+  const m = decodeMessage<etcdserverpb.Metadata>(MetadataSpec, b);
+  return { nodeId: m.NodeID, clusterId: m.ClusterID };
+}
+
+export const encodeMetadata = (m: WalMetadata): Uint8Array => encodeMessage(MetadataSpec, { NodeID: m.nodeId, ClusterID: m.clusterId } satisfies etcdserverpb.Metadata);
 
 /** Member and cluster IDs print as etcd's types.ID does: lowercase hex, no padding. */
 export const idHex = (id: bigint): string => id.toString(16);

@@ -1,15 +1,17 @@
 /**
  * InternalRaftRequest{header, put}, the request most entries carry, read by
- * hand: the general decoder (schema.ts) builds each object key by key, which
- * cost as much as the rest of applying a put. The result is what
- * decodeMessage builds, key for key and in its order (defaults first, then
- * fields as they come). Anything else (another operation, a field this does
- * not know, a wire type that does not fit, bytes that do not parse) is
- * undefined, for decodeMessage to read, or to refuse with its own words.
+ * hand in one pass. The result is what decodeMessage (message.ts) builds, key
+ * for key and in its order (defaults first, then fields as they come);
+ * test/codec/put-request.test.ts holds them equal. Anything else (another
+ * operation, a field this does not know, a wire type that does not fit,
+ * bytes that do not parse) is undefined, for decodeMessage to read, or to
+ * refuse with its own words.
  */
 import { ProtoReader, WireType, delimitedAt, smallVarint, type Cursor } from './wire.js';
 import { ProtoError } from '../errors.js';
-import type { Msg } from './schema.js';
+import type { etcdserverpb } from './etcd.gen.js';
+
+type Msg = etcdserverpb.InternalRaftRequest;
 
 const HEADER = (100 << 3) | WireType.LEN;
 const PUT = (4 << 3) | WireType.LEN;
@@ -49,9 +51,9 @@ function readRequest(b: Uint8Array): Msg | undefined {
 }
 
 /** etcdserverpb.RequestHeader: ID and auth_revision default to 0, username is set only when present. */
-function readHeader(b: Uint8Array, start: number, end: number): Msg | undefined {
+function readHeader(b: Uint8Array, start: number, end: number): etcdserverpb.RequestHeader | undefined {
   const r = new ProtoReader(b, start, end);
-  const out: Msg = { ID: 0n, auth_revision: 0n };
+  const out: etcdserverpb.RequestHeader = { ID: 0n, auth_revision: 0n };
   while (!r.done()) {
     switch (r.uint32()) {
       case (1 << 3) | WireType.VARINT:
@@ -71,9 +73,9 @@ function readHeader(b: Uint8Array, start: number, end: number): Msg | undefined 
 }
 
 /** etcdserverpb.PutRequest: lease and the three flags default to zero, key and value are set only when present. */
-function readPut(b: Uint8Array, start: number, end: number): Msg | undefined {
+function readPut(b: Uint8Array, start: number, end: number): etcdserverpb.PutRequest | undefined {
   const r = new ProtoReader(b, start, end);
-  const out: Msg = { lease: 0n, prev_kv: false, ignore_value: false, ignore_lease: false };
+  const out: etcdserverpb.PutRequest = { lease: 0n, prev_kv: false, ignore_value: false, ignore_lease: false };
   while (!r.done()) {
     switch (r.uint32()) {
       case (1 << 3) | WireType.LEN:

@@ -1,15 +1,10 @@
-/** snappb (etcd etcdserver/api/snap/snappb/snap.proto): the envelope of a .snap file. */
-import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
+/** snappb (proto/etcd/snappb.proto): the envelope of a .snap file. */
+import { decodeMessage, encodeMessage, spec } from './message.js';
+import type { snappb } from './etcd.gen.js';
 
-export interface SnapEnvelope {
-  crc: number;
-  data?: Uint8Array;
-}
+export type SnapEnvelope = snappb.snapshot;
 
-export const SnapEnvelopeSpec: MessageSpec = {
-  name: 'snappb.snapshot',
-  fields: fields([1, 'crc', 'uint32', { always: true }], [2, 'data', 'bytes']),
-};
+const SnapEnvelopeSpec = spec('snappb.snapshot');
 
-export const decodeSnapEnvelope = (b: Uint8Array): SnapEnvelope => decodeMessage(SnapEnvelopeSpec, b) as SnapEnvelope;
+export const decodeSnapEnvelope = (b: Uint8Array): SnapEnvelope => decodeMessage<SnapEnvelope>(SnapEnvelopeSpec, b);
 export const encodeSnapEnvelope = (s: SnapEnvelope): Uint8Array => encodeMessage(SnapEnvelopeSpec, s);

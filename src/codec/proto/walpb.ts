@@ -1,10 +1,12 @@
 /**
- * walpb (etcd wal/walpb/record.proto): the WAL record and the snapshot marker
- * written into the WAL. walpb.Snapshot gained conf_state in etcd 3.5.
+ * walpb (proto/etcd/walpb.proto; etcd wal/walpb/record.proto): the WAL record
+ * and the snapshot marker written into the WAL. A Record's framing is read
+ * and written by hand: it runs once per record of every scan;
+ * test/codec/fast-paths.test.ts holds it equal to protobufjs's decoder.
  */
 import { ProtoReader, ProtoWriter, WireType, delimitedAt, smallVarint, view, type Cursor } from './wire.js';
-import { decodeMessage, encodeMessage, fields, type MessageSpec } from './schema.js';
-import { ConfStateSpec, type ConfState } from './raftpb.js';
+import { decodeMessage, encodeMessage, spec } from './message.js';
+import type { walpb } from './etcd.gen.js';
 import { ProtoError } from '../errors.js';
 
 export enum RecordType {
@@ -24,11 +26,8 @@ export interface WalRecord {
   data?: Uint8Array;
 }
 
-export interface WalSnapshot {
-  index: bigint;
-  term: bigint;
-  confState?: ConfState;
-}
+/** The snapshot marker: walpb.Snapshot (conf_state is 3.5's). */
+export type WalSnapshot = walpb.Snapshot;
 
 /** Where a record's fields lie, read by readPlainRecord without allocating. */
 export interface PlainRecord extends Cursor {
@@ -107,10 +106,8 @@ export function encodeRecord(rec: WalRecord): Uint8Array {
   return w.finish();
 }
 
-export const WalSnapshotSpec: MessageSpec = {
-  name: 'walpb.Snapshot',
-  fields: fields([1, 'index', 'uint64', { always: true }], [2, 'term', 'uint64', { always: true }], [3, 'confState', 'message', { msg: () => ConfStateSpec }]),
-};
+export const RecordSpec = spec('walpb.Record');
+const WalSnapshotSpec = spec('walpb.Snapshot');
 
-export const decodeWalSnapshot = (b: Uint8Array): WalSnapshot => decodeMessage(WalSnapshotSpec, b) as WalSnapshot;
+export const decodeWalSnapshot = (b: Uint8Array): WalSnapshot => decodeMessage<WalSnapshot>(WalSnapshotSpec, b);
 export const encodeWalSnapshot = (s: WalSnapshot): Uint8Array => encodeMessage(WalSnapshotSpec, s);
