@@ -14,9 +14,10 @@
  *   errors (ProtoError), checked before protobufjs reads the bytes. etcd
  *   relies on it to tell a bare v2 Request from an InternalRaftRequest
  *   (etcdserver/server.go applyEntryNormal).
- * - Decoded messages are plain objects: scalars without presence default to
- *   zero, repeated fields to [], strings, bytes and messages that are absent
- *   are undefined; when a oneof has several members on the wire, the last wins.
+ * - Decoded messages are plain objects (protobufjs decodes into constructors
+ *   set here): scalars without presence default to zero, repeated fields to
+ *   [], strings, bytes and messages that are absent are undefined; when a
+ *   oneof has several members on the wire, the last wins.
  * - Encoding writes what gogoproto writes, so re-encoded records are etcd's
  *   bytes: in proto2, (gogoproto.nullable) = false fields always (a message
  *   as its empty value), other fields whenever set, even to zero (etcd acts on
@@ -160,14 +161,29 @@ export function enumNames(fullName: string): Readonly<Record<number, string>> {
 
 // ---- the strict check ----
 
+/** Per message, by field number: the wire type a field must have (-1: unknown field), and its message, if any. */
 interface CheckInfo {
-  byNo: Map<number, FieldSpec>;
+  wire: Int8Array;
+  packable: Uint8Array;
+  msgs: Array<MessageSpec | undefined>;
+  oneof: Array<string | undefined>;
+  names: string[];
 }
 const checkInfo = new WeakMap<MessageSpec, CheckInfo>();
 
 function infoOf(s: MessageSpec): CheckInfo {
   let info = checkInfo.get(s);
-  if (!info) checkInfo.set(s, (info = { byNo: new Map(s.fields.map((f) => [f.no, f])) }));
+  if (info) return info;
+  const max = Math.max(0, ...s.fields.map((f) => f.no));
+  info = { wire: new Int8Array(max + 1).fill(-1), packable: new Uint8Array(max + 1), msgs: [], oneof: [], names: [] };
+  for (const f of s.fields) {
+    info.wire[f.no] = wireTypeOf(f.kind);
+    info.packable[f.no] = f.repeated && f.kind !== 'bytes' && f.kind !== 'string' && f.kind !== 'message' ? 1 : 0;
+    info.msgs[f.no] = f.kind === 'message' ? f.msg!() : undefined;
+    info.oneof[f.no] = f.oneof;
+    info.names[f.no] = f.name;
+  }
+  checkInfo.set(s, info);
   return info;
 }
 
@@ -186,43 +202,65 @@ function wireTypeOf(kind: FieldSpec['kind']): number {
   }
 }
 
+/** A oneof's members that a later member overrode, by the offset of the message they are in. */
+type Overridden = Map<number, string[]>;
+
 /**
  * Walks the message as gogo's Unmarshal would and throws where it fails. A
  * oneof with more than one member on the wire keeps the last, as gogo does;
- * the others are noted in `overridden` by the offset of their message.
+ * the others are returned by the offset of their message (rare: etcd writes one).
  */
-function check(s: MessageSpec, buf: Uint8Array, start: number, end: number, overridden: Map<number, string[]>): void {
-  const { byNo } = infoOf(s);
+function check(s: MessageSpec, buf: Uint8Array, start: number, end: number, overridden: Overridden | undefined): Overridden | undefined {
+  const { wire, packable, msgs, oneof, names } = infoOf(s);
   const r = new ProtoReader(buf, start, end);
+  // The first oneof member seen; the members of each oneof in wire order once a second one comes.
+  let firstGroup: string | undefined;
+  let firstName: string | undefined;
   let members: Map<string, string[]> | undefined;
-  while (!r.done()) {
+  while (r.pos < end) {
     const at = r.pos;
     const t = r.tag();
     const wt = t & 7;
-    if (t >>> 3 === 0) throw new ProtoError(`${s.name}: illegal field number 0`, at);
+    const no = t >>> 3;
+    if (no === 0) throw new ProtoError(`${s.name}: illegal field number 0`, at);
     if (wt === WireType.END_GROUP) throw new ProtoError(`${s.name}: end-group tag outside a group`, at);
-    const f = byNo.get(t >>> 3);
-    if (!f) {
+    const want = no < wire.length ? wire[no] : -1;
+    if (want < 0) {
       r.skip(wt);
       continue;
     }
-    const packed = f.repeated && wt === WireType.LEN && f.kind !== 'bytes' && f.kind !== 'string' && f.kind !== 'message';
-    if (wt !== wireTypeOf(f.kind) && !packed) throw new ProtoError(`${s.name}: wrong wire type ${wt} for field ${f.name}`, at);
-    if (f.oneof) {
-      members ??= new Map();
-      members.set(f.oneof, [...(members.get(f.oneof) ?? []).filter((n) => n !== f.name), f.name]);
+    const packed = wt === WireType.LEN && packable[no] === 1;
+    if (wt !== want && !packed) throw new ProtoError(`${s.name}: wrong wire type ${wt} for field ${names[no]}`, at);
+    const group = oneof[no];
+    if (group !== undefined) {
+      const name = names[no];
+      if (members === undefined && firstGroup === undefined) {
+        firstGroup = group;
+        firstName = name;
+      } else if (members !== undefined || firstGroup !== group || firstName !== name) {
+        members ??= new Map([[firstGroup!, [firstName!]]]);
+        members.set(group, [...(members.get(group) ?? []).filter((n) => n !== name), name]);
+      }
     }
-    if (f.kind === 'message') {
+    const sub = msgs[no];
+    if (sub !== undefined) {
       const from = r.delimited();
-      check(f.msg!(), r.buf, from, r.pos, overridden);
+      overridden = check(sub, buf, from, r.pos, overridden);
     } else if (packed) {
-      const inner = new ProtoReader(r.buf, r.delimited(), r.pos);
-      while (!inner.done()) inner.skip(wireTypeOf(f.kind));
+      const inner = new ProtoReader(buf, r.delimited(), r.pos);
+      while (!inner.done()) inner.skip(want);
     } else {
       r.skip(wt);
     }
   }
-  for (const names of members?.values() ?? []) if (names.length > 1) overridden.set(start, [...(overridden.get(start) ?? []), ...names.slice(0, -1)]);
+  if (members) {
+    for (const list of members.values()) {
+      if (list.length < 2) continue;
+      overridden ??= new Map();
+      overridden.set(start, [...(overridden.get(start) ?? []), ...list.slice(0, -1)]);
+    }
+  }
+  return overridden;
 }
 
 // ---- protobufjs, loaded on first use ----
@@ -345,6 +383,14 @@ function load(): Runtime {
 
   const root = pb.Root.fromJSON(descriptor as unknown as Protobuf.INamespace);
   root.resolveAll();
+  // protobufjs decodes into `new type.ctor`: a plain object holding the defaults, in declaration order.
+  const withCtors = (ns: Protobuf.NamespaceBase): void => {
+    for (const o of ns.nestedArray) {
+      if (o instanceof pb.Type) (o as unknown as { _ctor: unknown })._ctor = plainConstructor(spec(o.fullName.slice(1)));
+      if (o instanceof pb.Namespace) withCtors(o);
+    }
+  };
+  withCtors(root);
   runtime = { root, Reader: BigReader, RawStringReader, Writer: BigWriter, types: new Map() };
   return runtime;
 }
@@ -357,55 +403,40 @@ function typeOf(rt: Runtime, s: MessageSpec): Protobuf.Type {
 
 // ---- decoding ----
 
-const zeroOf = (kind: FieldSpec['kind']): unknown => {
+function zeroOf(kind: FieldSpec['kind']): string | undefined {
   switch (kind) {
     case 'uint64':
     case 'int64':
     case 'sint64':
     case 'fixed64':
-      return 0n;
+      return '0n';
     case 'bool':
-      return false;
+      return 'false';
     case 'bytes':
     case 'string':
     case 'message':
       return undefined;
     default:
-      return 0;
+      return '0';
   }
-};
-
-/**
- * protobufjs's message as a plain object (see the head of this file), its keys
- * in the order walt's output follows: the defaults in declaration order, then
- * the fields as they first came on the wire (protobufjs sets them so).
- */
-function plain(s: MessageSpec, m: any, dropped: ReadonlySet<string> | undefined, nested: (f: FieldSpec, v: any) => any): Msg {
-  const out: Msg = {};
-  const fields = s.fields;
-  for (const f of fields) {
-    if (f.repeated) out[f.name] = [];
-    else if (!f.presence) {
-      const z = zeroOf(f.kind);
-      if (z !== undefined) out[f.name] = z;
-    }
-  }
-  for (const name of Object.keys(m)) {
-    const v = m[name];
-    if (v === null || v === undefined || dropped?.has(name)) continue;
-    const f = byName(s).get(name);
-    if (!f) continue;
-    if (f.kind !== 'message') out[name] = v;
-    else out[name] = f.repeated ? (v as any[]).map((x) => nested(f, x)) : nested(f, v);
-  }
-  return out;
 }
 
-const names = new WeakMap<MessageSpec, Map<string, FieldSpec>>();
-function byName(s: MessageSpec): Map<string, FieldSpec> {
-  let m = names.get(s);
-  if (!m) names.set(s, (m = new Map(s.fields.map((f) => [f.name, f]))));
-  return m;
+/**
+ * The constructor protobufjs decodes into: a plain object (Object.prototype,
+ * no Message methods) with the defaults of the head of this file set in
+ * declaration order; the fields then follow in the order they first come on
+ * the wire, which walt's JSON output keeps.
+ */
+function plainConstructor(s: MessageSpec): new () => Msg {
+  const body = s.fields
+    .map((f) => {
+      const v = f.repeated ? '[]' : f.presence ? undefined : zeroOf(f.kind);
+      return v === undefined ? '' : `this[${JSON.stringify(f.name)}]=${v};`;
+    })
+    .join('');
+  const ctor = new Function(body) as new () => Msg;
+  ctor.prototype = Object.prototype;
+  return ctor;
 }
 
 export interface DecodeOptions {
@@ -415,44 +446,46 @@ export interface DecodeOptions {
 
 /** Decodes buf[start, end) as `s`; throws ProtoError where gogo's Unmarshal fails. */
 export function decodeMessage<T = Msg>(s: MessageSpec, buf: Uint8Array, start = 0, end = buf.length, opts: DecodeOptions = {}): T {
-  const overridden = new Map<number, string[]>();
-  check(s, buf, start, end, overridden);
+  const overridden = check(s, buf, start, end, undefined);
   const rt = load();
-  const bytes = view(buf, start, end);
-  const m = typeOf(rt, s).decode(new (opts.rawStrings ? rt.RawStringReader : rt.Reader)(bytes));
-  if (overridden.size === 0) {
-    const conv = (f: FieldSpec, v: any): Msg => plain(f.msg!(), v, undefined, conv);
-    return plain(s, m, undefined, conv) as T;
-  }
-  // Rare: a oneof with several members on the wire. Find each nested message's offset again to drop the overridden members.
-  return plainAt(s, m, buf, start, end, overridden) as T;
+  const m = typeOf(rt, s).decode(new (opts.rawStrings ? rt.RawStringReader : rt.Reader)(view(buf, start, end))) as unknown as Msg;
+  if (overridden) dropOverridden(s, m, buf, start, end, overridden);
+  return m as T;
 }
 
-function plainAt(s: MessageSpec, m: any, buf: Uint8Array, start: number, end: number, overridden: Map<number, string[]>): Msg {
-  // Where each message field's occurrences lie: a repeated field's elements in wire order, a singular one's last occurrence wins.
-  const where = new Map<string, Array<[number, number]>>();
+/** Clears the oneof members a later member overrode (check), in `m` and the messages it holds. */
+function dropOverridden(s: MessageSpec, m: Msg, buf: Uint8Array, start: number, end: number, overridden: Overridden): void {
+  for (const name of overridden.get(start) ?? []) m[name] = undefined;
+  const { msgs, names } = infoOf(s);
   const r = new ProtoReader(buf, start, end);
-  const { byNo } = infoOf(s);
+  const seen = new Map<string, number>();
+  // A repeated field's elements come in wire order; a singular field holds its last occurrence.
+  const last = new Map<string, [number, number]>();
   while (!r.done()) {
     const t = r.tag();
-    const f = byNo.get(t >>> 3);
-    if (f?.kind === 'message') {
-      const from = r.delimited();
-      where.set(f.name, [...(where.get(f.name) ?? []), [from, r.pos]]);
-    } else r.skip(t & 7);
+    const sub = msgs[t >>> 3];
+    if (sub === undefined) {
+      r.skip(t & 7);
+      continue;
+    }
+    const name = names[t >>> 3];
+    const from = r.delimited();
+    const v = m[name];
+    if (Array.isArray(v)) {
+      const i = seen.get(name) ?? 0;
+      seen.set(name, i + 1);
+      dropOverridden(sub, v[i], buf, from, r.pos, overridden);
+    } else last.set(name, [from, r.pos]);
   }
-  const next = new Map<string, number>();
-  const nested = (f: FieldSpec, v: any): Msg => {
-    const list = where.get(f.name)!;
-    const i = next.get(f.name) ?? 0;
-    next.set(f.name, i + 1);
-    const [from, to] = f.repeated ? list[i] : list[list.length - 1];
-    return plainAt(f.msg!(), v, buf, from, to, overridden);
-  };
-  return plain(s, m, new Set(overridden.get(start)), nested);
+  for (const [name, [from, to]] of last) dropOverridden(msgs[infoOf(s).names.indexOf(name)]!, m[name], buf, from, to, overridden);
 }
 
 // ---- encoding ----
+
+const zero = (kind: FieldSpec['kind']): unknown => {
+  const z = zeroOf(kind);
+  return z === undefined ? (kind === 'string' ? '' : kind === 'bytes' ? new Uint8Array() : undefined) : z === '0n' ? 0n : z === 'false' ? false : 0;
+};
 
 function isZero(v: unknown): boolean {
   return v === undefined || v === null || v === 0 || v === 0n || v === false || v === '';
@@ -471,7 +504,7 @@ function wire(s: MessageSpec, msg: Msg): Msg {
     } else if (f.presence || f.kind === 'bytes') {
       if (v !== undefined && v !== null) out[f.name] = v;
     } else if (f.always) {
-      out[f.name] = v ?? zeroOf(f.kind) ?? (f.kind === 'string' ? '' : new Uint8Array());
+      out[f.name] = v ?? zero(f.kind);
     } else if (!isZero(v)) {
       out[f.name] = v;
     }
