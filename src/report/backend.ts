@@ -25,7 +25,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BboltFile, checkBbolt, type CheckKind } from '../codec/bbolt/index.js';
 import { CodecError } from '../codec/errors.js';
-import type { Problem } from './verify.js';
+import type { Problem } from './problem.js';
 import { RESTORE } from './next-step.js';
 
 /** etcd 3.4's buckets (mvcc/backend, lease, membership, auth, alarm): each is created at start when missing. */

@@ -9,7 +9,7 @@
 import { findHiddenTail } from '../codec/hidden-tail.js';
 import type { Segment } from '../codec/segment-name.js';
 import type { WalScan } from '../codec/wal-scan.js';
-import type { Problem } from './verify.js';
+import type { Problem } from './problem.js';
 
 export function hiddenTailProblem(scan: WalScan, segments: Segment[]): Problem | undefined {
   if (scan.error || scan.end.kind !== 'eof' || segments.length === 0) return undefined;

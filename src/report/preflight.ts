@@ -5,7 +5,8 @@
  */
 import { listSegments } from '../codec/segment-name.js';
 import { lockHolders } from '../codec/wal-lock.js';
-import type { Problem, VerifyReport } from './verify.js';
+import type { Problem } from './problem.js';
+import type { VerifyReport } from './verify.js';
 
 export interface Refusal {
   code: string;

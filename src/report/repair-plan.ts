@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import type { DataDirPaths } from '../codec/data-dir.js';
 import { RecordReader } from '../codec/record-reader.js';
 import { listSegments } from '../codec/segment-name.js';
-import { verifyDataDir, type Verdict } from './verify.js';
+import type { Verdict } from './problem.js';
+import { verifyDataDir } from './verify.js';
 import { damageRefusal, lockRefusal, restoreAdvice, type Refusal } from './preflight.js';
 import { readDroppedRecords, type DroppedRecord } from './torn-tail.js';
 

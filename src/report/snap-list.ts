@@ -15,7 +15,7 @@ import { idHex } from '../codec/proto/metadata.js';
 import { hex32 } from '../codec/record-reader.js';
 import type { ConfState } from '../codec/proto/raftpb.js';
 import { checkDataDirBackend } from './backend.js';
-import type { Problem, Severity } from './verify.js';
+import type { Problem, Severity } from './problem.js';
 
 /**
  * How bad a .snap that does not read is, for `verify` and `snap list` alike:

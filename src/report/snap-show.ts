@@ -14,7 +14,7 @@ import { checkSnapFile, confStateView, type ConfStateView, type SnapStatus } fro
 import { fileSize } from '../codec/snap-file.js';
 import { CodecError } from '../codec/errors.js';
 import { inspectBackend, type BackendSummary } from './backend.js';
-import type { Problem } from './verify.js';
+import type { Problem } from './problem.js';
 
 export interface V2Member {
   id: string;

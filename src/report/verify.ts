@@ -15,20 +15,8 @@ import { checkDataDirBackend, type BackendSummary } from './backend.js';
 import { brokenSnapSeverity } from './snap-list.js';
 import { hiddenTailProblem } from './hidden-tail.js';
 import { withNextStep } from './next-step.js';
+import type { Problem, Verdict } from './problem.js';
 
-export type Severity = 'error' | 'warning';
-
-export interface Problem {
-  severity: Severity;
-  code: string;
-  message: string;
-  file?: string;
-  offset?: number;
-  /** `walt repair-tail` can fix it. */
-  repairable?: boolean;
-}
-
-export type Verdict = 'healthy' | 'torn-tail' | 'corrupt';
 
 export interface VerifyReport {
   ok: boolean;

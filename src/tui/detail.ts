@@ -10,7 +10,7 @@ import { hex32 } from '../codec/record-reader.js';
 import { goQuote, type RenderedMessage, type RenderOptions } from '../report/render.js';
 import { REDACTED } from '../report/secrets.js';
 import { entryJson } from '../report/entry-view.js';
-import type { Problem } from '../report/verify.js';
+import type { Problem } from '../report/problem.js';
 import { JsonBytes, toJSON } from '../util/json.js';
 import type { Row } from './session.js';
 import type { Tone } from './theme.js';

@@ -4,7 +4,7 @@
  */
 import { scanFailure, type WalScan } from '../codec/wal-scan.js';
 import type { Segment } from '../codec/segment-name.js';
-import type { Problem } from '../report/verify.js';
+import type { Problem } from '../report/problem.js';
 
 export const problemsAt = (problems: Problem[], file: string | undefined, offset: number | undefined): Problem[] =>
   problems.filter((p) => p.file === file && p.offset === offset);

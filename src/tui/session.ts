@@ -11,7 +11,7 @@ import { listSegments, type Segment } from '../codec/segment-name.js';
 import { fileSize } from '../codec/snap-file.js';
 import type { WalScan } from '../codec/wal-scan.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
-import type { Problem, Verdict } from '../report/verify.js';
+import type { Problem, Verdict } from '../report/problem.js';
 import type { SnapList } from '../report/snap-list.js';
 import type { EntryFilter } from '../report/entry-filter.js';
 import { HIDE_SECRETS, type SecretPolicy } from '../report/secrets.js';

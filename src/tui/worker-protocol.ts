@@ -10,7 +10,7 @@ import type { Segment } from '../codec/segment-name.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
 import type { ReadEnd } from '../codec/record-reader.js';
 import type { WalScan } from '../codec/wal-scan.js';
-import type { Problem, Verdict } from '../report/verify.js';
+import type { Problem, Verdict } from '../report/problem.js';
 import type { SnapList } from '../report/snap-list.js';
 import type { CheckpointBatch } from './offset-index.js';
 import type { KeySpace } from './keyspace.js';
