@@ -6,7 +6,8 @@
  * Faults cost little on top: restarts and repairs read the WAL back, rarely.
  */
 import { performance } from 'node:perf_hooks';
-import { defaultOptions, simulate } from '../../src/sim/simulate.js';
+import { defaultOptions } from '../../src/sim/options.js';
+import { simulate } from '../../src/sim/simulate.js';
 
 const TICKS = 3000;
 

@@ -2,9 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { defaultOptions, simulate, type Progress, type SimOptions } from '../sim/simulate.js';
+import { defaultOptions, type Progress, type SimOptions } from '../sim/options.js';
 import { parseScenario, ScenarioError, type FaultCounts } from '../sim/scenario.js';
-import { resultJson, summaryTable, timeline, violationReport } from '../sim/report.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
 import { addWriteOut, choiceOption, parseCount, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
@@ -153,9 +152,11 @@ function options(f: SimulateFlags): SimOptions {
   };
 }
 
-function run(flags: SimulateFlags): number {
+async function run(flags: SimulateFlags): Promise<number> {
   const opts = options(flags);
   if (process.stderr.isTTY) opts.onProgress = progressLine();
+  // The simulator loads here, not for --help.
+  const [{ simulate }, { resultJson, summaryTable, timeline, violationReport }] = await Promise.all([import('../sim/simulate.js'), import('../sim/report.js')]);
   const result = simulate(opts);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   if (flags.writeOut === 'json') process.stdout.write(toJSON(resultJson(result), 2) + '\n');

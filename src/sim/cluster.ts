@@ -16,7 +16,8 @@ import { latin1 } from '../state/kv.js';
 import { writeMemberBackend } from '../state/backend-writer.js';
 import { EventQueue } from './event-queue.js';
 import { Prng, deriveId } from './prng.js';
-import { SimNetwork, noFaultRates, type FaultRates } from './network.js';
+import { SimNetwork } from './network.js';
+import { noFaultRates, type FaultRates, type SimOptions } from './options.js';
 import { SimDisk, type Tear } from './disk.js';
 import { ELECTION_TICK, HEARTBEAT_TICK, SimNode, type NodeConfig, type NodeObserver, type Persisted } from './node.js';
 import { SimState, type Applied, type KeyValue } from './state-machine.js';
@@ -28,7 +29,7 @@ import { checkHistory, type LinearizabilityResult } from './linearizability.js';
 import { SimStats, roleOf } from './stats.js';
 import type { ScenarioStep, Target } from './scenario.js';
 import { runStep, type FaultPort } from './faults.js';
-import type { NodeFinal, NodeState, RunOutcome, SimOptions } from './simulate.js';
+import type { NodeFinal, NodeState, RunOutcome } from './simulate.js';
 
 export type SlotStatus = 'new' | 'up' | 'down' | 'removed';
 

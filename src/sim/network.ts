@@ -8,19 +8,8 @@
  */
 import { MessageType } from '../codec/proto/raftpb.js';
 import type { Prng } from './prng.js';
+import type { FaultRates } from './options.js';
 
-export interface FaultRates {
-  /** Probability that a message is lost. */
-  drop: number;
-  /** Probability that a message is held back for up to two election timeouts (later ones overtake it). */
-  delay: number;
-  /** Probability that a message arrives twice. */
-  duplicate: number;
-  /** Probability that a message leaves FIFO order and arrives after some later ones. */
-  reorder: number;
-}
-
-export const noFaultRates = (): FaultRates => ({ drop: 0, delay: 0, duplicate: 0, reorder: 0 });
 
 export type Cut =
   /** Nodes in different groups cannot talk; nodes in no group are unaffected. */

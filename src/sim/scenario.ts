@@ -12,7 +12,7 @@
  *     {"at": 150, "transferLeader": "any"}, {"at": 170, "rates": {"drop": 0.1}}
  *   ]}
  */
-import type { FaultRates } from './network.js';
+import type { FaultRates } from './options.js';
 import type { Prng } from './prng.js';
 
 export type Target = number | 'leader' | 'follower';

@@ -6,7 +6,7 @@
  * same check still fails. Passes repeat until one changes nothing or the
  * reruns run out.
  */
-import type { FaultRates } from './network.js';
+import type { FaultRates } from './options.js';
 import type { ScenarioStep } from './scenario.js';
 import type { Violation } from './checks.js';
 

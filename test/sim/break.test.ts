@@ -9,7 +9,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultOptions, simulate, type SimOptions } from '../../src/sim/simulate.js';
+import { defaultOptions, type SimOptions } from '../../src/sim/options.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { forgetVoteWindow, removeDir, scratch } from './helpers.js';
 
 const dirs: string[] = [];

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWalt } from '../helpers/fixtures.js';
-import { defaultOptions, simulate } from '../../src/sim/simulate.js';
+import { defaultOptions } from '../../src/sim/options.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { forgetVoteWindow, removeDir, scratch } from './helpers.js';
 
 const dir = scratch('cli');

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultOptions, type SimOptions } from '../../src/sim/simulate.js';
+import { defaultOptions, type SimOptions } from '../../src/sim/options.js';
 import type { ScenarioStep } from '../../src/sim/scenario.js';
 
 /** Data dirs are written and read back constantly: tmpfs keeps the disk out of the timings. */

@@ -15,7 +15,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultOptions, simulate } from '../../src/sim/simulate.js';
+import { defaultOptions } from '../../src/sim/options.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { removeDir, scratch } from './helpers.js';
 

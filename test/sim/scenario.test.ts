@@ -5,7 +5,8 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultOptions, simulate } from '../../src/sim/simulate.js';
+import { defaultOptions } from '../../src/sim/options.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { FAULT_KINDS, ScenarioError, faultKind, generateSchedule, parseScenario, type ScenarioStep } from '../../src/sim/scenario.js';
 import { Prng } from '../../src/sim/prng.js';
 import { removeDir, scratch } from './helpers.js';
