@@ -246,11 +246,6 @@ export class MvccStore {
     if (scheduled !== 0n && scheduled > this.compactRev) this.compact(scheduled, keepTombstone);
   }
 
-  /** Every key's index, deleted keys whose revisions are kept included. */
-  keyIndexes(): Iterable<KeyIndex> {
-    return this.index.values();
-  }
-
   /** @internal TxnWrite's access to the index. */
   keyIndex(key: string): KeyIndex | undefined {
     return this.index.get(key);
