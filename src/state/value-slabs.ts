@@ -66,7 +66,7 @@ class SpillFile {
   private size = 0;
   /** The read-ahead window: `length` bytes of the file from `pos`, in `bytes`; none while length is 0. */
   private readonly window = { pos: 0, length: 0, bytes: Buffer.alloc(0) };
-  /** One past the last byte read outside a window. */
+  /** One past the last byte read. */
   private lastEnd = -1;
 
   constructor(dir: string) {
@@ -91,7 +91,10 @@ class SpillFile {
    */
   read(pos: number, length: number): Buffer {
     const w = this.window;
-    if (w.length > 0 && pos >= w.pos && pos + length <= w.pos + w.length) return w.bytes.subarray(pos - w.pos, pos - w.pos + length);
+    if (w.length > 0 && pos >= w.pos && pos + length <= w.pos + w.length) {
+      this.lastEnd = pos + length;
+      return w.bytes.subarray(pos - w.pos, pos - w.pos + length);
+    }
     const ahead = pos >= this.lastEnd && pos - this.lastEnd < READ_AHEAD_GAP;
     let into: Buffer;
     if (ahead) {
