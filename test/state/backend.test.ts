@@ -23,9 +23,9 @@ test.after(() => {
 });
 
 /** A state loaded from the data dir's backend, with the IDs and term of its WAL (3.4 keeps neither in the backend). */
-function loaded(dir: string): EtcdState {
+function loaded(dir: string, keepHistory = true): EtcdState {
   const scan = planDump(resolveDataDir(dir), 1n).scan;
-  const state = new EtcdState({ clusterId: scan.metadata?.clusterId, memberId: scan.metadata?.nodeId });
+  const state = new EtcdState({ clusterId: scan.metadata?.clusterId, memberId: scan.metadata?.nodeId, keepHistory });
   state.loadBackend(join(dir, 'member/snap/db'));
   state.term = scan.hardState!.term;
   return state;
@@ -38,9 +38,9 @@ for (const [name, dir] of [
   ['cluster3/m3', join(cluster3, 'm3')],
   ['cluster3/m4', join(cluster3, 'm4')],
 ] as const) {
-  test(`${name}: the backend holds the key space etcdctl get printed`, () => {
-    const state = loaded(dir);
-    assert.equal(state.toEtcdctlJson(), readFileSync(join(fixturesDir, name, 'expected-get.json'), 'utf8'));
+  test(`${name}: the backend holds the key space etcdctl get printed, loaded with every revision or streamed keeping each key's newest`, () => {
+    const expected = readFileSync(join(fixturesDir, name, 'expected-get.json'), 'utf8');
+    for (const keepHistory of [true, false]) assert.equal(loaded(dir, keepHistory).toEtcdctlJson(), expected, `keepHistory ${keepHistory}`);
   });
 }
 
