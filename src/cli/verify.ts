@@ -65,7 +65,7 @@ Examples:
   walt verify --compare -w json m1 m2 m3 | jq .pairs`,
     )
     .action((dirs: string[], opts: VerifyOptions) =>
-      runAction(() => {
+      runAction(async () => {
         if (opts.compare) {
           if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
           if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
@@ -74,7 +74,7 @@ Examples:
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
         if (dirs.length === 1) {
-          const report = verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
+          const report = await verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
           process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderVerify(report));
           return exitFor(report);
         }
@@ -87,12 +87,12 @@ Examples:
 const exitFor = (r: VerdictReport) => (r.verdict === 'healthy' ? EXIT_OK : r.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM);
 
 /** Each data dir checked on its own, in turn; one that cannot be read is named and the rest still checked. */
-function verifyEach(dirs: string[], json: boolean): number {
+async function verifyEach(dirs: string[], json: boolean): Promise<number> {
   const codes: number[] = [];
   const reports: unknown[] = [];
   for (const dir of dirs) {
     try {
-      const report = verifyWithVerdict(resolveDataDir(dir));
+      const report = await verifyWithVerdict(resolveDataDir(dir));
       codes.push(exitFor(report));
       if (json) reports.push({ schema: SCHEMA.verify, dir, ...report });
       else process.stdout.write((codes.length > 1 ? '\n' : '') + renderVerify(report));

@@ -91,6 +91,28 @@ export interface StartPoint {
    * before those offsets (trustedCrcs).
    */
   crcsChecked?: Map<string, number>;
+  /**
+   * Chosen with `startOnly` where no .snap file exists: the read of every
+   * segment was left to the caller's own scan from index 0, and `refused`
+   * is not known until refusalAfterScan.
+   */
+  refusalDeferred?: true;
+}
+
+/**
+ * etcd's refusal to start (wal.ValidSnapshotEntries) once `scan` has read
+ * `read` from index 0. Where those are every segment and the scan stopped at
+ * none of ReadAll's own checks, its reader went where ValidSnapshotEntries'
+ * goes, checking the same CRCs, so its end decides and no second read is
+ * needed; otherwise that read runs now.
+ */
+export function refusalAfterScan(paths: DataDirPaths, start: StartPoint, read: Segment[], scan: WalScan): CodecError | undefined {
+  if (!start.refusalDeferred) return start.refused;
+  const all = listSegments(paths.walDir);
+  if (!scan.error && read.length === all.length && read.every((s, i) => s.path === all[i].path)) {
+    return scan.end.kind === 'error' ? scan.end.error : undefined;
+  }
+  return validSnapshotEntries(all).error;
 }
 
 /** RecordReaderOptions.trustCrcBefore for `segments`: what chooseStart's read checked of each. */
@@ -106,7 +128,8 @@ export function trustedCrcs(start: StartPoint, segments: Segment[]): number[] | 
  * that a full check follows.
  */
 export function chooseStart(paths: DataDirPaths, opts: { startOnly?: boolean } = {}): StartPoint {
-  if (!paths.snapDir || (opts.startOnly && listSnapFiles(paths.snapDir).length === 0)) return { start: { index: 0n, term: 0n }, tried: [] };
+  if (!paths.snapDir) return { start: { index: 0n, term: 0n }, tried: [] };
+  if (opts.startOnly && listSnapFiles(paths.snapDir).length === 0) return { start: { index: 0n, term: 0n }, tried: [], refusalDeferred: true };
   const { snaps: walSnaps, error: refused, checkedEnds: crcsChecked } = validSnapshotEntries(listSegments(paths.walDir));
   if (refused) return { start: { index: 0n, term: 0n }, tried: [], refused };
   const { loaded, tried } = loadNewestSnap(paths.snapDir, (s) =>

@@ -141,8 +141,13 @@ function readEtcdBuckets(db: BboltFile, summary: BackendSummary, problems: Probl
   summary.term = u64('term');
 }
 
+/** An inspection of `db` as it crosses from a thread: without openError, which nothing past inspectBackend reads. */
+export type InspectedBackend = Omit<BackendInspection, 'openError'>;
+
 export interface StartContext {
   snapDir: string;
+  /** `db` already inspected (on another thread); otherwise it is inspected here. */
+  inspectedDb?: InspectedBackend;
   /** The snapshot etcd loads at start (index 0: none; etcd reads the WAL from its start). */
   snapshot: { index: bigint; term: bigint; file?: string };
   /** The last entry index of the log etcd reads; without it the backend is not compared with the log. */
@@ -181,7 +186,7 @@ export function checkDataDirBackend(ctx: StartContext): DataDirBackend {
     return { ...judgeIndex(inspectBackend(snapDb), ctx, problems, from), replacedBy: snapDb };
   }
 
-  const current = inspectBackend(db);
+  const current = ctx.inspectedDb ?? inspectBackend(db);
   problems.push(...current.problems);
   if (!current.opened || current.problems.some((p) => p.severity === 'error')) return { backend: current.summary, problems };
   const ci = current.summary.consistentIndex ?? 0n;
@@ -195,7 +200,7 @@ export function checkDataDirBackend(ctx: StartContext): DataDirBackend {
 }
 
 /** The consistent index of the backend etcd ends up with, against the snapshot and the log. */
-function judgeIndex(b: BackendInspection, ctx: StartContext, problems: Problem[], from: string, added = false): DataDirBackend {
+function judgeIndex(b: InspectedBackend, ctx: StartContext, problems: Problem[], from: string, added = false): DataDirBackend {
   if (!added) problems.push(...b.problems);
   const out: DataDirBackend = { backend: b.summary, problems };
   if (!b.opened || b.problems.some((p) => p.severity === 'error')) return out;

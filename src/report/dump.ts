@@ -3,7 +3,7 @@
  * holds the header (start snapshot, metadata, hard state) from a first pass;
  * entries then stream from a second pass, so memory stays flat.
  */
-import { chooseStart, trustedCrcs, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
+import { chooseStart, refusalAfterScan, trustedCrcs, type DataDirPaths, type OpenedWal, type StartPoint } from '../codec/data-dir.js';
 import { listSegments, selectSegments, type Segment } from '../codec/segment-name.js';
 import { scanFailure, scanWal, type ScanOptions } from '../codec/wal-scan.js';
 import { CodecError } from '../codec/errors.js';
@@ -63,8 +63,10 @@ export function dumpFailure(plan: DumpPlan): CodecError | undefined {
 }
 
 export function planDump(paths: DataDirPaths, startIndex?: bigint, opts: ScanOptions = {}): DumpPlan {
-  const { startPoint, segments, matchSnapshot, fromIndex } = dumpStart(paths, startIndex);
-  const scan = scanWal(segments, startPoint.start, { trustCrcBefore: trustedCrcs(startPoint, segments), ...opts, matchSnapshot });
+  const chosen = dumpStart(paths, startIndex, { startOnly: true });
+  const { segments, matchSnapshot, fromIndex } = chosen;
+  const scan = scanWal(segments, chosen.startPoint.start, { trustCrcBefore: trustedCrcs(chosen.startPoint, segments), ...opts, matchSnapshot });
+  const startPoint: StartPoint = { ...chosen.startPoint, refused: refusalAfterScan(paths, chosen.startPoint, segments, scan), refusalDeferred: undefined };
   return { paths, segments, scan, startPoint, fromIndex };
 }
 

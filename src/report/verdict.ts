@@ -9,7 +9,7 @@ import { listSegments } from '../codec/segment-name.js';
 import { RecordReader } from '../codec/record-reader.js';
 import { RecordType } from '../codec/proto/walpb.js';
 import { decodeEntry } from '../codec/proto/raftpb.js';
-import { verifyDataDir, type VerifyReport } from './verify.js';
+import { verifyDataDirThreaded, type VerifyReport } from './verify.js';
 import { planRepair } from './repair-plan.js';
 import { nextStep } from './next-step.js';
 
@@ -37,8 +37,8 @@ export interface VerdictReport extends VerifyReport {
   afterDamage?: AfterDamage;
 }
 
-export function verifyWithVerdict(paths: DataDirPaths): VerdictReport {
-  const report: VerdictReport = verifyDataDir(paths);
+export async function verifyWithVerdict(paths: DataDirPaths): Promise<VerdictReport> {
+  const report: VerdictReport = await verifyDataDirThreaded(paths);
   if (report.verdict === 'torn-tail') {
     const plan = planRepair(paths);
     report.repair = {

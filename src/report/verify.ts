@@ -5,13 +5,15 @@
  * .snap files and the hard state.
  */
 import { CodecError } from '../codec/errors.js';
-import { chooseStart, trustedCrcs, type DataDirPaths } from '../codec/data-dir.js';
+import { join } from 'node:path';
+import { chooseStart, refusalAfterScan, trustedCrcs, type DataDirPaths, type StartPoint } from '../codec/data-dir.js';
 import { listSegments, searchIndex, sequenceGap, type Segment } from '../codec/segment-name.js';
 import { listSnapFiles, readSnapFile } from '../codec/snap-file.js';
 import { scanWal, type WalScan } from '../codec/wal-scan.js';
 import type { RawRecord } from '../codec/record-reader.js';
 import { idHex } from '../codec/proto/metadata.js';
-import { checkDataDirBackend, type BackendSummary } from './backend.js';
+import { checkDataDirBackend, type BackendSummary, type DataDirBackend, type InspectedBackend } from './backend.js';
+import { inspectOffThread } from './backend-thread.js';
 import { brokenSnapSeverity } from './snap-list.js';
 import { hiddenTailProblem } from './hidden-tail.js';
 import { withNextStep } from './next-step.js';
@@ -49,12 +51,52 @@ export interface VerifyOptions {
   onProgress?: (bytes: number) => void;
   /** Check the backend too (default); the WAL surgeons (repair-tail, cut) judge the log alone. */
   backend?: boolean;
+  /** verifyDataDirThreaded: the smallest backend checked on a second thread (backend-thread.ts THREAD_MIN_BYTES). */
+  threadMinBytes?: number;
 }
 
 export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): VerifyReport {
+  const wal = readWal(paths, opts);
+  return conclude(paths, wal, paths.snapDir && opts.backend !== false ? checkBackend(paths.snapDir, wal) : undefined);
+}
+
+/**
+ * verifyDataDir, the same report, with the backend's bbolt check (a read of
+ * every page) on a second thread while this one reads the WAL, where the
+ * file is large enough to pay for the thread (backend-thread.ts).
+ */
+export async function verifyDataDirThreaded(paths: DataDirPaths, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  if (!paths.snapDir || opts.backend === false) return verifyDataDir(paths, opts);
+  const job = inspectOffThread(join(paths.snapDir, 'db'), opts.threadMinBytes);
+  let wal: WalPart;
+  try {
+    wal = readWal(paths, opts);
+  } catch (e) {
+    job?.cancel();
+    throw e;
+  }
+  return conclude(paths, wal, checkBackend(paths.snapDir, wal, await job?.result));
+}
+
+/** What the WAL and the .snap files say, before the backend is judged against them. */
+interface WalPart {
+  problems: Problem[];
+  start: StartPoint;
+  segments: Segment[];
+  scan: WalScan;
+  snapFiles: VerifyReport['snapFiles'];
+}
+
+function checkBackend(snapDir: string, wal: WalPart, inspectedDb?: InspectedBackend): DataDirBackend {
+  const { start, scan } = wal;
+  return checkDataDirBackend({ snapDir, snapshot: { index: start.start.index, term: start.start.term, file: start.snap?.file.name }, lastIndex: scan.lastIndex, inspectedDb });
+}
+
+function readWal(paths: DataDirPaths, opts: VerifyOptions): WalPart {
   const problems: Problem[] = [];
   const all = listSegments(paths.walDir);
-  const start = chooseStart(paths);
+  // Without a .snap file the start is index 0 whatever the read of every segment finds, so the scan below is that read too.
+  const start = chooseStart(paths, { startOnly: true });
 
   // Segments etcd would read: from the one covering the start index on. Older ones are read too
   // (their CRCs still guard the history), unless a gap cuts them off from the rest.
@@ -98,16 +140,20 @@ export function verifyDataDir(paths: DataDirPaths, opts: VerifyOptions = {}): Ve
   const hidden = hiddenTailProblem(scan, segments);
   if (hidden) problems.push(hidden);
   const snapFiles = checkSnapFiles(paths, scan, start.snap?.file.name, problems);
+  return { problems, start, segments, scan, snapFiles };
+}
+
+function conclude(paths: DataDirPaths, wal: WalPart, be: DataDirBackend | undefined): VerifyReport {
+  const { problems, start, segments, scan, snapFiles } = wal;
   let backend: VerifyReport['backend'];
-  if (paths.snapDir && opts.backend !== false) {
-    const be = checkDataDirBackend({ snapDir: paths.snapDir, snapshot: { index: start.start.index, term: start.start.term, file: start.snap?.file.name }, lastIndex: scan.lastIndex });
+  if (be) {
     problems.push(...be.problems);
     if (be.backend) backend = { ...be.backend, replacedBy: be.replacedBy };
   }
 
   // etcd reads every segment from the first for its snapshot records before anything else; damage there
   // that the scan above did not reach (a stray or duplicated segment) keeps it from starting.
-  const refused = start.refused;
+  const refused = refusalAfterScan(paths, start, segments, scan);
   if (refused && !problems.some((p) => p.severity === 'error' && p.file === refused.file && p.offset === refused.offset)) {
     problems.push({ severity: 'error', code: refused.code, message: `etcd reads every segment for its snapshot records (wal.ValidSnapshotEntries) and refuses to start: ${refused.message}`, file: refused.file, offset: refused.offset });
   }

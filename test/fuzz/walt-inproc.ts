@@ -12,11 +12,11 @@ import { entryTypeName } from '../../src/codec/proto/raftpb.js';
 import { verifyWithVerdict } from '../../src/report/verdict.js';
 import type { WaltView } from './view.js';
 
-function read(dir: string): WaltView {
+async function read(dir: string): Promise<WaltView> {
   const view: WaltView = { verdict: 'refused', walErrors: [], end: 'error', entries: [] };
   try {
     const paths = resolveDataDir(dir);
-    const report = verifyWithVerdict(paths);
+    const report = await verifyWithVerdict(paths);
     view.verdict = report.verdict;
     view.walErrors = report.problems.filter((p) => p.severity === 'error' && (p.file === undefined || p.file.startsWith(paths.walDir))).map((p) => p.code);
     const plan = planDump(paths);
@@ -28,4 +28,4 @@ function read(dir: string): WaltView {
   return view;
 }
 
-parentPort!.on('message', (dir: string) => parentPort!.postMessage(read(dir)));
+parentPort!.on('message', async (dir: string) => parentPort!.postMessage(await read(dir)));

@@ -6,11 +6,14 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWalt, Scratch } from '../helpers/fixtures.js';
 import { verifyJson } from '../helpers/verify-json.js';
 import { BACKEND_DAMAGE, dbOf } from '../helpers/backend-damage.js';
+import { resolveDataDir } from '../../src/codec/data-dir.js';
+import { verifyDataDirThreaded } from '../../src/report/verify.js';
+import { backendThreadsStarted } from '../../src/report/backend-thread.js';
 
 const scratch = new Scratch();
 after(() => scratch.remove());
@@ -52,6 +55,20 @@ for (const [version, fixture] of fixtures) {
       assert.equal(runWalt(['snap', 'list', dir]).status, status, 'snap list agrees with verify');
       const text = runWalt(['verify', dir]);
       assert.match(text.stdout, new RegExp(`${c.etcdStarts ? 'warning' : 'error'} ${c.code}: ${dir}`));
+    });
+
+    // verify checks a large backend on a second thread (report/backend-thread.ts); here every backend is, and
+    // the thread's findings are held to what etcd does. Under WALT_THREADS=1 (CI's one-thread run) no thread starts.
+    test(`etcd ${version}'s data dir, ${c.name}, with the backend checked on ${process.env.WALT_THREADS === '1' ? 'one thread (WALT_THREADS=1)' : 'a second thread'}: etcd's judgement still`, async () => {
+      const dir = scratch.copyOf(fixture());
+      c.damage(dir);
+      const before = backendThreadsStarted();
+      const report = await verifyDataDirThreaded(resolveDataDir(dir), { threadMinBytes: 0 });
+      assert.equal(backendThreadsStarted() - before, process.env.WALT_THREADS === '1' || !existsSync(dbOf(dir)) ? 0 : 1, 'threads started');
+      const p = report.problems.find((x) => x.code === c.code);
+      assert.ok(p, `${c.code} in ${JSON.stringify(report.problems)}`);
+      assert.equal(p.severity, c.etcdStarts ? 'warning' : 'error');
+      assert.equal(report.problems.some((x) => x.severity === 'error'), !c.etcdStarts, JSON.stringify(report.problems));
     });
   }
 }

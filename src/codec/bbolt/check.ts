@@ -13,7 +13,7 @@
  */
 import { CodecError } from '../errors.js';
 import type { BboltFile } from './file.js';
-import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PageFlag, branchElement, checkElementPage, leafElement, type PageRef } from './page.js';
+import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PageFlag, branchElementChild, checkElementPage, leafElement, leafElementFlags, type PageRef } from './page.js';
 
 export type CheckKind =
   /** tx.go "page N: already freed": the freelist lists a page twice. */
@@ -53,11 +53,15 @@ export interface CheckResult {
 /** Findings of one kind past this many are counted, not listed. */
 export const MAX_FINDINGS_PER_KIND = 20;
 
-/** A page the tree points to, and who points to it (for findings). */
+/** A page the tree points to, and who points to it: the page `from` (a meta page below 2), through `bucket` when it is a bucket's root. */
 interface PageLink {
   id: bigint;
-  parent: string;
+  from: bigint;
+  bucket?: string;
 }
+
+/** Who points to a page, for findings only: a walk of every page makes no string per link. */
+const parentOf = (l: PageLink): string => (l.bucket !== undefined ? `bucket ${l.bucket} on page ${l.from}` : l.from < 2n ? `meta page ${l.from}` : `branch page ${l.from}`);
 
 export function checkBbolt(db: BboltFile): CheckResult {
   const findings: CheckFinding[] = [];
@@ -101,9 +105,10 @@ export function checkBbolt(db: BboltFile): CheckResult {
   }
 
   /** Checks one page of the tree, and adds the pages it points to (a branch's children, a leaf's buckets with pages) to `below`. */
-  const visit = (id: bigint, parent: string, p: PageRef | CodecError, below: PageLink[]): void => {
+  const visit = (link: PageLink, p: PageRef | CodecError, below: PageLink[]): void => {
+    const id = link.id;
     if (p instanceof CodecError) {
-      add({ kind: p.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parent} points at page ${id}: ${p.message}`, offset: p.offset });
+      add({ kind: p.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parentOf(link)} points at page ${id}: ${p.message}`, offset: p.offset });
       return;
     }
     const blocks = (p.end - p.at) / db.pageSize;
@@ -111,37 +116,37 @@ export function checkBbolt(db: BboltFile): CheckResult {
     for (let i = 0n; i < BigInt(blocks); i++) {
       const at = id + i;
       if (!reach(at)) {
-        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parent})`, offset: p.base });
+        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parentOf(link)})`, offset: p.base });
         seen = true;
       }
     }
     // Walked once: a second parent is the finding, and descending again could loop.
     if (seen) return;
-    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parent}) and on the freelist`, offset: p.base });
+    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parentOf(link)}) and on the freelist`, offset: p.base });
     let flags: number;
     let count: number;
     try {
       ({ flags, count } = checkElementPage(p));
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
-      add({ kind: 'invalid-type', page: id, message: `${e.message} (reached from ${parent})`, offset: e.offset });
+      add({ kind: 'invalid-type', page: id, message: `${e.message} (reached from ${parentOf(link)})`, offset: e.offset });
       return;
     }
     try {
       if (flags === PageFlag.branch) {
-        for (let i = 0; i < count; i++) below.push({ id: branchElement(p, i).child, parent: `branch page ${id}` });
+        for (let i = 0; i < count; i++) below.push({ id: branchElementChild(p, i), from: id });
         return;
       }
       for (let i = 0; i < count; i++) {
+        if ((leafElementFlags(p, i) & BUCKET_LEAF_FLAG) === 0) continue;
         const e = leafElement(p, i);
-        if ((e.flags & BUCKET_LEAF_FLAG) === 0) continue;
         if (e.value.length < BUCKET_HEADER_SIZE) {
           add({ kind: 'invalid-type', page: id, message: `page ${id}: bucket ${JSON.stringify(e.key.toString('latin1'))} has a ${e.value.length}-byte header`, offset: e.valueOffset });
           continue;
         }
         const root = e.value.readBigUInt64LE(0);
         // Inline buckets (root 0) live inside the value and own no pages (tx.go checkBucket).
-        if (root !== 0n) below.push({ id: root, parent: `bucket ${JSON.stringify(e.key.toString('latin1'))} on page ${id}` });
+        if (root !== 0n) below.push({ id: root, from: id, bucket: JSON.stringify(e.key.toString('latin1')) });
       }
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
@@ -151,23 +156,23 @@ export function checkBbolt(db: BboltFile): CheckResult {
   // Level by level from the root, each level in page order (BboltFile.eachPage reads them in large
   // sequential reads): a walk in tree order meets the pages of a long-lived etcd backend in no
   // order at all. What each page must satisfy is the same in any order.
-  let level: PageLink[] = [{ id: db.meta.root, parent: `meta page ${db.meta.page}` }];
+  let level: PageLink[] = [{ id: db.meta.root, from: BigInt(db.meta.page) }];
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > db.maxDepth) {
-      for (const l of level) add({ kind: 'too-deep', page: l.id, message: `page ${l.id} is ${depth} levels down (${l.parent}): a cycle of page ids?` });
+      for (const l of level) add({ kind: 'too-deep', page: l.id, message: `page ${l.id} is ${depth} levels down (${parentOf(l)}): a cycle of page ids?` });
       break;
     }
     const below: PageLink[] = [];
     const inBounds = level.filter((l) => {
       if (l.id >= 2n && l.id < pgid) return true;
-      add({ kind: 'out-of-bounds', page: l.id, message: `${l.parent} points at page ${l.id}, outside the data pages 2..${pgid - 1n}` });
+      add({ kind: 'out-of-bounds', page: l.id, message: `${parentOf(l)} points at page ${l.id}, outside the data pages 2..${pgid - 1n}` });
       return false;
     });
     inBounds.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let k = 0;
     db.eachPage(
       inBounds.map((l) => l.id),
-      (id, p) => visit(id, inBounds[k++].parent, p, below),
+      (_id, p) => visit(inBounds[k++], p, below),
     );
     level = below;
   }

@@ -65,10 +65,16 @@ export function checkElementPage(p: PageRef): { flags: number; count: number } {
   return { flags: h.flags, count: h.count };
 }
 
-/** The bytes [elem + pos, elem + pos + size) of an element, bounds-checked. */
-function slice(p: PageRef, elem: number, pos: number, size: number, what: string): Buffer {
+/** Where [elem + pos, elem + pos + size) of an element starts, once it is checked to lie inside the page. */
+function fits(p: PageRef, elem: number, pos: number, size: number, what: string): number {
   const start = elem + pos;
   if (start + size > p.end) throw badPage(p, elem, `${what} of ${size} bytes at +${pos} runs past the page`);
+  return start;
+}
+
+/** The bytes [elem + pos, elem + pos + size) of an element, bounds-checked. */
+function slice(p: PageRef, elem: number, pos: number, size: number, what: string): Buffer {
+  const start = fits(p, elem, pos, size, what);
   return p.buf.subarray(start, start + size);
 }
 
@@ -82,6 +88,13 @@ export function branchElement(p: PageRef, i: number): BranchElement {
   const pos = p.buf.readUInt32LE(elem);
   const ksize = p.buf.readUInt32LE(elem + 4);
   return { key: slice(p, elem, pos, ksize, 'key'), child: p.buf.readBigUInt64LE(elem + 8) };
+}
+
+/** Just the child of branch element i, its key checked to lie inside the page as branchElement checks it. */
+export function branchElementChild(p: PageRef, i: number): bigint {
+  const elem = p.at + PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
+  fits(p, elem, p.buf.readUInt32LE(elem), p.buf.readUInt32LE(elem + 4), 'key');
+  return p.buf.readBigUInt64LE(elem + 8);
 }
 
 export interface LeafElement {
@@ -101,6 +114,16 @@ export function leafElement(p: PageRef, i: number): LeafElement {
   const key = slice(p, elem, pos, ksize, 'key');
   const value = slice(p, elem, pos + ksize, vsize, 'value');
   return { flags, key, value, valueOffset: p.base + elem + pos + ksize };
+}
+
+/** Just the flags of leaf element i, its key and value checked to lie inside the page as leafElement checks them: a walk over every value without a view of each. */
+export function leafElementFlags(p: PageRef, i: number): number {
+  const elem = p.at + PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
+  const pos = p.buf.readUInt32LE(elem + 4);
+  const ksize = p.buf.readUInt32LE(elem + 8);
+  fits(p, elem, pos, ksize, 'key');
+  fits(p, elem, pos + ksize, p.buf.readUInt32LE(elem + 12), 'value');
+  return p.buf.readUInt32LE(elem);
 }
 
 /** Just the key of element i, for binary search without touching values. */
