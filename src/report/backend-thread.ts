@@ -34,8 +34,9 @@ export function inspectOffThread(db: string, minBytes = THREAD_MIN_BYTES): Backe
     return undefined;
   }
   if (size < minBytes) return undefined;
-  // execArgv: none of the parent's flags, which can stop a file worker from loading.
-  const worker = new Worker(new URL('./backend-thread-worker.js', import.meta.url), { workerData: { db }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // execArgv: none of the parent's flags, which can stop a file worker from loading. The path goes
+  // through ../report/ so that it holds from the CLI's bundle too (scripts/bundle-cli.mjs).
+  const worker = new Worker(new URL('../report/backend-thread-worker.js', import.meta.url), { workerData: { db }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   started++;
   const result = new Promise<InspectedBackend>((resolve, reject) => {
     worker.once('message', resolve);
