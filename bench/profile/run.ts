@@ -9,7 +9,7 @@ import { benchCrc } from './crc.js';
 import { benchRaft } from './raft.js';
 import { benchSim } from './sim.js';
 
-console.log(`CRC-32C implementation: ${crc32cImplementation}`);
+console.log(`CRC-32C implementation: ${crc32cImplementation()}`);
 for (const [impl, gbs] of Object.entries(benchCrc())) console.log(`  crc32c ${impl}: ${gbs.toFixed(2)} GB/s`);
 console.log('Raft node:');
 await benchRaft();

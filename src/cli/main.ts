@@ -3,7 +3,6 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_USAGE } from './errors.js';
 import { acceptCommonFlags } from './options.js';
-import { crc32cImplementation } from '../codec/crc32c.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -27,12 +26,15 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 /** The program with the command named in `argv`, none for `--version`, or every command (for `walt --help` and for a name to correct). */
 export async function buildProgram(argv: string[]): Promise<Command> {
+  const named = argv[2];
+  const versionAsked = named === '--version' || named === '-V';
+  // The version names the CRC-32C in use, which loads it (a native module): only when the version is printed.
+  const crc = versionAsked ? ` (CRC-32C: ${(await import('../codec/crc32c.js')).crc32cImplementation()})` : '';
   const program = new Command('walt')
     .description("etcd's write-ahead log and snapshot files: read, check, repair, replay")
-    .version(`walt ${pkg.version} (CRC-32C: ${crc32cImplementation})`, '-V, --version');
-  const named = argv[2];
+    .version(`walt ${pkg.version}${crc}`, '-V, --version');
   // The version needs no command; completion, a name to correct or `walt --help` needs them all.
-  const wanted = named === '--version' || named === '-V' ? [] : Object.hasOwn(COMMANDS, named) && named !== 'completion' ? [named] : Object.keys(COMMANDS);
+  const wanted = versionAsked ? [] : Object.hasOwn(COMMANDS, named) && named !== 'completion' ? [named] : Object.keys(COMMANDS);
   const commands = await Promise.all(wanted.map((name) => COMMANDS[name]()));
   for (const cmd of commands) program.addCommand(cmd);
   acceptCommonFlags(program);

@@ -32,12 +32,13 @@ function load(): { fn: Crc32c; impl: string } {
   return { fn: js, impl: 'crc-32 (pure JS)' };
 }
 
-const loaded = load();
+/** Loaded at the first checksum, not at import: a command's `--help` loads no native module. */
+let loaded: { fn: Crc32c; impl: string } | undefined;
 
 /** Which implementation is in use, for `--version` and benchmarks. */
-export const crc32cImplementation = loaded.impl;
+export const crc32cImplementation = (): string => (loaded ??= load()).impl;
 
 /** Continues a running CRC-32C over `data`; start from 0. Returns an unsigned 32-bit value. */
 export function crc32c(data: Uint8Array, prev = 0): number {
-  return data.length === 0 ? prev >>> 0 : loaded.fn(data, prev >>> 0);
+  return data.length === 0 ? prev >>> 0 : (loaded ??= load()).fn(data, prev >>> 0);
 }
