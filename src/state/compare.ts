@@ -29,9 +29,12 @@ export function compareAll(store: MvccStore, compares: readonly Compare[]): bool
 }
 
 function applyCompare(store: MvccStore, c: Compare): boolean {
-  const kvs = store.range(latin1(c.key ?? new Uint8Array()), rangeEnd(c.range_end)).kvs;
-  if (kvs.length === 0) return c.target === CompareTarget.VALUE ? false : compareKv(c, ZERO_KV);
-  return kvs.every((kv) => compareKv(c, kv));
+  // Only a VALUE compare reads the value: the others leave it unread (from a restore's spill file, a read each).
+  const withValue = c.target === CompareTarget.VALUE;
+  const { kvs, count } = store.rangeAs(latin1(c.key ?? new Uint8Array()), rangeEnd(c.range_end), store.currentRev, {}, (ki, at) => ki.kvAt(at, withValue)!);
+  if (count === 0) return withValue ? false : compareKv(c, ZERO_KV);
+  for (const kv of kvs) if (!compareKv(c, kv)) return false;
+  return true;
 }
 
 /** The compared value is the oneof member matching the target; another member, or none, compares as zero. */

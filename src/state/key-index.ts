@@ -126,10 +126,11 @@ export class KeyIndex {
     return g !== undefined && g.revs.length > 0;
   }
 
-  kvAt(atRev: bigint): Kv | undefined {
+  /** The key-value at `atRev`; without `withValue` its value is left '' unread (a compare of revisions, versions or leases). */
+  kvAt(atRev: bigint, withValue = true): Kv | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone ? '' : at.rev.latin1(), lease: at.rev.lease };
+    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone || !withValue ? '' : at.rev.latin1(), lease: at.rev.lease };
   }
 
   /** kvAt as bytes, the value a view of the store's copy: valid until the store's next write. */
