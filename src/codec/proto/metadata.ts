@@ -1,5 +1,6 @@
 /** etcdserverpb.Metadata (proto/etcd/etcdserver.proto): the WAL's metadata record, naming the member and its cluster. */
 import { decodeMessage, encodeMessage, spec } from './message.js';
+import { readPlainVarints } from './wire.js';
 import type { etcdserverpb } from './etcd.gen.js';
 
 export interface WalMetadata {
@@ -10,6 +11,8 @@ export interface WalMetadata {
 const MetadataSpec = spec('etcdserverpb.Metadata');
 
 export function decodeMetadata(b: Uint8Array): WalMetadata {
+  const plain = readPlainVarints(b, 2);
+  if (plain) return { nodeId: plain[0], clusterId: plain[1] };
   const m = decodeMessage<etcdserverpb.Metadata>(MetadataSpec, b);
   return { nodeId: m.NodeID, clusterId: m.ClusterID };
 }

@@ -5,7 +5,7 @@
  * readPlainEntry): every reader of a WAL reads it for every entry;
  * test/codec/fast-paths.test.ts holds it equal to protobufjs's decoder.
  */
-import { ProtoReader, ProtoWriter, WireType, delimitedAt, skipVarint, smallVarint, type Cursor } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, delimitedAt, readPlainVarints, skipVarint, smallVarint, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, spec, type Encodable } from './message.js';
 import { raftpb } from './etcd.gen.js';
 import { ProtoError } from '../errors.js';
@@ -115,7 +115,10 @@ export function encodeEntry(e: Entry): Uint8Array {
   return w.finish();
 }
 
-export const decodeHardState = (b: Uint8Array): HardState => decodeMessage<HardState>(HardStateSpec, b);
+export function decodeHardState(b: Uint8Array): HardState {
+  const plain = readPlainVarints(b, 3);
+  return plain ? { term: plain[0], vote: plain[1], commit: plain[2] } : decodeMessage<HardState>(HardStateSpec, b);
+}
 export const encodeHardState = (h: HardState): Uint8Array => encodeMessage(HardStateSpec, h);
 
 export const emptyHardState = (): HardState => ({ term: 0n, vote: 0n, commit: 0n });

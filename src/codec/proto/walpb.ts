@@ -4,7 +4,7 @@
  * and written by hand: it runs once per record of every scan;
  * test/codec/fast-paths.test.ts holds it equal to protobufjs's decoder.
  */
-import { ProtoReader, ProtoWriter, WireType, delimitedAt, smallVarint, view, type Cursor } from './wire.js';
+import { ProtoReader, ProtoWriter, WireType, delimitedAt, readPlainVarints, smallVarint, view, type Cursor } from './wire.js';
 import { decodeMessage, encodeMessage, spec } from './message.js';
 import type { walpb } from './etcd.gen.js';
 import { ProtoError } from '../errors.js';
@@ -109,5 +109,9 @@ export function encodeRecord(rec: WalRecord): Uint8Array {
 export const RecordSpec = spec('walpb.Record');
 const WalSnapshotSpec = spec('walpb.Snapshot');
 
-export const decodeWalSnapshot = (b: Uint8Array): WalSnapshot => decodeMessage<WalSnapshot>(WalSnapshotSpec, b);
+export function decodeWalSnapshot(b: Uint8Array): WalSnapshot {
+  // etcd 3.5 adds conf_state (field 3) to some: those the generated decoder reads.
+  const plain = readPlainVarints(b, 2);
+  return plain ? { index: plain[0], term: plain[1] } : decodeMessage<WalSnapshot>(WalSnapshotSpec, b);
+}
 export const encodeWalSnapshot = (s: WalSnapshot): Uint8Array => encodeMessage(WalSnapshotSpec, s);

@@ -310,3 +310,27 @@ export function skipVarint(buf: Uint8Array, c: Cursor, end: number): boolean {
   }
   return false;
 }
+
+/**
+ * The fields of a message of `n` varint fields laid out as gogo's Marshal
+ * writes it with every field set (the hard state, the WAL's metadata and its
+ * snapshot records, read once each by every start-up): fields 1..n, each
+ * once, in order, nothing else. Undefined for any other layout and for a
+ * varint ProtoReader refuses; the generated decoder then reads the message
+ * (message.ts), so every other answer and every refusal stay its own. Saves a
+ * command that reads no request from loading protobufjs at all.
+ */
+export function readPlainVarints(buf: Uint8Array, n: number): bigint[] | undefined {
+  const r = new ProtoReader(buf);
+  const out: bigint[] = [];
+  try {
+    for (let f = 1; f <= n; f++) {
+      if (r.done() || r.uint32() !== f << 3) return undefined;
+      out.push(r.uint64());
+    }
+  } catch (e) {
+    if (e instanceof ProtoError) return undefined;
+    throw e;
+  }
+  return r.done() ? out : undefined;
+}
