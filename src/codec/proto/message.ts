@@ -47,7 +47,7 @@ let runtime: Runtime | undefined;
 
 function load(): Runtime {
   if (runtime) return runtime;
-  const pb = createRequire(import.meta.url)('protobufjs/light') as typeof Protobuf;
+  const pb = createRequire(import.meta.url)('protobufjs/dist/light/protobuf.js') as typeof Protobuf;
 
   /**
    * protobufjs's reader with exact 64-bit integers and views for bytes. Its
