@@ -8,6 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { bundledOr } from '../util/bundled.js';
 import type { InspectedBackend } from './backend.js';
 
 /** Below this a backend's check takes less time than starting the worker and loading its modules. */
@@ -34,9 +35,10 @@ export function inspectOffThread(db: string, minBytes = THREAD_MIN_BYTES): Backe
     return undefined;
   }
   if (size < minBytes) return undefined;
-  // execArgv: none of the parent's flags, which can stop a file worker from loading. The path goes
-  // through ../report/ so that it holds from the CLI's bundle too (scripts/bundle-cli.mjs).
-  const worker = new Worker(new URL('../report/backend-thread-worker.js', import.meta.url), { workerData: { db }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // execArgv: none of the parent's flags, which can stop a file worker from loading. The paths hold from
+  // dist/src/report and from the CLI's bundle alike, which sits as deep (scripts/bundle-cli.mjs).
+  const file = bundledOr(new URL('../bundle/backend-thread-worker.js', import.meta.url), new URL('../report/backend-thread-worker.js', import.meta.url));
+  const worker = new Worker(file, { workerData: { db }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   started++;
   const result = new Promise<InspectedBackend>((resolve, reject) => {
     worker.once('message', resolve);

@@ -5,6 +5,7 @@
  * bare Error without its code, file and offset: those travel as WireError.
  */
 import { Worker } from 'node:worker_threads';
+import { bundledOr } from '../util/bundled.js';
 import { CodecError, type CodecErrorCode } from '../codec/errors.js';
 import type { Segment } from '../codec/segment-name.js';
 import type { WalSnapshot } from '../codec/proto/walpb.js';
@@ -64,7 +65,9 @@ export type WorkerMessage =
 
 export function spawn(task: WorkerTask, onMessage: (m: WorkerMessage) => void, onFail: (e: Error) => void): Worker {
   // execArgv: none of the parent's flags, which can stop a file worker from loading.
-  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, execArgv: [] });
+  // The worker's own modules load from their bundle where the build made it: its first entries wait for them.
+  const file = bundledOr(new URL('../bundle/tui-worker.js', import.meta.url), new URL('./worker.js', import.meta.url));
+  const w = new Worker(file, { workerData: task, execArgv: [] });
   w.on('message', onMessage);
   w.on('error', onFail);
   return w;
