@@ -1,20 +1,23 @@
-// npm run build, after tsc: walt's own modules under dist/src/cli/main.js as a
-// few files in dist/src/bundle (one chunk per command, loaded when it runs, and
-// the chunks they share), so that a start resolves and compiles a handful of
-// files instead of a hundred; bin/walt starts from it, and browse's and
-// verify's workers from theirs (src/util/bundled.ts). Packages stay outside
-// (node_modules, found as usual). dist/src/bundle sits as deep as dist/src/cli,
-// so paths taken from import.meta.url (package.json, proto/, the workers as
-// ../report/… and ../tui/…) mean the same from either. browse stays outside:
-// its screen's bundle imports walt's modules from dist/src, and browse must
-// share them (scripts/bundle-screen.mjs).
+// npm run build, after tsc: walt's own modules under dist/src/cli/main.js, with
+// ink and React for browse's screen, as a few files in dist/src/bundle (a chunk
+// per command, loaded when it runs, and the chunks they share), so that a start
+// resolves and compiles a handful of files instead of a hundred or, for browse,
+// some 250; bin/walt starts from it, and browse's and verify's workers from
+// theirs (src/util/bundled.ts). The other packages stay outside (node_modules,
+// found as usual), and so does yoga's wasm file, which ink finds on disk.
+// dist/src/bundle sits as deep as dist/src/cli, so paths taken from
+// import.meta.url (package.json, proto/, the workers) mean the same from either.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-const root = join(fileURLToPath(new URL('..', import.meta.url)));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist/src/bundle');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** Bundled: ink and React (and what they import); every other dependency is loaded from node_modules. */
+const inside = new Set(['ink', 'react']);
+const outside = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !inside.has(d)).flatMap((d) => [d, `${d}/*`]);
 rmSync(out, { recursive: true, force: true });
 await build({
   // The workers too: each thread loads its own modules, so a worker shares nothing with the bundle that starts it.
@@ -29,14 +32,20 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: [...outside, 'yoga-wasm-web'],
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
+  // React's production build: the development one checks every render.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // React's CommonJS parts call require.
+  banner: { js: "import { createRequire as __walt_require } from 'node:module'; const require = __walt_require(import.meta.url);" },
   plugins: [
     {
-      name: 'browse-outside',
+      // ink loads its devtools only with DEV=true; the package is not installed.
+      name: 'no-devtools',
       setup(b) {
-        b.onResolve({ filter: /^\.\/browse\.js$/ }, (args) => (args.importer.endsWith('/cli/main.js') ? { path: '../cli/browse.js', external: true } : undefined));
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'devtools', namespace: 'none' }));
+        b.onLoad({ filter: /.*/, namespace: 'none' }, () => ({ contents: 'export default {};' }));
       },
     },
   ],

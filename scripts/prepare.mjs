@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm's `prepare` script: `npm run build` (tsc, then the browse screen's bundle),
+// npm's `prepare` script: `npm run build` (tsc, then the bundle bin/walt starts from),
 // with the project's own devDependencies (TypeScript, esbuild).
 //
 // `npm install` in a clone has them, and this is just the build. Two global

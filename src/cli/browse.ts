@@ -1,6 +1,5 @@
 /** `walt browse DATA_DIR`: options → a browsing Session (src/tui) → ink renders its App until `q`. */
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import chalk from 'chalk';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
@@ -66,15 +65,16 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   // React's production build: the development one checks every render. Loaded here, not at start, so other commands do not pay for ink.
   // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles
   // its load time and puts the first screen over a second on a two-core machine (bench/browse.ts).
-  process.env.NODE_ENV ??= 'production';
+  // (Through a variable: in the CLI's bundle React's choice is already made at build, and esbuild keeps its hands off this.)
+  const env = process.env;
+  env.NODE_ENV ??= 'production';
   // ink draws nothing but the last frame when it thinks it runs in CI (is-in-ci reads CI, CI_* and CONTINUOUS_INTEGRATION
   // at import), and chalk, loaded already, then prints no escapes, not even the selection's inverse. stdout is a terminal
   // here, so a shell that exports CI=true still gets a live screen; FORCE_COLOR=0 still turns escapes off.
   process.env.CI = 'false';
   if (chalk.level === 0 && process.env.FORCE_COLOR !== '0') chalk.level = 1;
-  // One file when npm run build has bundled it, else the modules tsc wrote (src/tui/screen.ts).
-  const bundle = new URL('../tui/screen.bundle.js', import.meta.url);
-  const { runScreen } = (existsSync(bundle) ? await import(bundle.href) : await import('../tui/screen.js')) as typeof import('../tui/screen.js');
+  // Started from the CLI's bundle (scripts/bundle-cli.mjs), ink and React come bundled in the screen's chunk.
+  const { runScreen } = await import('../tui/screen.js');
   process.stdout.write(ALT_SCREEN_ON);
   try {
     await runScreen(session, colorOff(opts.color));

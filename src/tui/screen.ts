@@ -1,9 +1,9 @@
 /**
  * The browser's screen: ink drawing App until the user quits. `npm run build`
- * also bundles this module with ink and React into one file
- * (scripts/bundle-screen.mjs), which browse loads instead when it is there:
- * ink and React are some 150 modules, and loading them one by one took
- * 0.8-1.0 s of a first screen on a loaded two-core machine, one file 0.2-0.4 s.
+ * bundles this module with ink and React into the CLI's bundle
+ * (scripts/bundle-cli.mjs), which browse loads it from: ink and React are
+ * some 150 modules, and loading them one by one took 0.8-1.0 s of a first
+ * screen on a loaded two-core machine, one file 0.2-0.4 s.
  */
 import { createElement } from 'react';
 import { render } from 'ink';
