@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { goQuote } from '../report/render.js';
 import { SCHEMA } from '../report/schema-version.js';
@@ -12,6 +12,7 @@ import type { ReplaySource } from '../replay/replay.js';
 import type { RestorePoint } from '../surgery/restore-point.js';
 import type { RestorePlan } from '../surgery/restore.js';
 import type { BackendWriteSummary } from '../state/backend-writer.js';
+import { DEFAULT_BCRYPT_COST, MAX_BCRYPT_COST, MIN_BCRYPT_COST } from '../state/password-hash.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { addApplyRuleOptions, addWriteOut, oneOf, parseIndex } from './options.js';
 
@@ -34,6 +35,7 @@ interface RestoreCliOptions {
   allowUncommitted?: boolean;
   etcdVersion?: string;
   minLeaseTtl?: bigint;
+  bcryptCost: number;
   writeOut: 'simple' | 'json';
 }
 
@@ -58,7 +60,8 @@ export function restoreCommand(): Command {
     .addOption(new Command().createOption('--from <source>', "where the replay starts: wal (index 1), db (the backend plus the WAL after it), auto").argParser(oneOf(SOURCES)).default('auto'))
     .option('--wal-dir <dir>', 'the WAL, when it is kept outside the data dir')
     .option('--allow-uncommitted', 'with --at-index, allow an index past the commit index: the entries up to it are applied as if committed (the plan names them)')
-    .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing');
+    .option('--dry-run', 'print the plan (the point, the entry it lies before, how many keys differ from the commit index) and write nothing')
+    .option('--bcrypt-cost <n>', `etcd's --bcrypt-cost, for the passwords etcd 3.4's log holds in clear text (${MIN_BCRYPT_COST}-${MAX_BCRYPT_COST})`, parseBcryptCost, DEFAULT_BCRYPT_COST);
   return addApplyRuleOptions(cmd)
     .addHelpText(
       'after',
@@ -72,8 +75,8 @@ and the SHA-256 trailer that \`snapshot restore\` checks. Nothing in DATA_DIR
 changes. The plan prints keys but no values.
 
 etcd 3.4's log carries users' passwords in clear text, which etcd hashes with
-bcrypt as it applies them; walt does not, so such users are restored without a
-password (named on stderr): set it again with \`etcdctl user passwd\`.
+bcrypt as it applies them (at its --bcrypt-cost, 10 unless set); walt hashes
+them the same way, so the same passwords log in to the restored member.
 
 Examples:
   walt restore /var/lib/etcd --before-delete-prefix /registry/ --dry-run
@@ -117,18 +120,23 @@ async function run(dir: string, opts: RestoreCliOptions): Promise<number> {
   let written: WrittenJson | undefined;
   try {
     if (opts.dryRun) written = undefined;
-    else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out) };
+    else if (opts.out !== undefined) written = { path: opts.out, ...writeSnapshotFile(restored, opts.out, { bcryptCost: opts.bcryptCost }) };
     else {
-      const d = writeDataDir(restored, opts.outDataDir!, { name: opts.name, peerURLs, clusterToken: opts.initialClusterToken });
+      const d = writeDataDir(restored, opts.outDataDir!, { name: opts.name, peerURLs, clusterToken: opts.initialClusterToken, bcryptCost: opts.bcryptCost });
       written = { path: opts.outDataDir!, ...d.backend, memberId: idHex(d.memberId), clusterId: idHex(d.clusterId), name: opts.name, peerURLs };
     }
   } finally {
     restored.close();
   }
-  if (written?.usersWithoutHash.length) process.stderr.write(`walt: written without a password (etcd 3.4's log holds it in clear text only; set it with \`etcdctl user passwd\`): ${written.usersWithoutHash.join(', ')}\n`);
   if (opts.writeOut === 'json') process.stdout.write(toJSON(planJson(restored.plan, written), 2) + '\n');
   else process.stdout.write(planText(restored.plan) + (written ? writtenText(written) : ''));
   return EXIT_OK;
+}
+
+function parseBcryptCost(v: string): number {
+  const n = Number(v);
+  if (!/^\d{1,2}$/.test(v) || n < MIN_BCRYPT_COST || n > MAX_BCRYPT_COST) throw new InvalidArgumentError(`expected a bcrypt cost from ${MIN_BCRYPT_COST} to ${MAX_BCRYPT_COST}, got "${v}"`);
+  return n;
 }
 
 /** What was written: the snapshot file, or the data dir with its new member's and cluster's IDs (hex strings). */

@@ -15,6 +15,7 @@ import { encodeMessage } from '../codec/proto/message.js';
 import { KeyValueSpec, LeaseSpec, RoleSpec, UserSpec } from '../codec/proto/bucket-values.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
 import { bytesOf } from './kv.js';
+import { hashPassword } from './password-hash.js';
 import { idString, memberJson, type Member } from './membership.js';
 import { revisionKey } from './revision.js';
 import type { EtcdState } from './apply.js';
@@ -31,6 +32,8 @@ export interface BackendWriteOptions {
    * etcdutl's snapshot restore leaves the backend (3.5 TrimMembershipFromBackend).
    */
   newMembers?: Member[];
+  /** etcd's --bcrypt-cost, for the passwords etcd 3.4's log holds in clear text (password-hash.ts). */
+  bcryptCost?: number;
 }
 
 export interface BackendWriteSummary {
@@ -38,8 +41,8 @@ export interface BackendWriteSummary {
   size: number;
   revisions: number;
   leases: number;
-  /** Users whose password etcd 3.4's log carried in clear text only: bcrypt hashes it on apply, walt cannot, so they are written without one (etcd then refuses their password until it is changed). */
-  usersWithoutHash: string[];
+  /** Users whose password etcd 3.4's log carried in clear text, written hashed with bcrypt as etcd's apply hashes it. */
+  passwordsHashed: string[];
   /** Hex of the trailer, when written. */
   sha256?: string;
 }
@@ -113,10 +116,14 @@ function writeBuckets(db: BboltWriter, state: EtcdState, revisions: Iterable<Kep
 
   const auth = state.auth;
   db.bucket(str('auth'), sorted([[str('authEnabled'), Buffer.from([auth.enabled ? 1 : 0])], [str('authRevision'), u64(auth.revision)]]));
-  const usersWithoutHash: string[] = [];
+  const passwordsHashed: string[] = [];
   const users = [...auth.users.values()].map((u): Row => {
-    if (u.hashedPassword === undefined && u.password !== undefined && !u.noPassword) usersWithoutHash.push(u.name);
-    const password = u.hashedPassword === undefined ? undefined : bytesOf(u.hashedPassword);
+    let hash = u.hashedPassword;
+    if (hash === undefined && u.password !== undefined && !u.noPassword) {
+      hash = hashPassword(u.password, opts.bcryptCost);
+      passwordsHashed.push(u.name);
+    }
+    const password = hash === undefined ? undefined : bytesOf(hash);
     return [str(u.name), encodeMessage(UserSpec, { name: str(u.name), password, roles: u.roles, options: u.noPassword ? { no_password: true } : undefined })];
   });
   db.bucket(str('authUsers'), sorted(users));
@@ -135,5 +142,5 @@ function writeBuckets(db: BboltWriter, state: EtcdState, revisions: Iterable<Kep
   db.bucket(str('alarm'), sorted(alarms));
 
   db.finish();
-  return { size: 0, revisions: count.n, leases: leases.length, usersWithoutHash };
+  return { size: 0, revisions: count.n, leases: leases.length, passwordsHashed };
 }

@@ -36,6 +36,8 @@ export interface NewMember {
   peerURLs: string[];
   /** --initial-cluster-token: a different token makes different IDs. */
   clusterToken: string;
+  /** etcd's --bcrypt-cost, for passwords etcd 3.4's log holds in clear text. */
+  bcryptCost?: number;
 }
 
 export interface DataDirWritten {
@@ -72,6 +74,7 @@ export function writeDataDir(r: Restored, dir: string, m: NewMember): DataDirWri
       consistentIndex: 1n,
       sha256Trailer: false,
       newMembers: [member],
+      bcryptCost: m.bcryptCost,
     });
     const v2 = new V2Store();
     v2.create(`/0/members/${idString(id)}/raftAttributes`, false, JSON.stringify({ peerURLs: m.peerURLs }), false, 0n);

@@ -185,6 +185,6 @@ function restoredAt(paths: DataDirPaths, opts: RestoreOptions, pass: CommitPass,
 }
 
 /** Writes the restored state as a backend snapshot file (with the SHA-256 trailer) at `out`, which must not exist. */
-export function writeSnapshotFile(r: Restored, out: string): BackendWriteSummary {
-  return writeBackend(out, r.state, keptRevisions(r.state.store), { consistentIndex: r.plan.index, sha256Trailer: true });
+export function writeSnapshotFile(r: Restored, out: string, opts: { bcryptCost?: number } = {}): BackendWriteSummary {
+  return writeBackend(out, r.state, keptRevisions(r.state.store), { consistentIndex: r.plan.index, sha256Trailer: true, bcryptCost: opts.bcryptCost });
 }
