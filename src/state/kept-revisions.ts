@@ -7,6 +7,7 @@
  * compaction empties it (key_index.go: so does etcd's treeIndex).
  */
 import type { KeyValueFields } from '../codec/proto/key-value.js';
+import type { KeyIndex } from './key-index.js';
 import type { MvccStore } from './mvcc.js';
 
 export interface KeptRevision {
@@ -45,4 +46,18 @@ export function* keptRevisions(store: MvccStore): Generator<KeptRevision> {
     }
     yield out;
   }
+}
+
+/**
+ * The keys live at the store's current revision, counted as etcd's range over
+ * every key counts them: a key is live when its newest revision is a put, and
+ * a live key's newest revision is always kept (a compaction keeps the newest
+ * revision of a live generation), so the kept revisions name them all.
+ */
+export function liveKeyCount(store: MvccStore): number {
+  const live = new Map<KeyIndex, boolean>();
+  for (const [ki, rev] of store.keptInOrder()) live.set(ki, !rev.tombstone);
+  let n = 0;
+  for (const isLive of live.values()) if (isLive) n++;
+  return n;
 }
