@@ -131,19 +131,19 @@ export function writePageHeader(buf: Buffer, id: bigint, flags: number, count: n
   buf.writeUInt32LE(blocks - 1, 12);
 }
 
-/** Leaf element `i`, its key and value `pos` bytes past the element (leafPageElement; `flags` BUCKET_LEAF_FLAG marks a nested bucket). */
-export function writeLeafElement(buf: Buffer, i: number, flags: number, pos: number, ksize: number, vsize: number): void {
+/** Leaf element `i`, its key and value at buf[at] (leafPageElement, whose pos counts from the element; `flags` BUCKET_LEAF_FLAG marks a nested bucket). */
+export function writeLeafElement(buf: Buffer, i: number, flags: number, at: number, ksize: number, vsize: number): void {
   const elem = PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
   buf.writeUInt32LE(flags, elem);
-  buf.writeUInt32LE(pos, elem + 4);
+  buf.writeUInt32LE(at - elem, elem + 4);
   buf.writeUInt32LE(ksize, elem + 8);
   buf.writeUInt32LE(vsize, elem + 12);
 }
 
-/** Branch element `i`, its key `pos` bytes past the element, pointing at page `child` (branchPageElement). */
-export function writeBranchElement(buf: Buffer, i: number, pos: number, ksize: number, child: bigint): void {
+/** Branch element `i`, its key at buf[at], pointing at page `child` (branchPageElement, whose pos counts from the element). */
+export function writeBranchElement(buf: Buffer, i: number, at: number, ksize: number, child: bigint): void {
   const elem = PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
-  buf.writeUInt32LE(pos, elem);
+  buf.writeUInt32LE(at - elem, elem);
   buf.writeUInt32LE(ksize, elem + 4);
   buf.writeBigUInt64LE(child, elem + 8);
 }

@@ -168,10 +168,10 @@ export class TreeWriter {
     let at = data;
     for (let i = 0; i < node.count; i++) {
       if (leaf) {
-        writeLeafElement(page, i, node.flags[i], at - (PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE), node.keySizes[i], node.valueSizes[i]);
+        writeLeafElement(page, i, node.flags[i], at, node.keySizes[i], node.valueSizes[i]);
         at += node.keySizes[i] + node.valueSizes[i];
       } else {
-        writeBranchElement(page, i, at - (PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE), node.keySizes[i], node.children[i]);
+        writeBranchElement(page, i, at, node.keySizes[i], node.children[i]);
         at += node.keySizes[i];
       }
     }
