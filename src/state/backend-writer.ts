@@ -10,14 +10,15 @@
  */
 import { createHash } from 'node:crypto';
 import { AtomicFileWriter } from '../codec/atomic-file.js';
-import { BboltWriter } from '../codec/bbolt/index.js';
+import { BboltWriter, type ValueWriter } from '../codec/bbolt/index.js';
 import { encodeMessage } from '../codec/proto/message.js';
-import { KeyValueSpec, LeaseSpec, RoleSpec, UserSpec } from '../codec/proto/bucket-values.js';
+import { LeaseSpec, RoleSpec, UserSpec } from '../codec/proto/bucket-values.js';
+import { keyValueSize, writeKeyValue, type KeyValueFields } from '../codec/proto/key-value.js';
 import { AlarmMemberSpec, AlarmType } from './alarm.js';
 import { bytesOf } from './kv.js';
 import { hashPassword } from './password-hash.js';
 import { idString, memberJson, type Member } from './membership.js';
-import { revisionKey } from './revision.js';
+import { MARKED_REV_BYTES_LEN, REV_BYTES_LEN, revisionKey, writeRevisionKey } from './revision.js';
 import type { EtcdState } from './apply.js';
 import { keptRevisions, type KeptRevision } from './kept-revisions.js';
 
@@ -57,12 +58,32 @@ const u64 = (v: bigint): Buffer => {
 const sorted = (rows: Row[]): Row[] => rows.sort((a, b) => Buffer.compare(a[0], b[0]));
 const str = (s: string) => Buffer.from(s, 'utf8');
 
-function* keyRows(revisions: Iterable<KeptRevision>, count: { n: number }): Generator<Row> {
+/** A revision's KeyValue, encoded by the tree writer into the page that holds it. */
+class KeyValueWriter implements ValueWriter {
+  size = 0;
+  private kv: KeyValueFields | undefined;
+
+  set(kv: KeyValueFields): void {
+    this.kv = kv;
+    this.size = keyValueSize(kv);
+  }
+
+  writeTo(buf: Buffer, at: number): void {
+    writeKeyValue(buf, at, this.kv!);
+  }
+}
+
+/** The `key` bucket's rows: one row, its key buffers and its value writer, filled in again for each revision. */
+function* keyRows(revisions: Iterable<KeptRevision>, count: { n: number }): Generator<readonly [Uint8Array, ValueWriter]> {
+  const put = Buffer.alloc(REV_BYTES_LEN);
+  const tombstone = Buffer.alloc(MARKED_REV_BYTES_LEN);
+  const value = new KeyValueWriter();
+  const row: [Uint8Array, ValueWriter] = [put, value];
   for (const r of revisions) {
     count.n++;
-    const kv = r.kv;
-    const msg = r.tombstone ? { key: kv.key } : { key: kv.key, create_revision: kv.createRevision, mod_revision: kv.modRevision, version: kv.version, value: kv.value, lease: kv.lease };
-    yield [revisionKey(r, r.tombstone), encodeMessage(KeyValueSpec, msg)];
+    row[0] = writeRevisionKey(r.tombstone ? tombstone : put, r, r.tombstone);
+    value.set(r.kv);
+    yield row;
   }
 }
 
@@ -81,6 +102,8 @@ export function writeBackend(path: string, state: EtcdState, revisions: Iterable
     const summary = writeBuckets(new BboltWriter(out), state, revisions, opts);
     summary.size = out.size;
     if (opts.sha256Trailer) {
+      // Every page is final: they go to disk while they are read back for the hash.
+      out.startFlush();
       const hash = createHash('sha256');
       const chunk = Buffer.allocUnsafe(1 << 20);
       for (let at = 0; at < out.size; at += chunk.length) hash.update(out.read(at, Math.min(chunk.length, out.size - at), chunk));

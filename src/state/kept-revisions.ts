@@ -6,25 +6,58 @@
  * index holds every key with a kept revision, deleted ones included, until a
  * compaction empties it (key_index.go: so does etcd's treeIndex).
  */
-import type { KeyValue } from './kv.js';
+import type { KeyValueFields } from '../codec/proto/key-value.js';
+import type { KeyIndex } from './key-index.js';
 import type { MvccStore } from './mvcc.js';
 
 export interface KeptRevision {
   main: bigint;
   sub: bigint;
   tombstone: boolean;
-  /** The stored KeyValue: for a tombstone, the key alone (zero revisions, version and lease, empty value). */
-  kv: KeyValue;
+  /** The stored KeyValue: for a tombstone, the key alone (no value; zero revisions, version and lease). */
+  kv: KeyValueFields;
 }
 
-/** The kept revisions of every key, in (main, sub) order; each value a view, valid until the next is yielded. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The kept revisions of every key, in (main, sub) order, each as KeyIndex.keyValueAt
+ * has it at its main revision. One object is filled in again for each (its value
+ * a view), so it is valid until the next is yielded.
+ */
 export function* keptRevisions(store: MvccStore): Generator<KeptRevision> {
+  const kv: KeyValueFields = { key: '', createRevision: 0n, modRevision: 0n, version: 0n, value: undefined, lease: 0n };
+  const out: KeptRevision = { main: 0n, sub: 0n, tombstone: false, kv };
   for (const [ki, rev] of store.keptInOrder()) {
-    const sub = BigInt(rev.sub);
+    out.main = rev.main;
+    out.sub = BigInt(rev.sub);
+    out.tombstone = rev.tombstone;
+    kv.key = ki.key;
     if (rev.tombstone) {
-      yield { main: rev.main, sub, tombstone: true, kv: { key: Buffer.from(ki.key, 'latin1'), createRevision: 0n, modRevision: 0n, version: 0n, value: new Uint8Array(0), lease: 0n } };
+      kv.createRevision = kv.modRevision = kv.version = kv.lease = 0n;
+      kv.value = undefined;
     } else {
-      yield { main: rev.main, sub, tombstone: false, kv: ki.keyValueAt(rev.main)! };
+      const at = ki.get(rev.main)!;
+      kv.createRevision = at.created.main;
+      kv.modRevision = at.rev.main;
+      kv.version = at.version;
+      kv.value = at.rev.tombstone ? EMPTY : at.rev.view();
+      kv.lease = at.rev.lease;
     }
+    yield out;
   }
+}
+
+/**
+ * The keys live at the store's current revision, counted as etcd's range over
+ * every key counts them: a key is live when its newest revision is a put, and
+ * a live key's newest revision is always kept (a compaction keeps the newest
+ * revision of a live generation), so the kept revisions name them all.
+ */
+export function liveKeyCount(store: MvccStore): number {
+  const live = new Map<KeyIndex, boolean>();
+  for (const [ki, rev] of store.keptInOrder()) live.set(ki, !rev.tombstone);
+  let n = 0;
+  for (const isLive of live.values()) if (isLive) n++;
+  return n;
 }

@@ -35,7 +35,11 @@ export function parseRevisionKey(b: Uint8Array): RevisionKey | undefined {
 
 /** revToBytes, with the tombstone mark appended for a delete (kvstore.go appendMarkTombstone). */
 export function revisionKey(rev: Revision, tombstone = false): Buffer {
-  const b = Buffer.alloc(tombstone ? MARKED_REV_BYTES_LEN : REV_BYTES_LEN);
+  return writeRevisionKey(Buffer.alloc(tombstone ? MARKED_REV_BYTES_LEN : REV_BYTES_LEN), rev, tombstone);
+}
+
+/** revisionKey into `b`, which is exactly its length (MARKED_REV_BYTES_LEN for a tombstone, else REV_BYTES_LEN); returns `b`. */
+export function writeRevisionKey(b: Buffer, rev: Revision, tombstone: boolean): Buffer {
   b.writeBigInt64BE(rev.main, 0);
   b[8] = SEPARATOR;
   b.writeBigInt64BE(rev.sub, 9);

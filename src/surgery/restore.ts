@@ -15,7 +15,7 @@ import type { DataDirPaths } from '../codec/data-dir.js';
 import { CodecError } from '../codec/errors.js';
 import { replayDataDir, type ReplayResult, type ReplaySource } from '../replay/replay.js';
 import type { EtcdState } from '../state/index.js';
-import { keptRevisions } from '../state/kept-revisions.js';
+import { keptRevisions, liveKeyCount } from '../state/kept-revisions.js';
 import { writeBackend, type BackendWriteSummary } from '../state/backend-writer.js';
 import { PointFinder, type EntryBefore, type RestorePoint } from './restore-point.js';
 
@@ -177,7 +177,7 @@ function restoredAt(paths: DataDirPaths, opts: RestoreOptions, pass: CommitPass,
     commitIndex: pass.commitIndex,
     commitRevision: pass.commitRevision,
     ...(index > pass.commitIndex ? { uncommitted: { from: pass.commitIndex + 1n, to: index } } : {}),
-    keys: state.range(new Uint8Array(), new Uint8Array([0]), { countOnly: true }).count,
+    keys: liveKeyCount(state.store),
     differ: pass.commitKeys === undefined ? { restored: 0, reverted: 0, dropped: 0 } : compare(pass.commitKeys, modRevisions(state)),
     source: atPoint.source,
   };

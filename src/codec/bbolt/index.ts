@@ -6,3 +6,4 @@ export { NO_FREELIST, parseFreelist, type Freelist } from './freelist.js';
 export { checkBbolt, MAX_FINDINGS_PER_KIND, type CheckFinding, type CheckKind, type CheckResult } from './check.js';
 export { describeNonBbolt } from './not-bbolt.js';
 export { BboltWriter, DEFAULT_PAGE_SIZE } from './writer.js';
+export type { ValueWriter } from './tree-writer.js';

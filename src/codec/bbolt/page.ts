@@ -9,8 +9,9 @@
  * (meta.ts says so when a file looks big-endian).
  *
  * Free functions over a buffer and an offset: these run once per key when a
- * backend is loaded. The writer's side (encodeLeafPage, encodeBranchPage) lays
- * pages out as bbolt's node.write does: elements, then each key and value.
+ * backend is loaded. The writer's side (writePageHeader, writeLeafElement,
+ * writeBranchElement) serves tree-writer.ts, which lays pages out as bbolt's
+ * node.write does: elements, then each key and value.
  */
 import { CodecError } from '../errors.js';
 
@@ -136,19 +137,6 @@ export function elementKey(p: PageRef, flags: number, i: number): Buffer {
   return slice(p, elem, p.buf.readUInt32LE(elem + 4), p.buf.readUInt32LE(elem + 8), 'key');
 }
 
-/** An element to write into a leaf page; `flags` BUCKET_LEAF_FLAG marks a nested bucket's header. */
-export interface LeafInput {
-  key: Uint8Array;
-  value: Uint8Array;
-  flags: number;
-}
-
-/** An element to write into a branch page: the first key of the child page. */
-export interface BranchInput {
-  key: Uint8Array;
-  child: bigint;
-}
-
 /** The most elements a page holds: the header's count is a u16. */
 export const MAX_PAGE_ELEMENTS = 0xffff;
 
@@ -157,82 +145,28 @@ export function pageBlocks(bytes: number, pageSize: number): number {
   return Math.max(1, Math.ceil(bytes / pageSize));
 }
 
-export const leafInputSize = (e: LeafInput): number => LEAF_ELEMENT_SIZE + e.key.length + e.value.length;
-export const branchInputSize = (e: BranchInput): number => BRANCH_ELEMENT_SIZE + e.key.length;
-
-/**
- * A page of whole, zeroed blocks: the header, then each item's element (written
- * by `element` at `elem`, with `pos` its data's offset from the element, as
- * page.go counts it), then each item's data (written by `data` at `at`).
- */
-function encodeElementPage<T extends { key: Uint8Array }>(
-  id: bigint,
-  flags: number,
-  items: T[],
-  pageSize: number,
-  elementSize: number,
-  itemSize: (e: T) => number,
-  element: (buf: Buffer, elem: number, pos: number, e: T) => void,
-  data: (buf: Buffer, at: number, e: T) => number,
-): Buffer {
-  if (items.length > MAX_PAGE_ELEMENTS) throw new RangeError(`a page holds at most ${MAX_PAGE_ELEMENTS} elements, not ${items.length}`);
-  let bytes = PAGE_HEADER_SIZE;
-  for (const e of items) bytes += itemSize(e);
-  const blocks = pageBlocks(bytes, pageSize);
-  const buf = Buffer.alloc(blocks * pageSize);
+/** A page's header at buf[0]: `blocks` page-size blocks make `blocks - 1` overflow pages. */
+export function writePageHeader(buf: Buffer, id: bigint, flags: number, count: number, blocks: number): void {
+  if (count > MAX_PAGE_ELEMENTS) throw new RangeError(`a page holds at most ${MAX_PAGE_ELEMENTS} elements, not ${count}`);
   buf.writeBigUInt64LE(id, 0);
   buf.writeUInt16LE(flags, 8);
-  buf.writeUInt16LE(items.length, 10);
+  buf.writeUInt16LE(count, 10);
   buf.writeUInt32LE(blocks - 1, 12);
-  let at = PAGE_HEADER_SIZE + items.length * elementSize;
-  for (let i = 0; i < items.length; i++) {
-    const elem = PAGE_HEADER_SIZE + i * elementSize;
-    element(buf, elem, at - elem, items[i]);
-    at += data(buf, at, items[i]);
-  }
-  return buf;
 }
 
-/** Leaf page `id` holding `items` (sorted by key), spanning as many blocks as they need. */
-export function encodeLeafPage(id: bigint, items: LeafInput[], pageSize: number): Buffer {
-  return encodeElementPage(
-    id,
-    PageFlag.leaf,
-    items,
-    pageSize,
-    LEAF_ELEMENT_SIZE,
-    leafInputSize,
-    (buf, elem, pos, e) => {
-      buf.writeUInt32LE(e.flags, elem);
-      buf.writeUInt32LE(pos, elem + 4);
-      buf.writeUInt32LE(e.key.length, elem + 8);
-      buf.writeUInt32LE(e.value.length, elem + 12);
-    },
-    (buf, at, e) => {
-      buf.set(e.key, at);
-      buf.set(e.value, at + e.key.length);
-      return e.key.length + e.value.length;
-    },
-  );
+/** Leaf element `i`, its key and value at buf[at] (leafPageElement, whose pos counts from the element; `flags` BUCKET_LEAF_FLAG marks a nested bucket). */
+export function writeLeafElement(buf: Buffer, i: number, flags: number, at: number, ksize: number, vsize: number): void {
+  const elem = PAGE_HEADER_SIZE + i * LEAF_ELEMENT_SIZE;
+  buf.writeUInt32LE(flags, elem);
+  buf.writeUInt32LE(at - elem, elem + 4);
+  buf.writeUInt32LE(ksize, elem + 8);
+  buf.writeUInt32LE(vsize, elem + 12);
 }
 
-/** Branch page `id` pointing at `items`' children, in key order. */
-export function encodeBranchPage(id: bigint, items: BranchInput[], pageSize: number): Buffer {
-  return encodeElementPage(
-    id,
-    PageFlag.branch,
-    items,
-    pageSize,
-    BRANCH_ELEMENT_SIZE,
-    branchInputSize,
-    (buf, elem, pos, e) => {
-      buf.writeUInt32LE(pos, elem);
-      buf.writeUInt32LE(e.key.length, elem + 4);
-      buf.writeBigUInt64LE(e.child, elem + 8);
-    },
-    (buf, at, e) => {
-      buf.set(e.key, at);
-      return e.key.length;
-    },
-  );
+/** Branch element `i`, its key at buf[at], pointing at page `child` (branchPageElement, whose pos counts from the element). */
+export function writeBranchElement(buf: Buffer, i: number, at: number, ksize: number, child: bigint): void {
+  const elem = PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
+  buf.writeUInt32LE(at - elem, elem);
+  buf.writeUInt32LE(ksize, elem + 4);
+  buf.writeBigUInt64LE(child, elem + 8);
 }

@@ -15,7 +15,7 @@ import { AtomicFileWriter } from '../atomic-file.js';
 import { encodeFreelist } from './freelist.js';
 import { encodeMetaPage } from './meta.js';
 import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG } from './page.js';
-import { TreeWriter, type PageSink } from './tree-writer.js';
+import { TreeWriter, type PageSink, type ValueWriter } from './tree-writer.js';
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -39,8 +39,8 @@ export class BboltWriter implements PageSink {
     this.out.write(page, Number(id) * this.pageSize);
   }
 
-  /** Writes top-level bucket `name` with `entries` (keys increasing); returns how many entries it holds. */
-  bucket(name: Uint8Array, entries: Iterable<readonly [Uint8Array, Uint8Array]>): number {
+  /** Writes top-level bucket `name` with `entries` (keys increasing; each may be reused once the next is asked for); returns how many entries it holds. */
+  bucket(name: Uint8Array, entries: Iterable<readonly [Uint8Array, Uint8Array | ValueWriter]>): number {
     const hex = Buffer.from(name).toString('hex');
     if (this.buckets.has(hex)) throw new RangeError(`bucket ${JSON.stringify(Buffer.from(name).toString('latin1'))} was written already`);
     const tree = new TreeWriter(this);
