@@ -3,7 +3,7 @@
  * fsync it, rename it over the target, fsync the directory. A crash leaves
  * either the old file or the new one, never a mix.
  */
-import { closeSync, copyFileSync, fchmodSync, fchownSync, fdatasync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, copyFileSync, fchmodSync, fchownSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function fsyncDir(dir: string): void {
@@ -80,20 +80,6 @@ export class AtomicFileWriter {
     this.flushStage();
     const n = readSync(this.openFd(), into, 0, length, position);
     return into.subarray(0, n);
-  }
-
-  /**
-   * Starts the bytes written so far on their way to disk while the caller goes
-   * on (a checksum pass reading them back): an fdatasync on the thread pool,
-   * through a second descriptor, so that commit's fsync has less left to wait
-   * for. Its outcome is not needed: a writeback error is reported to every open
-   * file description (Linux's errseq_t), so commit's fsync on the first still
-   * sees it.
-   */
-  startFlush(): void {
-    this.flushStage();
-    const fd = openSync(this.tmp, 'r');
-    fdatasync(fd, () => closeSync(fd));
   }
 
   /** fsync, then rename (or link, when exclusive) over `path`, then fsync the directory. */

@@ -102,8 +102,6 @@ export function writeBackend(path: string, state: EtcdState, revisions: Iterable
     const summary = writeBuckets(new BboltWriter(out), state, revisions, opts);
     summary.size = out.size;
     if (opts.sha256Trailer) {
-      // Every page is final: they go to disk while they are read back for the hash.
-      out.startFlush();
       const hash = createHash('sha256');
       const chunk = Buffer.allocUnsafe(1 << 20);
       for (let at = 0; at < out.size; at += chunk.length) hash.update(out.read(at, Math.min(chunk.length, out.size - at), chunk));

@@ -3,8 +3,9 @@
  * the page that holds it (a restore writes one per kept revision). The bytes
  * are those of encodeMessage(KeyValueSpec) (message.ts): fields in number
  * order, an int64 left out when zero and written as its two's-complement
- * uint64 varint when negative, key and value written whenever given (an
- * empty value too). test/codec/key-value.test.ts holds the two equal.
+ * uint64 varint when negative, key and value left out when empty (mvccpb is
+ * proto3: gogo writes `len(m.Value) > 0`). test/codec/key-value.test.ts
+ * holds the two equal, and equal to etcd's rows.
  */
 
 export interface KeyValueFields {
@@ -13,7 +14,7 @@ export interface KeyValueFields {
   createRevision: bigint;
   modRevision: bigint;
   version: bigint;
-  /** Undefined leaves the field out (a tombstone's KeyValue{key}). */
+  /** Undefined or empty leaves the field out (a tombstone's KeyValue{key}, a put of an empty value). */
   value: Uint8Array | undefined;
   lease: bigint;
 }
@@ -73,21 +74,23 @@ function putInt64Field(buf: Buffer, at: number, tag: number, v: bigint): number 
 
 /** The encoded size of `kv`. */
 export function keyValueSize(kv: KeyValueFields): number {
-  let n = 1 + uvarintSize(kv.key.length) + kv.key.length;
+  let n = kv.key.length === 0 ? 0 : 1 + uvarintSize(kv.key.length) + kv.key.length;
   n += int64FieldSize(kv.createRevision) + int64FieldSize(kv.modRevision) + int64FieldSize(kv.version);
-  if (kv.value !== undefined) n += 1 + uvarintSize(kv.value.length) + kv.value.length;
+  if (kv.value !== undefined && kv.value.length > 0) n += 1 + uvarintSize(kv.value.length) + kv.value.length;
   return n + int64FieldSize(kv.lease);
 }
 
 /** Writes `kv` at buf[at], which has keyValueSize(kv) bytes of room; returns where it ends. */
 export function writeKeyValue(buf: Buffer, at: number, kv: KeyValueFields): number {
-  buf[at] = KEY;
-  at = putUvarint(buf, at + 1, kv.key.length);
-  at += buf.write(kv.key, at, 'latin1');
+  if (kv.key.length > 0) {
+    buf[at] = KEY;
+    at = putUvarint(buf, at + 1, kv.key.length);
+    at += buf.write(kv.key, at, 'latin1');
+  }
   at = putInt64Field(buf, at, CREATE_REVISION, kv.createRevision);
   at = putInt64Field(buf, at, MOD_REVISION, kv.modRevision);
   at = putInt64Field(buf, at, VERSION, kv.version);
-  if (kv.value !== undefined) {
+  if (kv.value !== undefined && kv.value.length > 0) {
     buf[at] = VALUE;
     at = putUvarint(buf, at + 1, kv.value.length);
     buf.set(kv.value, at);

@@ -19,9 +19,10 @@
  *   bytes: in proto2, (gogoproto.nullable) = false fields always (a message
  *   as its empty value), other fields whenever set, even to zero (etcd acts on
  *   the difference: a v2 Request with PrevExist=false is `mk`, without it
- *   `set`); in proto3, oneof members, messages and bytes whenever set
- *   (Compare{create_revision: 0} asks whether a key is absent), other scalars
- *   when not zero. Fields go out in field-number order.
+ *   `set`); in proto3, oneof members and messages whenever set
+ *   (Compare{create_revision: 0} asks whether a key is absent), other fields
+ *   when not zero or empty (gogo's `len(m.Value) > 0`: a put of an empty value
+ *   carries no value field). Fields go out in field-number order.
  */
 import { createRequire } from 'node:module';
 import type * as Protobuf from 'protobufjs';
@@ -233,7 +234,7 @@ const zero = (kind: FieldSpec['kind']): unknown => {
 };
 
 function isZero(v: unknown): boolean {
-  return v === undefined || v === null || v === 0 || v === 0n || v === false || v === '';
+  return v === undefined || v === null || v === 0 || v === 0n || v === false || v === '' || (v instanceof Uint8Array && v.length === 0);
 }
 
 /** The fields gogoproto would write, as protobufjs's encoder writes every field an object has. */
@@ -246,7 +247,7 @@ function wire(s: MessageSpec, msg: Msg): Msg {
     } else if (f.kind === 'message') {
       if (v !== undefined && v !== null) out[f.name] = wire(f.msg!(), v);
       else if (f.always) out[f.name] = wire(f.msg!(), {});
-    } else if (f.presence || f.kind === 'bytes') {
+    } else if (f.presence || (f.kind === 'bytes' && f.always)) {
       if (v !== undefined && v !== null) out[f.name] = v;
     } else if (f.always) {
       out[f.name] = v ?? zero(f.kind);
