@@ -17,6 +17,8 @@ interface BrowseOptions extends SecretFlags {
 }
 
 /** The alternate screen: the browser draws there, and the shell's screen comes back as it was on quit. */
+/** How long the first frame waits for the first entries before it is drawn without them (and shows the index pass's progress). */
+const FIRST_FRAME_WAIT_MS = 400;
 const ALT_SCREEN_ON = '\x1b[?1049h';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
 
@@ -75,6 +77,10 @@ async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   if (chalk.level === 0 && process.env.FORCE_COLOR !== '0') chalk.level = 1;
   // Started from the CLI's bundle (scripts/bundle-cli.mjs), ink and React come bundled in the screen's chunk.
   const { runScreen } = await import('../tui/screen.js');
+  // The first frame waits a little for the first screenful of entries, so that ink draws once rather than an empty
+  // frame and then the entries; the wait is spent loading etcd's messages, which decoding those entries needs.
+  (await import('../codec/proto/message.js')).loadMessages();
+  await session.firstRows(FIRST_FRAME_WAIT_MS);
   process.stdout.write(ALT_SCREEN_ON);
   try {
     await runScreen(session, colorOff(opts.color));

@@ -163,6 +163,25 @@ export class Session extends EventEmitter {
     return { promise, cancel: () => this.waiters.delete(check) };
   }
 
+  /**
+   * Resolves once the first rows are in (or the index pass has ended, one way
+   * or another), or after `ms` at most: browse draws its first frame then, so
+   * that ink draws the entries at once rather than an empty frame before them.
+   */
+  firstRows(ms: number): Promise<void> {
+    const { promise, cancel } = this.when(() => (this.rowCount() > 0 || this.indexDone ? 0 : 'pending'));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        cancel();
+        resolve();
+      }, ms);
+      void promise.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** The first entry after `after` that holds `text` (and that the filter keeps). */
   search(text: string, after: bigint): Promise<bigint | undefined> {
     this.cancelSearch();

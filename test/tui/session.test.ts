@@ -101,3 +101,16 @@ test('a torn tail ends the rows with the reason, where verify reports it', async
     s.close();
   }
 });
+
+test("the first frame's wait ends with the first rows in, a held index pass included, and those rows are the log's first entries", async () => {
+  const s = new Session(paths, { holdIndex: true });
+  try {
+    await s.firstRows(10_000);
+    assert.ok(s.rowCount() > 0, 'rows before the first frame');
+    const first = [...dumpEntries(planDump(paths))][0].entry;
+    const row = s.rows(0, 1)[0];
+    assert.equal(row.kind === 'entry' && row.item.entry.index, first.index);
+  } finally {
+    s.close();
+  }
+});

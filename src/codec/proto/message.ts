@@ -166,6 +166,11 @@ function load(): Runtime {
   return runtime;
 }
 
+/** Loads protobufjs and etcd's messages now rather than at the first decode that needs them (browse, while it waits for its first entries). */
+export function loadMessages(): void {
+  load();
+}
+
 function typeOf(rt: Runtime, s: MessageSpec): Protobuf.Type {
   let t = rt.types.get(s.name);
   if (!t) rt.types.set(s.name, (t = rt.root.lookupType(s.name)));
