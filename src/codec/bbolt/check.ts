@@ -116,13 +116,13 @@ export function checkBbolt(db: BboltFile): CheckResult {
     for (let i = 0n; i < BigInt(blocks); i++) {
       const at = id + i;
       if (!reach(at)) {
-        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parentOf(link)})`, offset: p.base });
+        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parentOf(link)})`, offset: p.base + p.at });
         seen = true;
       }
     }
     // Walked once: a second parent is the finding, and descending again could loop.
     if (seen) return;
-    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parentOf(link)}) and on the freelist`, offset: p.base });
+    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parentOf(link)}) and on the freelist`, offset: p.base + p.at });
     let flags: number;
     let count: number;
     try {

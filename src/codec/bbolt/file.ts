@@ -84,34 +84,40 @@ export class BboltFile {
   /**
    * Each page of `ids` (in ascending order, for sequential reads) or why it
    * does not read, handed to `fn` and valid during the call only: one buffer
-   * serves them all, so a walk of every page touches no new memory.
+   * serves them all, and one PageRef points into it (at the page's offset in
+   * the window), so a walk of every page makes no object per page.
    */
   eachPage(ids: bigint[], fn: (id: bigint, page: PageRef | CodecError) => void): void {
     const fd = this.open();
-    let buf = Buffer.allocUnsafe(WINDOW_BYTES);
-    let from = 0;
+    const ref: PageRef = { file: this.path, buf: Buffer.allocUnsafe(WINDOW_BYTES), at: 0, end: 0, base: 0, id: 0n };
     let to = 0;
-    const blocks = (base: number, length: number): Buffer => {
-      if (base < from || base + length > to) {
+    /** Makes [base, base + length) of the file lie in ref.buf; returns where it starts there. */
+    const window = (base: number, length: number): number => {
+      if (base < ref.base || base + length > to) {
         mustFit(this.path, this.size, base, length);
-        if (length > buf.length) buf = Buffer.allocUnsafe(length);
-        const n = Math.min(buf.length, this.size - base);
-        readInto(this.path, fd, buf, n, base);
-        from = base;
+        if (length > ref.buf.length) ref.buf = Buffer.allocUnsafe(length);
+        const n = Math.min(ref.buf.length, this.size - base);
+        readInto(this.path, fd, ref.buf, n, base);
+        ref.base = base;
         to = base + n;
       }
-      return buf.subarray(base - from, base - from + length);
+      return base - ref.base;
     };
     for (const id of ids) {
-      let p: PageRef;
       try {
-        p = this.readPage(id, blocks);
+        this.checkId(id);
+        const base = Number(id) * this.pageSize;
+        const overflow = this.checkHeader(id, ref.buf, window(base, this.pageSize), base);
+        const length = (overflow + 1) * this.pageSize;
+        ref.at = overflow === 0 ? base - ref.base : window(base, length);
+        ref.end = ref.at + length;
+        ref.id = id;
       } catch (e) {
         if (!(e instanceof CodecError)) throw e;
         fn(id, e);
         continue;
       }
-      fn(id, p);
+      fn(id, ref);
     }
   }
 
@@ -122,20 +128,30 @@ export class BboltFile {
 
   /** Page `id` and its overflow blocks from `blocks`, checked to lie inside what the meta says was written. */
   private readPage(id: bigint, blocks: (base: number, length: number) => Buffer): PageRef {
-    if (id < 2n || id >= this.meta.pgid) {
-      throw new CodecError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
-    }
+    this.checkId(id);
     const base = Number(id) * this.pageSize;
     // One read for the usual single-block page; a second only for overflow pages.
     const first = blocks(base, this.pageSize);
-    const h = readPageHeader(first, 0);
+    const overflow = this.checkHeader(id, first, 0, base);
+    const length = (overflow + 1) * this.pageSize;
+    const buf = overflow === 0 ? first : blocks(base, length);
+    return { file: this.path, buf, at: 0, end: length, base, id };
+  }
+
+  private checkId(id: bigint): void {
+    if (id < 2n || id >= this.meta.pgid) {
+      throw new CodecError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
+    }
+  }
+
+  /** The overflow of the page header at buf[at] (file offset `base`), checked to name page `id` and to end below the high-water mark. */
+  private checkHeader(id: bigint, buf: Buffer, at: number, base: number): number {
+    const h = readPageHeader(buf, at);
     if (h.id !== id) throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
     if (id + BigInt(h.overflow) >= this.meta.pgid) {
       throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
     }
-    const length = (h.overflow + 1) * this.pageSize;
-    const buf = h.overflow === 0 ? first : blocks(base, length);
-    return { file: this.path, buf, at: 0, end: length, base, id };
+    return h.overflow;
   }
 
   /** The synced freelist, or undefined when the meta has none (pgidNoFreelist: bbolt rebuilds it at Open). */
