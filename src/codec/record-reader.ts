@@ -120,7 +120,7 @@ export class RecordReader {
     this.segments = segments;
     this.maxRecordBytes = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.continueOnCrcError = opts.continueOnCrcError ?? false;
-    this.chunkBytes = opts.chunkBytes ?? 4 << 20;
+    this.chunkBytes = opts.chunkBytes ?? 1 << 20;
     // Sized to the files when they are opened: many readers of small WALs (a simulation's restarts) need little.
     this.buf = new Uint8Array(0);
     this.trustCrc = opts.trustCrc ?? false;

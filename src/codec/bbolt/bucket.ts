@@ -56,7 +56,7 @@ export class Bucket {
     if (e.value.length < BUCKET_HEADER_SIZE + PAGE_HEADER_SIZE) {
       throw new CodecError('BBOLT_BAD_PAGE', `an inline bucket of ${e.value.length} bytes has no room for its page`, { file: this.file.path, offset: e.valueOffset });
     }
-    const page: PageRef = { file: this.file.path, buf: e.value, at: BUCKET_HEADER_SIZE, end: e.value.length, base: e.valueOffset, id: 0n };
+    const page: PageRef = { file: this.file.path, buf: e.value, at: BUCKET_HEADER_SIZE, end: e.value.length, base: e.valueOffset, id: 0 };
     return new Bucket(this.file, 0n, page, this.depth + 1);
   }
 

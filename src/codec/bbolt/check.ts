@@ -13,7 +13,7 @@
  */
 import { CodecError } from '../errors.js';
 import type { BboltFile } from './file.js';
-import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PageFlag, branchElementChild, checkElementPage, leafElement, leafElementFlags, type PageRef } from './page.js';
+import { BUCKET_HEADER_SIZE, BUCKET_LEAF_FLAG, PageFlag, branchElement, branchElementChild, checkElementPage, leafElement, leafElementFlags, type PageRef } from './page.js';
 
 export type CheckKind =
   /** tx.go "page N: already freed": the freelist lists a page twice. */
@@ -53,15 +53,31 @@ export interface CheckResult {
 /** Findings of one kind past this many are counted, not listed. */
 export const MAX_FINDINGS_PER_KIND = 20;
 
-/** A page the tree points to, and who points to it: the page `from` (a meta page below 2), through `bucket` when it is a bucket's root. */
-interface PageLink {
-  id: bigint;
-  from: bigint;
-  bucket?: string;
+/**
+ * The pages of one level of the walk, as parallel lists of numbers (no object
+ * per page): each page's id, the page that points to it (a meta page below 2),
+ * and, for a bucket's root, the bucket's name.
+ */
+class Level {
+  readonly ids: number[] = [];
+  readonly from: number[] = [];
+  readonly buckets = new Map<number, string>();
+
+  add(id: number, from: number, bucket?: string): void {
+    if (bucket !== undefined) this.buckets.set(this.ids.length, bucket);
+    this.ids.push(id);
+    this.from.push(from);
+  }
+
+  /** Who points to page k, for findings only. */
+  parentOf(k: number): string {
+    return parentName(this.from[k], this.buckets.get(k));
+  }
 }
 
-/** Who points to a page, for findings only: a walk of every page makes no string per link. */
-const parentOf = (l: PageLink): string => (l.bucket !== undefined ? `bucket ${l.bucket} on page ${l.from}` : l.from < 2n ? `meta page ${l.from}` : `branch page ${l.from}`);
+/** Who points to a page: page `from` (a meta page below 2), through `bucket` when the page is a bucket's root. */
+const parentName = (from: number, bucket: string | undefined): string =>
+  bucket !== undefined ? `bucket ${bucket} on page ${from}` : from < 2 ? `meta page ${from}` : `branch page ${from}`;
 
 export function checkBbolt(db: BboltFile): CheckResult {
   const findings: CheckFinding[] = [];
@@ -78,11 +94,10 @@ export function checkBbolt(db: BboltFile): CheckResult {
   const reachable = new Uint8Array(pages);
   reachable[0] = reachable[1] = 1;
   let reachableCount = 2;
-  /** Marks a page reached; false when it already was. Every id given is below the high-water mark (BboltFile.page checks it, overflow pages too). */
-  const reach = (id: bigint): boolean => {
-    const n = Number(id);
-    if (reachable[n] === 1) return false;
-    reachable[n] = 1;
+  /** Marks a page reached; false when it already was. Every id given is below the high-water mark (BboltFile checks it, overflow pages too). */
+  const reach = (id: number): boolean => {
+    if (reachable[id] === 1) return false;
+    reachable[id] = 1;
     reachableCount++;
     return true;
   };
@@ -92,7 +107,7 @@ export function checkBbolt(db: BboltFile): CheckResult {
     const fl = db.freelist();
     if (fl) {
       freelistSynced = true;
-      for (const id of fl.pages) reach(id);
+      for (const id of fl.pages) reach(Number(id));
       for (const id of fl.ids) {
         if (id < pgid && freed[Number(id)] === 1) add({ kind: 'already-freed', page: id, message: `page ${id} is on the freelist twice` });
         if (id < pgid) freed[Number(id)] = 1;
@@ -104,76 +119,82 @@ export function checkBbolt(db: BboltFile): CheckResult {
     add({ kind: 'bad-freelist', page: db.meta.freelist, message: `the freelist page ${db.meta.freelist} does not read: ${e.message}`, offset: e.offset });
   }
 
-  /** Checks one page of the tree, and adds the pages it points to (a branch's children, a leaf's buckets with pages) to `below`. */
-  const visit = (link: PageLink, p: PageRef | CodecError, below: PageLink[]): void => {
-    const id = link.id;
+  /** A pointer from page `from` to page `id`, for the level below; outside the data pages, the finding instead (with the id as `exact` reads it). */
+  const point = (below: Level, id: number, from: number, bucket: string | undefined, exact: () => bigint): void => {
+    if (id >= 2 && id < pages) return below.add(id, from, bucket);
+    const page = exact();
+    add({ kind: 'out-of-bounds', page, message: `${parentName(from, bucket)} points at page ${page}, outside the data pages 2..${pgid - 1n}` });
+  };
+
+  /** Checks page k of `level`, and adds the pages it points to (a branch's children, a leaf's buckets with pages) to `below`. */
+  const visit = (level: Level, k: number, p: PageRef | CodecError, below: Level): void => {
+    const id = level.ids[k];
     if (p instanceof CodecError) {
-      add({ kind: p.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: id, message: `${parentOf(link)} points at page ${id}: ${p.message}`, offset: p.offset });
+      add({ kind: p.code === 'BBOLT_TRUNCATED' ? 'out-of-bounds' : 'invalid-type', page: BigInt(id), message: `${level.parentOf(k)} points at page ${id}: ${p.message}`, offset: p.offset });
       return;
     }
     const blocks = (p.end - p.at) / db.pageSize;
     let seen = false;
-    for (let i = 0n; i < BigInt(blocks); i++) {
-      const at = id + i;
-      if (!reach(at)) {
-        add({ kind: 'multiple-references', page: at, message: `page ${at} is reached twice (again from ${parentOf(link)})`, offset: p.base + p.at });
+    for (let i = 0; i < blocks; i++) {
+      if (!reach(id + i)) {
+        add({ kind: 'multiple-references', page: BigInt(id + i), message: `page ${id + i} is reached twice (again from ${level.parentOf(k)})`, offset: p.base + p.at });
         seen = true;
       }
     }
     // Walked once: a second parent is the finding, and descending again could loop.
     if (seen) return;
-    if (freed[Number(id)] === 1) add({ kind: 'reachable-freed', page: id, message: `page ${id} is in the tree (from ${parentOf(link)}) and on the freelist`, offset: p.base + p.at });
+    if (freed[id] === 1) add({ kind: 'reachable-freed', page: BigInt(id), message: `page ${id} is in the tree (from ${level.parentOf(k)}) and on the freelist`, offset: p.base + p.at });
     let flags: number;
     let count: number;
     try {
       ({ flags, count } = checkElementPage(p));
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
-      add({ kind: 'invalid-type', page: id, message: `${e.message} (reached from ${parentOf(link)})`, offset: e.offset });
+      add({ kind: 'invalid-type', page: BigInt(id), message: `${e.message} (reached from ${level.parentOf(k)})`, offset: e.offset });
       return;
     }
     try {
       if (flags === PageFlag.branch) {
-        for (let i = 0; i < count; i++) below.push({ id: branchElementChild(p, i), from: id });
+        for (let i = 0; i < count; i++) point(below, branchElementChild(p, i), id, undefined, () => branchElement(p, i).child);
         return;
       }
       for (let i = 0; i < count; i++) {
         if ((leafElementFlags(p, i) & BUCKET_LEAF_FLAG) === 0) continue;
         const e = leafElement(p, i);
+        const name = JSON.stringify(e.key.toString('latin1'));
         if (e.value.length < BUCKET_HEADER_SIZE) {
-          add({ kind: 'invalid-type', page: id, message: `page ${id}: bucket ${JSON.stringify(e.key.toString('latin1'))} has a ${e.value.length}-byte header`, offset: e.valueOffset });
+          add({ kind: 'invalid-type', page: BigInt(id), message: `page ${id}: bucket ${name} has a ${e.value.length}-byte header`, offset: e.valueOffset });
           continue;
         }
         const root = e.value.readBigUInt64LE(0);
         // Inline buckets (root 0) live inside the value and own no pages (tx.go checkBucket).
-        if (root !== 0n) below.push({ id: root, from: id, bucket: JSON.stringify(e.key.toString('latin1')) });
+        if (root !== 0n) point(below, Number(root), id, name, () => root);
       }
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
-      add({ kind: 'invalid-type', page: id, message: e.message, offset: e.offset });
+      add({ kind: 'invalid-type', page: BigInt(id), message: e.message, offset: e.offset });
     }
   };
   // Level by level from the root, each level in page order (BboltFile.eachPage reads them in large
   // sequential reads): a walk in tree order meets the pages of a long-lived etcd backend in no
   // order at all. What each page must satisfy is the same in any order.
-  let level: PageLink[] = [{ id: db.meta.root, from: BigInt(db.meta.page) }];
-  for (let depth = 0; level.length > 0; depth++) {
+  let level = new Level();
+  // The meta's root lies inside the data pages (BboltFile refuses a meta whose root does not).
+  level.add(Number(db.meta.root), db.meta.page);
+  for (let depth = 0; level.ids.length > 0; depth++) {
     if (depth > db.maxDepth) {
-      for (const l of level) add({ kind: 'too-deep', page: l.id, message: `page ${l.id} is ${depth} levels down (${parentOf(l)}): a cycle of page ids?` });
+      for (let k = 0; k < level.ids.length; k++) add({ kind: 'too-deep', page: BigInt(level.ids[k]), message: `page ${level.ids[k]} is ${depth} levels down (${level.parentOf(k)}): a cycle of page ids?` });
       break;
     }
-    const below: PageLink[] = [];
-    const inBounds = level.filter((l) => {
-      if (l.id >= 2n && l.id < pgid) return true;
-      add({ kind: 'out-of-bounds', page: l.id, message: `${parentOf(l)} points at page ${l.id}, outside the data pages 2..${pgid - 1n}` });
-      return false;
-    });
-    inBounds.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    let k = 0;
-    db.eachPage(
-      inBounds.map((l) => l.id),
-      (_id, p) => visit(inBounds[k++], p, below),
-    );
+    const below = new Level();
+    const ids = level.ids;
+    const order = new Uint32Array(ids.length);
+    for (let k = 0; k < order.length; k++) order[k] = k;
+    order.sort((a, b) => ids[a] - ids[b]);
+    const sorted = new Float64Array(order.length);
+    for (let k = 0; k < order.length; k++) sorted[k] = ids[order[k]];
+    const current = level;
+    db.eachPage(sorted, (k, p) => visit(current, order[k], p, below));
     level = below;
   }
 

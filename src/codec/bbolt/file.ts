@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CodecError } from '../errors.js';
 import { BBOLT_MAGIC, META_SIZE, metaProblem, parseMeta, type Meta } from './meta.js';
-import { PAGE_HEADER_SIZE, readPageHeader, type PageRef } from './page.js';
+import { PAGE_HEADER_SIZE, readU64, type PageRef } from './page.js';
 import { Bucket } from './bucket.js';
 import { NO_FREELIST, parseFreelist, type Freelist } from './freelist.js';
 import { describeNonBbolt } from './not-bbolt.js';
@@ -78,18 +78,20 @@ export class BboltFile {
   /** Reads page `id` and its overflow blocks, checking it lies inside what the meta says was written. */
   page(id: bigint): PageRef {
     const fd = this.open();
-    return this.readPage(id, (base, length) => readAt(this.path, fd, this.size, base, length));
+    this.checkId(id);
+    return this.readPage(Number(id), (base, length) => readAt(this.path, fd, this.size, base, length));
   }
 
   /**
    * Each page of `ids` (in ascending order, for sequential reads) or why it
-   * does not read, handed to `fn` and valid during the call only: one buffer
-   * serves them all, and one PageRef points into it (at the page's offset in
-   * the window), so a walk of every page makes no object per page.
+   * does not read, handed to `fn` with its position in `ids` and valid during
+   * the call only: one buffer serves them all, and one PageRef points into it
+   * (at the page's offset in the window), so a walk of every page makes no
+   * object per page.
    */
-  eachPage(ids: bigint[], fn: (id: bigint, page: PageRef | CodecError) => void): void {
+  eachPage(ids: ArrayLike<number>, fn: (k: number, page: PageRef | CodecError) => void): void {
     const fd = this.open();
-    const ref: PageRef = { file: this.path, buf: Buffer.allocUnsafe(WINDOW_BYTES), at: 0, end: 0, base: 0, id: 0n };
+    const ref: PageRef = { file: this.path, buf: Buffer.allocUnsafe(WINDOW_BYTES), at: 0, end: 0, base: 0, id: 0 };
     let to = 0;
     /** Makes [base, base + length) of the file lie in ref.buf; returns where it starts there. */
     const window = (base: number, length: number): number => {
@@ -103,10 +105,11 @@ export class BboltFile {
       }
       return base - ref.base;
     };
-    for (const id of ids) {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
       try {
         this.checkId(id);
-        const base = Number(id) * this.pageSize;
+        const base = id * this.pageSize;
         const overflow = this.checkHeader(id, ref.buf, window(base, this.pageSize), base);
         const length = (overflow + 1) * this.pageSize;
         ref.at = overflow === 0 ? base - ref.base : window(base, length);
@@ -114,10 +117,10 @@ export class BboltFile {
         ref.id = id;
       } catch (e) {
         if (!(e instanceof CodecError)) throw e;
-        fn(id, e);
+        fn(k, e);
         continue;
       }
-      fn(id, ref);
+      fn(k, ref);
     }
   }
 
@@ -126,10 +129,9 @@ export class BboltFile {
     return this.fd;
   }
 
-  /** Page `id` and its overflow blocks from `blocks`, checked to lie inside what the meta says was written. */
-  private readPage(id: bigint, blocks: (base: number, length: number) => Buffer): PageRef {
-    this.checkId(id);
-    const base = Number(id) * this.pageSize;
+  /** Page `id` (checked to be a data page) and its overflow blocks from `blocks`, checked to lie inside what the meta says was written. */
+  private readPage(id: number, blocks: (base: number, length: number) => Buffer): PageRef {
+    const base = id * this.pageSize;
     // One read for the usual single-block page; a second only for overflow pages.
     const first = blocks(base, this.pageSize);
     const overflow = this.checkHeader(id, first, 0, base);
@@ -138,27 +140,28 @@ export class BboltFile {
     return { file: this.path, buf, at: 0, end: length, base, id };
   }
 
-  private checkId(id: bigint): void {
-    if (id < 2n || id >= this.meta.pgid) {
+  /** Page ids compare exactly whether number or bigint: a number id is exact (below 2^53) or past any high-water mark. */
+  private checkId(id: number | bigint): void {
+    if (id < 2 || id >= this.meta.pgid) {
       throw new CodecError('BBOLT_BAD_PAGE', `page id ${id} is outside the data pages 2..${this.meta.pgid - 1n} of meta page ${this.meta.page}`, { file: this.path });
     }
   }
 
   /** The overflow of the page header at buf[at] (file offset `base`), checked to name page `id` and to end below the high-water mark. */
-  private checkHeader(id: bigint, buf: Buffer, at: number, base: number): number {
-    const h = readPageHeader(buf, at);
-    if (h.id !== id) throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${h.id}`, { file: this.path, offset: base });
-    if (id + BigInt(h.overflow) >= this.meta.pgid) {
-      throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s ${h.overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
+  private checkHeader(id: number, buf: Buffer, at: number, base: number): number {
+    if (readU64(buf, at) !== id) throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s header says it is page ${buf.readBigUInt64LE(at)}`, { file: this.path, offset: base });
+    const overflow = buf.readUInt32LE(at + 12);
+    if (id + overflow >= this.meta.pgid) {
+      throw new CodecError('BBOLT_BAD_PAGE', `page ${id}'s ${overflow} overflow pages run past the high-water mark ${this.meta.pgid}`, { file: this.path, offset: base + 12 });
     }
-    return h.overflow;
+    return overflow;
   }
 
   /** The synced freelist, or undefined when the meta has none (pgidNoFreelist: bbolt rebuilds it at Open). */
   freelist(): Freelist | undefined {
     if (this.meta.freelist === NO_FREELIST) return undefined;
     const p = this.page(this.meta.freelist);
-    return parseFreelist(this.path, p.buf, p.id, p.base);
+    return parseFreelist(this.path, p.buf, this.meta.freelist, p.base);
   }
 
   close(): void {

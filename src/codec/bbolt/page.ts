@@ -36,8 +36,8 @@ export interface PageRef {
   at: number;
   end: number;
   base: number;
-  /** The page id it was read as; 0 for an inline bucket's page. */
-  id: bigint;
+  /** The page id it was read as (below the high-water mark, so exact); 0 for an inline bucket's page. */
+  id: number;
 }
 
 export interface PageHeader {
@@ -91,12 +91,19 @@ export function branchElement(p: PageRef, i: number): BranchElement {
   return { key: slice(p, elem, pos, ksize, 'key'), child: p.buf.readBigUInt64LE(elem + 8) };
 }
 
-/** Just the child of branch element i, its key checked to lie inside the page as branchElement checks it. */
-export function branchElementChild(p: PageRef, i: number): bigint {
+/**
+ * Just the child of branch element i, its key checked to lie inside the page
+ * as branchElement checks it: a number, exact below 2^53, so past any
+ * high-water mark where it is not (branchElement gives it exactly).
+ */
+export function branchElementChild(p: PageRef, i: number): number {
   const elem = p.at + PAGE_HEADER_SIZE + i * BRANCH_ELEMENT_SIZE;
   fits(p, elem, p.buf.readUInt32LE(elem), p.buf.readUInt32LE(elem + 4), 'key');
-  return p.buf.readBigUInt64LE(elem + 8);
+  return readU64(p.buf, elem + 8);
 }
+
+/** The u64 at buf[at] as a number: exact below 2^53. */
+export const readU64 = (buf: Buffer, at: number): number => buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32;
 
 export interface LeafElement {
   flags: number;
