@@ -1,5 +1,6 @@
 // npm run build, after tsc: walt's own modules under dist/src/cli/main.js, with
-// ink and React for browse's screen, as a few files in dist/src/bundle (a chunk
+// ink and React for browse's screen and commander and chalk, which every
+// command loads, as a few files in dist/src/bundle (a chunk
 // per command, loaded when it runs, and the chunks they share), so that a start
 // resolves and compiles a handful of files instead of a hundred or, for browse,
 // some 250; bin/walt starts from it, and browse's and verify's workers from
@@ -15,8 +16,8 @@ import { join } from 'node:path';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist/src/bundle');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** Bundled: ink and React (and what they import); every other dependency is loaded from node_modules. */
-const inside = new Set(['ink', 'react']);
+/** Bundled: ink and React (and what they import), commander and chalk; every other dependency is loaded from node_modules. */
+const inside = new Set(['ink', 'react', 'commander', 'chalk']);
 const outside = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !inside.has(d)).flatMap((d) => [d, `${d}/*`]);
 rmSync(out, { recursive: true, force: true });
 await build({
