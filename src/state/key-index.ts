@@ -18,16 +18,17 @@ import { ValueRef } from './value-slabs.js';
  * One change of the key, and the value written (none for a delete, the
  * tombstone). The sub revision is a number: a txn's changes are counted in
  * an array, far below 2^53. The object is its own value reference, so a
- * revision costs one object on the heap.
+ * revision costs one object on the heap. Only KeyIndex.overwrite changes a
+ * revision once made.
  */
 export class KeyRevision extends ValueRef {
   /** Compacted away: no longer in its key's generations. */
   dropped = false;
 
   constructor(
-    readonly main: bigint,
-    readonly sub: number,
-    readonly lease: bigint,
+    public main: bigint,
+    public sub: number,
+    public lease: bigint,
     readonly tombstone: boolean,
   ) {
     super();
@@ -85,6 +86,33 @@ export class KeyIndex {
     else g.revs.push(change);
     g.ver++;
     this.modified = change;
+  }
+
+  /**
+   * The key's one revision, when it has just one and it is a put: what a
+   * store without history keeps of a live key, and what its next put makes
+   * the key's one revision again (overwrite).
+   */
+  sole(): KeyRevision | undefined {
+    if (this.generations.length !== 1) return undefined;
+    const revs = this.generations[0].revs;
+    return revs.length === 1 && !revs[0].tombstone ? revs[0] : undefined;
+  }
+
+  /**
+   * put() and then compact() at the put's revision, for a store without
+   * history: the key's sole revision `r` becomes the put at main.sub, a main
+   * revision above r's, in place (its value is the caller's to replace), so a
+   * write makes no object that outlives it. The generation keeps its create
+   * revision and counts the put.
+   */
+  overwrite(r: KeyRevision, main: bigint, sub: number, lease: bigint): void {
+    const g = this.generations[0];
+    if (g.created === r) g.created = { main: r.main, sub: r.sub };
+    r.main = main;
+    r.sub = sub;
+    r.lease = lease;
+    g.ver++;
   }
 
   /**

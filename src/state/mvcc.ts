@@ -307,9 +307,19 @@ export class TxnWrite {
       ki = new KeyIndex(key);
       this.store.addKey(ki);
     }
-    const change = this.store.values.put(value, new KeyRevision(rev, this.changes, lease, false));
-    ki.put(change);
-    this.store.wrote(ki, change);
+    // A lease of 0 decoded from a request is a bigint of its own; the revision keeps the shared one.
+    const leased = lease === NO_LEASE ? NO_LEASE : lease;
+    // Without history, end() would compact the key's last revision away: the put takes its place.
+    const sole = this.store.keepHistory ? undefined : ki.sole();
+    if (sole !== undefined && sole.main < rev) {
+      this.store.values.release(sole);
+      ki.overwrite(sole, rev, this.changes, leased);
+      this.store.values.put(value, sole);
+    } else {
+      const change = this.store.values.put(value, new KeyRevision(rev, this.changes, leased, false));
+      ki.put(change);
+      this.store.wrote(ki, change);
+    }
     this.changes++;
     this.touched.push(ki);
     if (oldLease !== NO_LEASE) this.store.leases.detach(oldLease, key);

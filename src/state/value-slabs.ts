@@ -177,7 +177,8 @@ export class ValueSlabs {
   /** Moves a slab's live values to the current slab and lets the slab go. */
   private evacuate(slab: Slab): void {
     for (const ref of slab.refs) {
-      if (!ref.live) continue;
+      // A released ref may since hold a value elsewhere (a key's revision rewritten in place).
+      if (!ref.live || ref.slab !== slab) continue;
       // The reference others hold is kept; it now points where the bytes went.
       this.put(ref.view(), ref);
     }
