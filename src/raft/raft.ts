@@ -142,8 +142,12 @@ type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransf
 /** The context of a transfer's MsgVote: it lets voters ignore their leader lease. */
 const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
 
-/** An empty ConfChangeV2 as gogoproto marshals it (transition 0 is written): etcd 3.4's auto-leave entry. */
-const EMPTY_CONF_CHANGE_V2 = encodeConfChangeV2({ transition: ConfChangeTransition.ConfChangeTransitionAuto, changes: [] });
+/**
+ * An empty ConfChangeV2 as gogoproto marshals it (transition 0 is written):
+ * etcd 3.4's auto-leave entry. Encoded at its first use, not when raft loads:
+ * encoding loads etcd's messages, which a replay of puts never needs.
+ */
+let emptyConfChangeV2: Uint8Array | undefined;
 
 /** Node IDs print in hex, as etcd's %x does. */
 const hex = (id: bigint): string => id.toString(16);
@@ -407,7 +411,7 @@ export class Raft {
           // etcd 3.4 marshals the empty ConfChangeV2, whose two bytes the
           // uncommitted-size limit may refuse; then it waits for the next
           // pending conf change to be applied and tries again.
-          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: EMPTY_CONF_CHANGE_V2 };
+          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: (emptyConfChangeV2 ??= encodeConfChangeV2({ transition: ConfChangeTransition.ConfChangeTransitionAuto, changes: [] })) };
           if (!this.appendEntry([ent])) this.pendingConfIndex = this.raftLog.lastIndex();
           else this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
         } else {
