@@ -54,19 +54,53 @@ export interface CheckResult {
 export const MAX_FINDINGS_PER_KIND = 20;
 
 /**
- * The pages of one level of the walk, as parallel lists of numbers (no object
- * per page): each page's id, the page that points to it (a meta page below 2),
- * and, for a bucket's root, the bucket's name.
+ * The pages of one level of the walk in typed arrays, which the walk reuses
+ * from level to level (fresh memory costs a page fault per 4 KB, and a level
+ * can hold every leaf): each page's id, the page that points to it (a meta
+ * page below 2), and, for a bucket's root, the bucket's name.
  */
 class Level {
-  readonly ids: number[] = [];
-  readonly from: number[] = [];
+  length = 0;
+  ids = new Float64Array(64);
+  from = new Float64Array(64);
+  /** byId's answer: positions, and the ids in that order. */
+  private order = new Uint32Array(0);
+  private sorted = new Float64Array(0);
   readonly buckets = new Map<number, string>();
 
+  clear(): void {
+    this.length = 0;
+    this.buckets.clear();
+  }
+
   add(id: number, from: number, bucket?: string): void {
-    if (bucket !== undefined) this.buckets.set(this.ids.length, bucket);
-    this.ids.push(id);
-    this.from.push(from);
+    if (this.length === this.ids.length) {
+      const ids = new Float64Array(this.length * 2);
+      const froms = new Float64Array(this.length * 2);
+      ids.set(this.ids);
+      froms.set(this.from);
+      this.ids = ids;
+      this.from = froms;
+    }
+    if (bucket !== undefined) this.buckets.set(this.length, bucket);
+    this.ids[this.length] = id;
+    this.from[this.length++] = from;
+  }
+
+  /** The ids in ascending order, and the position of each in `positions`: valid until the next byId. */
+  byId(): { sorted: Float64Array; positions: Uint32Array } {
+    const n = this.length;
+    if (this.order.length < n) {
+      this.order = new Uint32Array(this.ids.length);
+      this.sorted = new Float64Array(this.ids.length);
+    }
+    const ids = this.ids;
+    const positions = this.order.subarray(0, n);
+    for (let k = 0; k < n; k++) positions[k] = k;
+    positions.sort((a, b) => ids[a] - ids[b]);
+    const sorted = this.sorted.subarray(0, n);
+    for (let k = 0; k < n; k++) sorted[k] = ids[positions[k]];
+    return { sorted, positions };
   }
 
   /** Who points to page k, for findings only. */
@@ -119,11 +153,9 @@ export function checkBbolt(db: BboltFile): CheckResult {
     add({ kind: 'bad-freelist', page: db.meta.freelist, message: `the freelist page ${db.meta.freelist} does not read: ${e.message}`, offset: e.offset });
   }
 
-  /** A pointer from page `from` to page `id`, for the level below; outside the data pages, the finding instead (with the id as `exact` reads it). */
-  const point = (below: Level, id: number, from: number, bucket: string | undefined, exact: () => bigint): void => {
-    if (id >= 2 && id < pages) return below.add(id, from, bucket);
-    const page = exact();
-    add({ kind: 'out-of-bounds', page, message: `${parentName(from, bucket)} points at page ${page}, outside the data pages 2..${pgid - 1n}` });
+  /** A pointer from page `from` (through `bucket`, to its root) to page `id`, outside the data pages. */
+  const outOfBounds = (id: bigint, from: number, bucket?: string): void => {
+    add({ kind: 'out-of-bounds', page: id, message: `${parentName(from, bucket)} points at page ${id}, outside the data pages 2..${pgid - 1n}` });
   };
 
   /** Checks page k of `level`, and adds the pages it points to (a branch's children, a leaf's buckets with pages) to `below`. */
@@ -155,7 +187,11 @@ export function checkBbolt(db: BboltFile): CheckResult {
     }
     try {
       if (flags === PageFlag.branch) {
-        for (let i = 0; i < count; i++) point(below, branchElementChild(p, i), id, undefined, () => branchElement(p, i).child);
+        for (let i = 0; i < count; i++) {
+          const child = branchElementChild(p, i);
+          if (child >= 2 && child < pages) below.add(child, id);
+          else outOfBounds(branchElement(p, i).child, id);
+        }
         return;
       }
       for (let i = 0; i < count; i++) {
@@ -168,7 +204,9 @@ export function checkBbolt(db: BboltFile): CheckResult {
         }
         const root = e.value.readBigUInt64LE(0);
         // Inline buckets (root 0) live inside the value and own no pages (tx.go checkBucket).
-        if (root !== 0n) point(below, Number(root), id, name, () => root);
+        if (root === 0n) continue;
+        if (root >= 2n && root < pgid) below.add(Number(root), id, name);
+        else outOfBounds(root, id, name);
       }
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
@@ -179,23 +217,20 @@ export function checkBbolt(db: BboltFile): CheckResult {
   // sequential reads): a walk in tree order meets the pages of a long-lived etcd backend in no
   // order at all. What each page must satisfy is the same in any order.
   let level = new Level();
+  let below = new Level();
   // The meta's root lies inside the data pages (BboltFile refuses a meta whose root does not).
   level.add(Number(db.meta.root), db.meta.page);
-  for (let depth = 0; level.ids.length > 0; depth++) {
+  for (let depth = 0; level.length > 0; depth++) {
     if (depth > db.maxDepth) {
-      for (let k = 0; k < level.ids.length; k++) add({ kind: 'too-deep', page: BigInt(level.ids[k]), message: `page ${level.ids[k]} is ${depth} levels down (${level.parentOf(k)}): a cycle of page ids?` });
+      for (let k = 0; k < level.length; k++) add({ kind: 'too-deep', page: BigInt(level.ids[k]), message: `page ${level.ids[k]} is ${depth} levels down (${level.parentOf(k)}): a cycle of page ids?` });
       break;
     }
-    const below = new Level();
-    const ids = level.ids;
-    const order = new Uint32Array(ids.length);
-    for (let k = 0; k < order.length; k++) order[k] = k;
-    order.sort((a, b) => ids[a] - ids[b]);
-    const sorted = new Float64Array(order.length);
-    for (let k = 0; k < order.length; k++) sorted[k] = ids[order[k]];
+    below.clear();
+    const { sorted, positions } = level.byId();
     const current = level;
-    db.eachPage(sorted, (k, p) => visit(current, order[k], p, below));
-    level = below;
+    const next = below;
+    db.eachPage(sorted, (k, p) => visit(current, positions[k], p, next));
+    [level, below] = [below, level];
   }
 
   let free = 0;

@@ -43,6 +43,8 @@ export class BboltFile {
   readonly size: number;
   readonly maxDepth: number;
   private fd: number | undefined;
+  /** eachPage's buffer, kept for the next call: a walk calls it once a level. */
+  private pageBuf: Buffer | undefined;
 
   private constructor(
     readonly path: string,
@@ -91,13 +93,13 @@ export class BboltFile {
    */
   eachPage(ids: ArrayLike<number>, fn: (k: number, page: PageRef | CodecError) => void): void {
     const fd = this.open();
-    const ref: PageRef = { file: this.path, buf: Buffer.allocUnsafe(WINDOW_BYTES), at: 0, end: 0, base: 0, id: 0 };
+    const ref: PageRef = { file: this.path, buf: (this.pageBuf ??= Buffer.allocUnsafeSlow(WINDOW_BYTES)), at: 0, end: 0, base: 0, id: 0 };
     let to = 0;
     /** Makes [base, base + length) of the file lie in ref.buf; returns where it starts there. */
     const window = (base: number, length: number): number => {
       if (base < ref.base || base + length > to) {
         mustFit(this.path, this.size, base, length);
-        if (length > ref.buf.length) ref.buf = Buffer.allocUnsafe(length);
+        if (length > ref.buf.length) ref.buf = this.pageBuf = Buffer.allocUnsafeSlow(length);
         const n = Math.min(ref.buf.length, this.size - base);
         readInto(this.path, fd, ref.buf, n, base);
         ref.base = base;

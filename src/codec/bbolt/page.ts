@@ -55,15 +55,16 @@ function badPage(p: PageRef, at: number, message: string): CodecError {
   return new CodecError('BBOLT_BAD_PAGE', `page ${p.id}: ${message}`, { file: p.file, offset: p.base + at });
 }
 
-/** The page's kind and element count, checked against the bytes it has. */
+/** The page's kind and element count, checked against the bytes it has (read without the header's id: no bigint per page). */
 export function checkElementPage(p: PageRef): { flags: number; count: number } {
-  const h = readPageHeader(p.buf, p.at);
-  if (h.flags !== PageFlag.branch && h.flags !== PageFlag.leaf) {
-    throw badPage(p, p.at + 8, `flags 0x${h.flags.toString(16)} where a branch (0x01) or leaf (0x02) page was expected`);
+  const flags = p.buf.readUInt16LE(p.at + 8);
+  const count = p.buf.readUInt16LE(p.at + 10);
+  if (flags !== PageFlag.branch && flags !== PageFlag.leaf) {
+    throw badPage(p, p.at + 8, `flags 0x${flags.toString(16)} where a branch (0x01) or leaf (0x02) page was expected`);
   }
-  const size = h.flags === PageFlag.branch ? BRANCH_ELEMENT_SIZE : LEAF_ELEMENT_SIZE;
-  if (p.at + PAGE_HEADER_SIZE + h.count * size > p.end) throw badPage(p, p.at + 10, `${h.count} elements do not fit in the page`);
-  return { flags: h.flags, count: h.count };
+  const size = flags === PageFlag.branch ? BRANCH_ELEMENT_SIZE : LEAF_ELEMENT_SIZE;
+  if (p.at + PAGE_HEADER_SIZE + count * size > p.end) throw badPage(p, p.at + 10, `${count} elements do not fit in the page`);
+  return { flags, count };
 }
 
 /** Where [elem + pos, elem + pos + size) of an element starts, once it is checked to lie inside the page. */
