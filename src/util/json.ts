@@ -40,6 +40,8 @@ const BASE64_CODES = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 
 /** Text up to this long is copied by a loop: a call into Node costs more. */
 const LOOP_CHARS = 48;
+/** Strings up to this long are scanned for escapes and copied by a loop; longer ones go through JSON.stringify. */
+const SCAN_CHARS = 256;
 
 /**
  * A JSON text built as ASCII bytes in a reused buffer (json.ts escapes
@@ -141,6 +143,27 @@ export class JsonOut {
     this.length = at + n;
   }
 
+  /**
+   * Appends a string as JSON: as it is between quotes when nothing in it needs
+   * an escape (the names, kinds and IDs of a dump's lines), else escaped.
+   */
+  string(s: string): void {
+    const n = s.length;
+    if (n > SCAN_CHARS) return this.text(quote(s));
+    this.room(n + 2);
+    const b = this.buf;
+    const at = this.length;
+    b[at] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // What JSON.stringify escapes, and what json.ts escapes beyond it (non-ASCII): the bytes written so far are let go.
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return this.text(quote(s));
+      b[at + 1 + i] = c;
+    }
+    b[at + n + 1] = 0x22;
+    this.length = at + n + 2;
+  }
+
   /** Appends a value as toJSON writes it (on one line). */
   value(v: unknown): void {
     write(this, v, '', '');
@@ -216,19 +239,10 @@ export function toJSON(value: unknown, indent?: number): string {
 const HAS_NON_ASCII = /[^\x00-\x7f]/;
 const NON_ASCII = /[^\x00-\x7f]/g;
 
-/** Short strings repeat from line to line (types, kinds, segment names): each is escaped once. */
-const quoted = new Map<string, string>();
-
+/** A string as a JSON string, non-ASCII escaped. */
 function quote(s: string): string {
-  const short = s.length <= 64;
-  if (short) {
-    const hit = quoted.get(s);
-    if (hit !== undefined) return hit;
-  }
-  let q = JSON.stringify(s);
-  if (HAS_NON_ASCII.test(q)) q = q.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  if (short && quoted.size < 10_000) quoted.set(s, q);
-  return q;
+  const q = JSON.stringify(s);
+  return HAS_NON_ASCII.test(q) ? q.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : q;
 }
 
 const keys = new Map<string, string>();
@@ -246,7 +260,7 @@ function quotedKey(k: string): string {
 function write(out: JsonOut, v: unknown, step: string, pad: string): void {
   switch (typeof v) {
     case 'string':
-      out.text(quote(v));
+      out.string(v);
       return;
     case 'number':
       out.text(Number.isFinite(v) ? String(v) : 'null');
