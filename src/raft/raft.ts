@@ -147,7 +147,8 @@ const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
  * etcd 3.4's auto-leave entry. Encoded at its first use, not when raft loads:
  * encoding loads etcd's messages, which a replay of puts never needs.
  */
-let emptyConfChangeV2: Uint8Array | undefined;
+let emptyConfChangeV2Bytes: Uint8Array | undefined;
+const emptyConfChangeV2 = (): Uint8Array => (emptyConfChangeV2Bytes ??= encodeConfChangeV2({ transition: ConfChangeTransition.ConfChangeTransitionAuto, changes: [] }));
 
 /** Node IDs print in hex, as etcd's %x does. */
 const hex = (id: bigint): string => id.toString(16);
@@ -411,7 +412,7 @@ export class Raft {
           // etcd 3.4 marshals the empty ConfChangeV2, whose two bytes the
           // uncommitted-size limit may refuse; then it waits for the next
           // pending conf change to be applied and tries again.
-          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: (emptyConfChangeV2 ??= encodeConfChangeV2({ transition: ConfChangeTransition.ConfChangeTransitionAuto, changes: [] })) };
+          const ent: Entry = { term: 0n, index: 0n, type: EntryType.EntryConfChangeV2, data: emptyConfChangeV2() };
           if (!this.appendEntry([ent])) this.pendingConfIndex = this.raftLog.lastIndex();
           else this.logger?.info(`initiating automatic transition out of joint configuration ${this.prs.config}`);
         } else {
