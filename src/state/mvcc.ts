@@ -309,7 +309,8 @@ export class TxnWrite {
     }
     // A lease of 0 decoded from a request is a bigint of its own; the revision keeps the shared one.
     const leased = lease === NO_LEASE ? NO_LEASE : lease;
-    // Without history, end() would compact the key's last revision away: the put takes its place.
+    // Without history, end() would compact the key's last revision away: the put takes its place
+    // (one written earlier in this txn, at this revision, keeps its own and takes the usual path).
     const sole = this.store.keepHistory ? undefined : ki.sole();
     if (sole !== undefined && sole.main < rev) {
       this.store.values.release(sole);
