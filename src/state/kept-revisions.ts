@@ -38,7 +38,7 @@ export function* keptRevisions(store: MvccStore): Generator<KeptRevision> {
       kv.value = undefined;
     } else {
       const at = ki.get(rev.main)!;
-      kv.createRevision = at.created.main;
+      kv.createRevision = at.createRevision;
       kv.modRevision = at.rev.main;
       kv.version = at.version;
       kv.value = at.rev.tombstone ? EMPTY : at.rev.view();

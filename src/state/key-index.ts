@@ -46,6 +46,7 @@ function compareRev(a: Rev, b: Rev): number {
   return a.sub - b.sub;
 }
 
+/** A generation the key's current one followed: a put after a delete. */
 interface Generation {
   /** Puts in this generation since it was created, compacted ones included. */
   ver: bigint;
@@ -55,19 +56,36 @@ interface Generation {
 
 const EMPTY = new Uint8Array(0);
 const SHORT_REVS = 8;
+const NO_REVS: readonly KeyRevision[] = Object.freeze([]);
+const NO_GENERATIONS: readonly Generation[] = Object.freeze([]);
+const ZERO_REV: Rev = Object.freeze({ main: 0n, sub: 0 });
 
 const isEmptyGen = (g: Generation | undefined): boolean => g === undefined || g.revs.length === 0;
 
 export interface KeyAt {
   rev: KeyRevision;
-  created: Rev;
+  /** The main revision of the put that created the key's generation. */
+  createRevision: bigint;
   version: bigint;
 }
 
+/**
+ * etcd's keyIndex keeps a list of generations, the last one current. Here the
+ * current generation's fields live on the KeyIndex itself and only the
+ * generations before it (keys deleted and written again, while history keeps
+ * them) in a list: most keys have one generation, and a replay holds an index
+ * entry per key, each object of it copied by the young-generation collector.
+ */
 export class KeyIndex {
   /** The last change; every new one must be above it. */
-  private modified: Rev = { main: 0n, sub: 0 };
-  private generations: Generation[] = [];
+  private modified: Rev = ZERO_REV;
+  /** Generations before the current one, oldest first. */
+  private older: readonly Generation[] = NO_GENERATIONS;
+  /** The current generation: puts since it was created, its create revision, and its revisions (none before a put). */
+  private ver = 0n;
+  private createdMain = 0n;
+  private createdSub = 0;
+  private revs: readonly KeyRevision[] = NO_REVS;
 
   constructor(readonly key: string) {}
 
@@ -76,15 +94,16 @@ export class KeyIndex {
       // keyIndex.put panics: the store hands out revisions in order.
       throw new StateError('ETCD_PANIC', `mvcc: put of ${JSON.stringify(this.key)} at ${change.main}.${change.sub}, not above ${this.modified.main}.${this.modified.sub}`);
     }
-    if (this.generations.length === 0) this.generations = [{ ver: 0n, created: change, revs: [] }];
-    const g = this.generations[this.generations.length - 1];
-    if (g.revs.length === 0) g.created = change;
+    if (this.revs.length === 0) {
+      this.createdMain = change.main;
+      this.createdSub = change.sub;
+    }
     // Most keys keep a few revisions: a short array is copied at its exact
     // size, as push would leave room for 16 more in each (a third of the
     // index's memory with history kept).
-    if (g.revs.length < SHORT_REVS) g.revs = g.revs.concat(change);
-    else g.revs.push(change);
-    g.ver++;
+    if (this.revs.length < SHORT_REVS) this.revs = this.revs.concat(change);
+    else (this.revs as KeyRevision[]).push(change);
+    this.ver++;
     this.modified = change;
   }
 
@@ -94,9 +113,7 @@ export class KeyIndex {
    * the key's one revision again (overwrite).
    */
   sole(): KeyRevision | undefined {
-    if (this.generations.length !== 1) return undefined;
-    const revs = this.generations[0].revs;
-    return revs.length === 1 && !revs[0].tombstone ? revs[0] : undefined;
+    return this.older.length === 0 && this.revs.length === 1 && !this.revs[0].tombstone ? this.revs[0] : undefined;
   }
 
   /**
@@ -107,12 +124,10 @@ export class KeyIndex {
    * revision and counts the put.
    */
   overwrite(r: KeyRevision, main: bigint, sub: number, lease: bigint): void {
-    const g = this.generations[0];
-    if (g.created === r) g.created = { main: r.main, sub: r.sub };
     r.main = main;
     r.sub = sub;
     r.lease = lease;
-    g.ver++;
+    this.ver++;
   }
 
   /**
@@ -122,50 +137,56 @@ export class KeyIndex {
    */
   restore(createRevision: bigint, version: bigint, change: KeyRevision): void {
     this.modified = change;
-    this.generations = [{ ver: version, created: { main: createRevision, sub: 0 }, revs: [change] }];
+    this.older = NO_GENERATIONS;
+    this.ver = version;
+    this.createdMain = createRevision;
+    this.createdSub = 0;
+    this.revs = [change];
   }
 
   /** Appends the delete and opens a new generation; undefined when the key has no live generation (ErrRevisionNotFound). */
   tombstone(main: bigint, sub: number): KeyRevision | undefined {
-    if (isEmptyGen(this.generations[this.generations.length - 1])) return undefined;
+    if (this.revs.length === 0) return undefined;
     const change = new KeyRevision(main, sub, 0n, true);
     this.put(change);
-    this.generations = this.generations.concat({ ver: 0n, created: { main: 0n, sub: 0 }, revs: [] });
+    this.older = this.older.concat({ ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] });
+    this.ver = 0n;
+    this.createdMain = 0n;
+    this.createdSub = 0;
+    this.revs = NO_REVS;
     return change;
   }
 
   isEmpty(): boolean {
-    return this.generations.length === 0 || (this.generations.length === 1 && isEmptyGen(this.generations[0]));
+    return this.older.length === 0 && this.revs.length === 0;
   }
 
   /** The key's state at `atRev` (keyIndex.get); undefined where it did not exist. */
   get(atRev: bigint): KeyAt | undefined {
-    const g = this.findGeneration(atRev);
-    if (g === undefined || g.revs.length === 0) return undefined;
-    for (let n = g.revs.length - 1; n >= 0; n--) {
-      if (g.revs[n].main <= atRev) return { rev: g.revs[n], created: g.created, version: g.ver - BigInt(g.revs.length - n - 1) };
-    }
-    return undefined;
+    const revs = this.revs;
+    if (revs.length > 0 && revs[0].main <= atRev) return at(revs, atRev, this.ver, this.createdMain);
+    const g = this.findOlder(atRev);
+    return g === undefined ? undefined : at(g.revs, atRev, g.ver, g.created.main);
   }
 
   /** Whether the key exists at `atRev`: get(atRev) without building its answer (a put asks this of every key it writes). */
   has(atRev: bigint): boolean {
-    const g = this.findGeneration(atRev);
-    return g !== undefined && g.revs.length > 0;
+    const revs = this.revs;
+    return (revs.length > 0 && revs[0].main <= atRev) || this.findOlder(atRev) !== undefined;
   }
 
   /** The key-value at `atRev`; without `withValue` its value is left '' unread (a compare of revisions, versions or leases). */
   kvAt(atRev: bigint, withValue = true): Kv | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: this.key, createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone || !withValue ? '' : at.rev.latin1(), lease: at.rev.lease };
+    return { key: this.key, createRevision: at.createRevision, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone || !withValue ? '' : at.rev.latin1(), lease: at.rev.lease };
   }
 
   /** kvAt as bytes, the value a view of the store's copy: valid until the store's next write. */
   keyValueAt(atRev: bigint): KeyValue | undefined {
     const at = this.get(atRev);
     if (at === undefined) return undefined;
-    return { key: Buffer.from(this.key, 'latin1'), createRevision: at.created.main, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone ? EMPTY : at.rev.view(), lease: at.rev.lease };
+    return { key: Buffer.from(this.key, 'latin1'), createRevision: at.createRevision, modRevision: at.rev.main, version: at.version, value: at.rev.tombstone ? EMPTY : at.rev.view(), lease: at.rev.lease };
   }
 
   /**
@@ -173,16 +194,17 @@ export class KeyIndex {
    * revision (the highest sub: the others were never visible; keyIndex.since).
    */
   since(rev: bigint): KeyRevision[] {
+    const gens = this.generations();
     const since: Rev = { main: rev, sub: 0 };
-    let gi = this.generations.length - 1;
+    let gi = gens.length - 1;
     for (; gi > 0; gi--) {
-      const g = this.generations[gi];
+      const g = gens[gi];
       if (!isEmptyGen(g) && compareRev(since, g.created) > 0) break;
     }
     const out: KeyRevision[] = [];
     let last = -1n;
-    for (gi = Math.max(gi, 0); gi < this.generations.length; gi++) {
-      for (const r of this.generations[gi].revs) {
+    for (gi = Math.max(gi, 0); gi < gens.length; gi++) {
+      for (const r of gens[gi].revs) {
         if (compareRev(since, r) > 0) continue;
         if (r.main === last) out[out.length - 1] = r;
         else out.push(r);
@@ -201,47 +223,72 @@ export class KeyIndex {
    */
   compact(atRev: bigint, dropped: (r: KeyRevision) => void, keepTombstone = false): void {
     if (this.isEmpty()) return;
+    if (this.older.length === 0) {
+      // The current generation alone, the usual key: its revisions below the newest at or below atRev go.
+      dropBelow(this.revs as KeyRevision[], atRev, dropped);
+      return;
+    }
+    const gens = this.generations();
     let genIdx = 0;
     // The first generation that holds atRev or was created after it.
-    while (genIdx < this.generations.length - 1) {
-      const revs = this.generations[genIdx].revs;
+    while (genIdx < gens.length - 1) {
+      const revs = gens[genIdx].revs;
       const tomb = revs[revs.length - 1].main;
       if (keepTombstone ? tomb >= atRev : tomb > atRev) break;
       genIdx++;
     }
-    const g = this.generations[genIdx];
+    const g = gens[genIdx];
     if (g.revs.length > 0) {
-      let revIndex = -1;
-      for (let i = g.revs.length - 1; i >= 0; i--) {
-        if (g.revs[i].main <= atRev) {
-          revIndex = i;
-          break;
-        }
-      }
-      if (revIndex > 0) {
-        // In place: without history every write compacts its key, and a new array each time would outlive the young generation.
-        for (const r of g.revs.splice(0, revIndex)) dropped(r);
-      }
+      dropBelow(g.revs, atRev, dropped);
       // A generation left with only its tombstone is gone (before 3.4.34/3.5.16).
-      if (!keepTombstone && g.revs.length === 1 && genIdx !== this.generations.length - 1) {
+      if (!keepTombstone && g.revs.length === 1 && genIdx !== gens.length - 1) {
         dropped(g.revs[0]);
         genIdx++;
       }
     }
     if (genIdx === 0) return;
-    for (let i = 0; i < genIdx; i++) if (this.generations[i] !== g) this.generations[i].revs.forEach(dropped);
-    this.generations = this.generations.slice(genIdx);
+    for (let i = 0; i < genIdx; i++) if (gens[i] !== g) gens[i].revs.forEach(dropped);
+    // The current generation is last in gens, and genIdx stops before it: it stays.
+    this.older = gens.slice(genIdx, gens.length - 1);
   }
 
-  /** keyIndex.findGeneration: the generation `rev` falls in, or undefined in the gap after a delete. */
-  private findGeneration(rev: bigint): Generation | undefined {
-    const lastg = this.generations.length - 1;
-    for (let cg = lastg; cg >= 0; cg--) {
-      const g = this.generations[cg];
+  /** Every generation, the current one last, as etcd's keyIndex lists them (for the rarer walks). */
+  private generations(): Generation[] {
+    return [...this.older, { ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] }];
+  }
+
+  /**
+   * keyIndex.findGeneration past the current generation: the older one `rev`
+   * falls in, or undefined in the gap after a delete. The caller has found
+   * `rev` below the current generation's first revision (or it has none).
+   */
+  private findOlder(rev: bigint): Generation | undefined {
+    for (let cg = this.older.length - 1; cg >= 0; cg--) {
+      const g = this.older[cg];
       if (g.revs.length === 0) continue;
-      if (cg !== lastg && g.revs[g.revs.length - 1].main <= rev) return undefined;
+      if (g.revs[g.revs.length - 1].main <= rev) return undefined;
       if (g.revs[0].main <= rev) return g;
     }
     return undefined;
   }
+}
+
+/** The state at `atRev` in a generation whose first revision is at or below it. */
+function at(revs: readonly KeyRevision[], atRev: bigint, ver: bigint, createRevision: bigint): KeyAt | undefined {
+  for (let n = revs.length - 1; n >= 0; n--) {
+    if (revs[n].main <= atRev) return { rev: revs[n], createRevision, version: ver - BigInt(revs.length - n - 1) };
+  }
+  return undefined;
+}
+
+/** Drops, in place, the revisions before the newest one at or below `atRev` (without history every write compacts its key, and a new array each time would outlive the young generation). */
+function dropBelow(revs: KeyRevision[], atRev: bigint, dropped: (r: KeyRevision) => void): void {
+  let revIndex = -1;
+  for (let i = revs.length - 1; i >= 0; i--) {
+    if (revs[i].main <= atRev) {
+      revIndex = i;
+      break;
+    }
+  }
+  if (revIndex > 0) for (const r of revs.splice(0, revIndex)) dropped(r);
 }
