@@ -31,11 +31,21 @@ export function compareAll(store: MvccStore, compares: readonly Compare[]): bool
 function applyCompare(store: MvccStore, c: Compare): boolean {
   // Only a VALUE compare reads the value: the others leave it unread (from a restore's spill file, a read each).
   const withValue = c.target === CompareTarget.VALUE;
-  const { kvs, count } = store.rangeAs(latin1(c.key ?? new Uint8Array()), rangeEnd(c.range_end), store.currentRev, {}, (ki, at) => ki.kvAt(at, withValue)!);
-  if (count === 0) return withValue ? false : compareKv(c, ZERO_KV);
+  const key = latin1(c.key ?? new Uint8Array());
+  const end = rangeEnd(c.range_end);
+  if (end === undefined) {
+    // One key, as the API server compares a mod revision: read alone, without the lists a range makes.
+    const kv = store.kvNow(key, withValue);
+    return kv === undefined ? compareAbsent(c) : compareKv(c, kv);
+  }
+  const { kvs, count } = store.rangeAs(key, end, store.currentRev, {}, (ki, at) => ki.kvAt(at, withValue)!);
+  if (count === 0) return compareAbsent(c);
   for (const kv of kvs) if (!compareKv(c, kv)) return false;
   return true;
 }
+
+/** No key in range: a zero KeyValue is compared, except that a VALUE compare fails. */
+const compareAbsent = (c: Compare): boolean => c.target !== CompareTarget.VALUE && compareKv(c, ZERO_KV);
 
 /** The compared value is the oneof member matching the target; another member, or none, compares as zero. */
 function compareKv(c: Compare, kv: Kv): boolean {

@@ -157,6 +157,11 @@ export class MvccStore {
     return { kvs: kvs(), count: live.length, rev: curRev };
   }
 
+  /** `key` at the current revision, undefined where it is not live: rangeKeys of one key, without its lists. */
+  kvNow(key: string, withValue = true): Kv | undefined {
+    return this.index.get(key)?.kvAt(this.currentRev, withValue);
+  }
+
   /** treeIndex.Range: the key indexes with a live key at `atRev`, in key order. */
   liveAt(key: string, end: string | undefined, atRev: bigint): KeyIndex[] {
     if (end === undefined) {
