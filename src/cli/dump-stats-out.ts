@@ -1,5 +1,5 @@
 /** `walt dump --stats`: tables for people, one JSON object for scripts. */
-import Table from 'cli-table3';
+import { newTable } from './table.js';
 import type { DumpStats, Tally } from '../report/stats.js';
 import { toJSON } from '../util/json.js';
 import { SCHEMA } from '../report/schema-version.js';
@@ -15,7 +15,7 @@ function tallyTable(title: string, m: Record<string, Tally>, order: Order, limit
   const rows = Object.entries(m).sort(by);
   const count = rows.reduce((n, [, v]) => n + v.count, 0);
   const bytes = rows.reduce((n, [, v]) => n + v.bytes, 0);
-  const t = new Table({ head: [title, 'count', '%', 'bytes', '%'], style: { head: [], border: [], compact: true } });
+  const t = newTable({ head: [title, 'count', '%', 'bytes', '%'], style: { head: [], border: [], compact: true } });
   for (const [k, v] of rows.slice(0, limit)) t.push([k, v.count, percent(v.count, count), v.bytes, percent(v.bytes, bytes)]);
   if (rows.length > limit) t.push([`… ${rows.length - limit} more`, '', '', '', '']);
   return t.toString();
@@ -42,7 +42,7 @@ export function writeStats(stats: DumpStats, out: LineWriter, json: boolean): vo
     if (Object.keys(m).length) out.line(tallyTable(title, m, order));
   }
   if (stats.largest.length) {
-    const t = new Table({ head: ['largest: index', 'term', 'kind', 'bytes', 'key'], style: { head: [], border: [], compact: true } });
+    const t = newTable({ head: ['largest: index', 'term', 'kind', 'bytes', 'key'], style: { head: [], border: [], compact: true } });
     for (const e of stats.largest) t.push([String(e.index), String(e.term), e.kind, e.bytes, e.key ?? '']);
     out.line(t.toString());
   }

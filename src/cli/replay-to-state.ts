@@ -1,6 +1,6 @@
 /** `walt replay-to-state DATA_DIR`: options → replayDataDir → the key space as etcdctl prints it, a table, a diff or a key's history. */
 import { Command, InvalidArgumentError } from 'commander';
-import Table from 'cli-table3';
+import { newTable } from './table.js';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { prefixRangeEnd } from '../codec/request-keys.js';
 import { idHex } from '../codec/proto/metadata.js';
@@ -191,7 +191,7 @@ function kvJson(kv: KeyValue, keysOnly: boolean, withheld: boolean): Record<stri
 }
 
 function table(kvs: KeyValue[], keysOnly: boolean, secrets: SecretPolicy): string {
-  const t = new Table({ head: ['key', ...(keysOnly ? [] : ['value']), 'create', 'mod', 'version', 'lease'], style: { head: [], border: [], compact: true } });
+  const t = newTable({ head: ['key', ...(keysOnly ? [] : ['value']), 'create', 'mod', 'version', 'lease'], style: { head: [], border: [], compact: true } });
   for (const kv of kvs) {
     const v = hidesValue(secrets, kv.key, kv.value) ? REDACTED : kv.value.length > 48 ? `${goQuote(kv.value.subarray(0, 48))}…(${kv.value.length} bytes)` : goQuote(kv.value);
     t.push([goQuote(kv.key), ...(keysOnly ? [] : [v]), String(kv.createRevision), String(kv.modRevision), String(kv.version), kv.lease ? kv.lease.toString(16) : '']);

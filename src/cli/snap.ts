@@ -1,7 +1,7 @@
 /** `walt snap list|show`: options → listSnapshots / showSnapFile → a table or text for people, JSON for scripts. */
 import { Command } from 'commander';
 import chalk from 'chalk';
-import Table from 'cli-table3';
+import { newTable } from './table.js';
 import { resolveDataDir } from '../codec/data-dir.js';
 import { isJoint, listSnapshots, type ConfStateView, type SnapList, type SnapListFile } from '../report/snap-list.js';
 import { showSnapFile, type SnapShow, type V2StoreSummary } from '../report/snap-show.js';
@@ -135,7 +135,7 @@ Examples:
 }
 
 const heading = (s: string) => chalk.bold(s);
-const table = (head: string[]) => new Table({ head: head.map(heading), style: { head: [], border: [] } });
+const table = (head: string[]) => newTable({ head: head.map(heading), style: { head: [], border: [] } });
 
 const statusText = (s: string) => (s === 'ok' ? chalk.green(s) : chalk.red(s));
 

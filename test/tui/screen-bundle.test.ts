@@ -22,7 +22,7 @@ test("the CLI's bundle holds ink, React, commander and chalk (chalk once), and i
   assert.ok(![...imports].some((i) => /^(ink|react|commander|chalk)(\/|$)/.test(i)), `ink, React, commander and chalk are inside: ${[...imports].join(', ')}`);
   const chalkCopies = texts.reduce((n, t) => n + t.split('// node_modules/chalk/source/index.js').length - 1, 0);
   assert.equal(chalkCopies, 1, 'one chalk for walt and ink: the colour level browse sets is the one ink draws with');
-  assert.ok(imports.has('protobufjs') && imports.has('cli-table3'), 'the packages few commands load stay in node_modules');
+  assert.ok(imports.has('protobufjs') && !texts.some((t) => t.includes('// node_modules/cli-table3/')), 'the packages few commands load stay in node_modules');
   const screen = files.find((f) => readFileSync(join(dir, f), 'utf8').includes('async function runScreen('));
   assert.ok(screen, 'the screen is in the bundle');
 });
