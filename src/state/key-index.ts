@@ -149,7 +149,7 @@ export class KeyIndex {
     if (this.revs.length === 0) return undefined;
     const change = new KeyRevision(main, sub, 0n, true);
     this.put(change);
-    this.older = this.older.concat({ ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] });
+    this.older = this.older.concat(this.current());
     this.ver = 0n;
     this.createdMain = 0n;
     this.createdSub = 0;
@@ -248,13 +248,18 @@ export class KeyIndex {
     }
     if (genIdx === 0) return;
     for (let i = 0; i < genIdx; i++) if (gens[i] !== g) gens[i].revs.forEach(dropped);
-    // The current generation is last in gens, and genIdx stops before it: it stays.
+    // The generations before genIdx go; the current one (last in gens, genIdx at most its place) stays in its fields.
     this.older = gens.slice(genIdx, gens.length - 1);
   }
 
   /** Every generation, the current one last, as etcd's keyIndex lists them (for the rarer walks). */
   private generations(): Generation[] {
-    return [...this.older, { ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] }];
+    return [...this.older, this.current()];
+  }
+
+  /** The current generation as a Generation of its own (its revisions the same array). */
+  private current(): Generation {
+    return { ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] };
   }
 
   /**
