@@ -163,16 +163,14 @@ export class KeyIndex {
 
   /** The key's state at `atRev` (keyIndex.get); undefined where it did not exist. */
   get(atRev: bigint): KeyAt | undefined {
-    const revs = this.revs;
-    if (revs.length > 0 && revs[0].main <= atRev) return at(revs, atRev, this.ver, this.createdMain);
+    if (this.currentHolds(atRev)) return at(this.revs, atRev, this.ver, this.createdMain);
     const g = this.findOlder(atRev);
     return g === undefined ? undefined : at(g.revs, atRev, g.ver, g.created.main);
   }
 
   /** Whether the key exists at `atRev`: get(atRev) without building its answer (a put asks this of every key it writes). */
   has(atRev: bigint): boolean {
-    const revs = this.revs;
-    return (revs.length > 0 && revs[0].main <= atRev) || this.findOlder(atRev) !== undefined;
+    return this.currentHolds(atRev) || this.findOlder(atRev) !== undefined;
   }
 
   /** The key-value at `atRev`; without `withValue` its value is left '' unread (a compare of revisions, versions or leases). */
@@ -262,10 +260,15 @@ export class KeyIndex {
     return { ver: this.ver, created: { main: this.createdMain, sub: this.createdSub }, revs: this.revs as KeyRevision[] };
   }
 
+  /** keyIndex.findGeneration's first question: the current generation began at or before `rev`. */
+  private currentHolds(rev: bigint): boolean {
+    return this.revs.length > 0 && this.revs[0].main <= rev;
+  }
+
   /**
-   * keyIndex.findGeneration past the current generation: the older one `rev`
-   * falls in, or undefined in the gap after a delete. The caller has found
-   * `rev` below the current generation's first revision (or it has none).
+   * keyIndex.findGeneration past the current generation, for a `rev` it does
+   * not hold (currentHolds false): the older generation `rev` falls in, or
+   * undefined in the gap after a delete.
    */
   private findOlder(rev: bigint): Generation | undefined {
     for (let cg = this.older.length - 1; cg >= 0; cg--) {
