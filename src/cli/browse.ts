@@ -1,11 +1,8 @@
 /** `walt browse DATA_DIR`: options → a browsing Session (src/tui) → ink renders its App until `q`. */
 import { Command } from 'commander';
 import chalk from 'chalk';
-import { resolveDataDir } from '../codec/data-dir.js';
 import { EXIT_OK, UsageError, runAction } from './errors.js';
 import { choiceOption, colorOff, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
-import { secretPolicy } from '../report/secrets.js';
-import { loadK8sObjectDecoder } from '../report/k8s-object-view.js';
 
 const VALUE_MODES = ['k8s', 'k8s-full'] as const;
 
@@ -59,10 +56,11 @@ Examples:
 
 async function browse(dir: string, opts: BrowseOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError(`browse needs a terminal: ${process.stdout.isTTY ? 'stdin' : 'stdout'} is not one (walt dump prints to pipes and files)`);
+  // Loaded here, not with the flags: `walt browse --help` needs none of it.
+  const [{ resolveDataDir }, { Session }, { secretPolicy }] = await Promise.all([import('../codec/data-dir.js'), import('../tui/session.js'), import('../report/secrets.js')]);
   const paths = resolveDataDir(dir, opts.walDir);
   // The index pass starts first, in its worker, while ink loads; it holds after a screenful of entries until they are drawn.
-  const { Session } = await import('../tui/session.js');
-  const k8sObjects = opts.decodeValues === 'k8s-full' ? await loadK8sObjectDecoder() : undefined;
+  const k8sObjects = opts.decodeValues === 'k8s-full' ? await (await import('../report/k8s-object-view.js')).loadK8sObjectDecoder() : undefined;
   const session = new Session(paths, { startIndex: opts.startIndex, secrets: secretPolicy(opts), k8sObjects, holdIndex: true });
   // React's production build: the development one checks every render. Loaded here, not at start, so other commands do not pay for ink.
   // package.json holds ink at 5.0.x: from 5.1 it imports es-toolkit/compat (some 300 modules) for one function, which doubles

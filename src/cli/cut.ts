@@ -1,8 +1,7 @@
 /** `walt cut DATA_DIR`: options → cutWal → the segments written (or planned), for people or as JSON. */
 import { Command, InvalidArgumentError } from 'commander';
 import chalk from 'chalk';
-import { resolveDataDir } from '../codec/data-dir.js';
-import { cutWal, type CutMode, type CutResult } from '../surgery/cut.js';
+import type { CutMode, CutResult } from '../surgery/cut.js';
 import { EXIT_OK, EXIT_PROBLEM, UsageError, runAction } from './errors.js';
 import { addWriteOut, parseIndex } from './options.js';
 import { toJSON } from '../util/json.js';
@@ -75,7 +74,9 @@ Examples:
   walt cut --drop-after 5000 --force --in-place --backup-dir /root/wal-old /var/lib/etcd`,
     )
     .action((dir: string, opts: CutCliOptions) =>
-      runAction(() => {
+      runAction(async () => {
+        // The readers and writers load once the flags are good: `--help` needs none of them.
+        const [{ resolveDataDir }, { cutWal }] = await Promise.all([import('../codec/data-dir.js'), import('../surgery/cut.js')]);
         const result = cutWal(resolveDataDir(dir, opts.walDir), {
           mode: modeOf(opts),
           out: opts.out,

@@ -1,50 +1,16 @@
 /** `walt dump DATA_DIR`: options → planDump/dumpEntries → a table for people or NDJSON for scripts, or dumpLogs for etcd-dump-logs' output. */
-import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { resolveDataDir } from '../codec/data-dir.js';
-import { dumpOutcome, planDump, type DumpPlan } from '../report/dump.js';
-import { nextStep } from '../report/next-step.js';
-import type { ValueMode } from '../report/render.js';
-import type { EntrySelection } from '../report/entry-select.js';
-import { collectStats } from '../report/stats.js';
-import { followEntries } from '../report/follow.js';
-import { writeNdjson, writeTable } from './dump-out.js';
-import { printerFor, type ListingOptions } from './dump-printers.js';
-import { writeRaw } from './dump-raw-out.js';
-import { writeStats } from './dump-stats-out.js';
 import { EntryTypeError, parseEntryTypes, type EntryFilter } from '../report/entry-filter.js';
-import { dumpLogs } from '../report/dump-logs-format.js';
-import type { DataDirPaths } from '../codec/data-dir.js';
-import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, UsageError, runAction } from './errors.js';
+import { runAction, UsageError } from './errors.js';
 import { CodecError } from '../codec/errors.js';
 import { toJSON } from '../util/json.js';
-import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, showSecretsOption, type SecretFlags } from './options.js';
-import { secretPolicy } from '../report/secrets.js';
-import { createLineWriter, type LineWriter } from './line-writer.js';
-import { loadK8sObjectDecoder } from '../report/k8s-object-view.js';
+import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, showSecretsOption } from './options.js';
+import { createLineWriter } from './line-writer.js';
+import type { DumpOptions } from './dump-run.js';
 
 const OUTPUT = { formats: ['table', 'ndjson', 'etcd-dump-logs'], default: 'table', aliases: { json: 'ndjson' } } as const;
 
 const VALUE_MODES = ['k8s', 'k8s-full', 'utf8', 'hex', 'none'] as const;
-
-interface DumpOptions extends SecretFlags {
-  walDir?: string;
-  startIndex?: bigint;
-  endIndex?: bigint;
-  term?: bigint;
-  key?: string;
-  prefix?: string;
-  limit?: number;
-  writeOut: (typeof OUTPUT.formats)[number];
-  entryType?: EntryFilter;
-  streamDecoder?: string;
-  raw?: boolean;
-  stats?: boolean;
-  statsDepth: number;
-  top: number;
-  decodeValues: ValueMode;
-  follow?: boolean;
-}
 
 /** An empty list is no filter, as etcd-dump-logs takes it. */
 function parseEntryTypeOption(value: string): EntryFilter | undefined {
@@ -141,7 +107,8 @@ Examples:
         const out = createLineWriter(process.stdout);
         const json = opts.writeOut === 'ndjson' && !opts.raw && !opts.stats;
         try {
-          return await runDump(dir, opts, out);
+          // The reading and printing modules load once the flags are good: `walt dump --help` needs none of them.
+          return await (await import('./dump-run.js')).runDump(dir, opts, out);
         } catch (e) {
           // A script reading the NDJSON gets an end record whatever stopped the listing, as the exit status says.
           if (json && e instanceof CodecError) out.line(toJSON({ record: 'end', printed: 0, status: 'error', error: e.describe(), code: e.code }));
@@ -153,64 +120,6 @@ Examples:
     );
 }
 
-async function runDump(dir: string, opts: DumpOptions, out: LineWriter): Promise<number> {
-  const paths = resolveDataDir(dir, opts.walDir, { segmentFile: true });
-  if (paths.segmentFile && opts.follow) throw new UsageError(`--follow watches a WAL dir for new segments; give the data dir, not ${dir}`);
-  if (opts.writeOut === 'etcd-dump-logs') return runDumpLogs(paths, opts);
-  const json = opts.writeOut === 'ndjson';
-  if (opts.raw) {
-    const { bad, stopped, torn } = writeRaw(paths.walDir, out, json);
-    return bad > 0 || stopped ? EXIT_PROBLEM : torn ? EXIT_TORN : EXIT_OK;
-  }
-  const sel: EntrySelection = { endIndex: opts.endIndex, term: opts.term, entryType: opts.entryType, limit: opts.limit, key: bytesOpt(opts.key), prefix: bytesOpt(opts.prefix) };
-  return listEntries(paths, sel, opts, out, json);
-}
-
-/** The listing: header, entries and end, or the stats; then --follow. */
-async function listEntries(paths: DataDirPaths, sel: EntrySelection, opts: DumpOptions, out: LineWriter, json: boolean): Promise<number> {
-  const plan = planDump(paths, opts.startIndex);
-  const listing: ListingOptions = { secrets: secretPolicy(opts), values: opts.decodeValues };
-  if (opts.decodeValues === 'k8s-full') listing.k8sObjects = await loadK8sObjectDecoder();
-  let count: number;
-  if (opts.stats) {
-    const stats = collectStats(plan, sel, { depth: opts.statsDepth, top: opts.top });
-    writeStats(stats, out, json);
-    count = stats.entries;
-  } else {
-    count = json ? writeNdjson(plan, sel, out, listing, !opts.follow) : writeTable(plan, sel, out, listing);
-  }
-  // A log etcd refuses to start on still prints as far as it reads; then the refusal ends it.
-  const outcome = dumpOutcome(plan);
-  out.end();
-  if (outcome.error) process.stderr.write(`walt: reading stopped after ${count} entries: ${outcome.error.message}\n`);
-  const end = plan.scan.end;
-  if (end.kind === 'torn' && !outcome.error) process.stderr.write(`walt: ${end.segment.path} at byte ${end.offset}: the log ends at a torn write (${end.reason}); ${nextStep('TORN_TAIL')}\n`);
-  if (opts.follow && !outcome.error) return follow(plan, out, json, listing);
-  return outcome.status === 'error' ? EXIT_PROBLEM : outcome.status === 'torn' ? EXIT_TORN : EXIT_OK;
-}
-
-/** etcd-dump-logs ends without a newline, so the last text bypasses the line writer. */
-async function runDumpLogs(paths: DataDirPaths, opts: DumpOptions): Promise<number> {
-  const out = createLineWriter(process.stdout);
-  const tail = (s: string) => {
-    out.end();
-    try {
-      writeSync(process.stdout.fd, s);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-    }
-  };
-  try {
-    const dumpOpts = { startIndex: opts.startIndex, entryTypes: opts.entryType?.spec, streamDecoder: opts.streamDecoder, secrets: secretPolicy(opts) };
-    await dumpLogs(paths, dumpOpts, { line: out.line, tail, warn: (s) => process.stderr.write(s) });
-  } finally {
-    out.end();
-  }
-  return EXIT_OK;
-}
-
-const bytesOpt = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'utf8'));
-
 function checkCombinations(opts: DumpOptions): void {
   if (opts.streamDecoder !== undefined && opts.writeOut !== 'etcd-dump-logs') throw new UsageError('--stream-decoder needs -w etcd-dump-logs');
   const modes = [opts.raw && '--raw', opts.stats && '--stats', opts.follow && '--follow', opts.writeOut === 'etcd-dump-logs' && '-w etcd-dump-logs'].filter(Boolean);
@@ -220,20 +129,3 @@ function checkCombinations(opts: DumpOptions): void {
   if (opts.startIndex !== undefined && opts.endIndex !== undefined && opts.startIndex > opts.endIndex) throw new UsageError(`--start-index ${opts.startIndex} is after --end-index ${opts.endIndex}: no entry lies between them`);
 }
 
-/** Prints entries as etcd appends them until interrupted. */
-async function follow(plan: DumpPlan, out: LineWriter, json: boolean, listing: ListingOptions): Promise<number> {
-  const printer = printerFor(json ? 'ndjson' : 'table', out, listing);
-  const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  process.once('SIGTERM', () => stop.abort());
-  process.stderr.write(`walt: following ${plan.paths.walDir}: waiting for etcd to append entries (Ctrl-C stops)\n`);
-  await followEntries(
-    plan,
-    (entry, record, overwrites) => {
-      printer.entry(entry, record, overwrites ? { overwrites: true } : undefined);
-      out.end();
-    },
-    { signal: stop.signal },
-  );
-  return EXIT_OK;
-}

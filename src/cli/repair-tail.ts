@@ -1,8 +1,7 @@
 /** `walt repair-tail DATA_DIR`: options → repairTail → what was (or would be) cut, for people or as JSON. */
 import { Command } from 'commander';
 import chalk from 'chalk';
-import { resolveDataDir } from '../codec/data-dir.js';
-import { repairTail, type RepairResult } from '../surgery/repair.js';
+import type { RepairResult } from '../surgery/repair.js';
 import type { DroppedRecord } from '../report/torn-tail.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
 import { renderRefusal } from './refusal.js';
@@ -49,7 +48,9 @@ Examples:
   walt repair-tail --backup-dir /root/wal-backups -w json /var/lib/etcd`,
     )
     .action((dir: string, opts: RepairTailOptions) =>
-      runAction(() => {
+      runAction(async () => {
+        // The readers and writers load once the flags are good: `--help` needs none of them.
+        const [{ resolveDataDir }, { repairTail }] = await Promise.all([import('../codec/data-dir.js'), import('../surgery/repair.js')]);
         const result = repairTail(resolveDataDir(dir, opts.walDir), { dryRun: opts.dryRun, backupDir: opts.backupDir, dataDirLabel: dir });
         if (opts.writeOut === 'json') process.stdout.write(toJSON(result, 2) + '\n');
         else if (result.refusal) process.stderr.write(renderRefusal(result.refusal));

@@ -2,10 +2,9 @@
 import { Command } from 'commander';
 import chalk from 'chalk';
 import { newTable } from './table.js';
-import { resolveDataDir } from '../codec/data-dir.js';
-import { isJoint, listSnapshots, type ConfStateView, type SnapList, type SnapListFile } from '../report/snap-list.js';
-import { showSnapFile, type SnapShow, type V2StoreSummary } from '../report/snap-show.js';
-import { dbStatus, statusFields, statusJson, statusRow, statusTable, type DbStatus } from '../report/snap-status.js';
+import type { ConfStateView, SnapList, SnapListFile } from '../report/snap-list.js';
+import type { SnapShow, V2StoreSummary } from '../report/snap-show.js';
+import type { DbStatus } from '../report/snap-status.js';
 import { EXIT_OK, EXIT_PROBLEM, runAction } from './errors.js';
 import { addWriteOut, choiceOption } from './options.js';
 import { toJSON } from '../util/json.js';
@@ -61,7 +60,9 @@ Examples:
   walt snap list --wal-dir /mnt/wal /var/lib/etcd`,
     )
     .action((dir: string, opts: { walDir?: string; writeOut: 'table' | 'json' }) =>
-      runAction(() => {
+      runAction(async () => {
+        // Each subcommand loads its readers once its flags are good: `--help` needs none of them.
+        const [{ resolveDataDir }, { listSnapshots }] = await Promise.all([import('../codec/data-dir.js'), import('../report/snap-list.js')]);
         const list = listSnapshots(resolveDataDir(dir, opts.walDir));
         process.stdout.write(opts.writeOut === 'json' ? toJSON(list, 2) + '\n' : renderList(list));
         return list.ok ? EXIT_OK : EXIT_PROBLEM;
@@ -96,7 +97,8 @@ Examples:
   walt snap show --as snap /tmp/copied-snapshot`,
     )
     .action((file: string, opts: { writeOut: 'simple' | 'json'; as?: (typeof KINDS)[number] }) =>
-      runAction(() => {
+      runAction(async () => {
+        const { showSnapFile } = await import('../report/snap-show.js');
         const shown = showSnapFile(file, opts.as);
         process.stdout.write(opts.writeOut === 'json' ? toJSON(shown, 2) + '\n' : renderShow(shown));
         return shown.ok ? EXIT_OK : EXIT_PROBLEM;
@@ -125,7 +127,8 @@ Examples:
   walt snap status -w json backup.db | jq .revision`,
     )
     .action((file: string, opts: { writeOut: 'simple' | 'table' | 'json' | 'fields' }) =>
-      runAction(() => {
+      runAction(async () => {
+        const { dbStatus, statusFields, statusJson, statusRow, statusTable } = await import('../report/snap-status.js');
         const s = dbStatus(file);
         const print = { simple: (x: DbStatus) => statusRow(x).join(', ') + '\n', table: statusTable, json: statusJson, fields: statusFields }[opts.writeOut];
         process.stdout.write(print(s));
@@ -147,7 +150,8 @@ function idLines(label: string, ids: string[]): string[] {
 function confLines(cs: ConfStateView): string[] {
   const lines = [...idLines('voters', cs.voters)];
   if (cs.learners.length) lines.push(...idLines('learners', cs.learners));
-  if (isJoint(cs)) lines.push(...idLines('voters_outgoing', cs.votersOutgoing), ...idLines('learners_next', cs.learnersNext));
+  // A joint configuration has outgoing voters (raft/tracker: Voters[1] is non-empty only while joint).
+  if (cs.votersOutgoing.length > 0) lines.push(...idLines('voters_outgoing', cs.votersOutgoing), ...idLines('learners_next', cs.learnersNext));
   if (cs.autoLeave) lines.push('auto_leave');
   return lines;
 }

@@ -1,9 +1,8 @@
 /** `walt verify DATA_DIR`: options → verifyDataDir → a verdict for people or JSON for CI. */
 import { Command } from 'commander';
 import chalk from 'chalk';
-import { resolveDataDir } from '../codec/data-dir.js';
-import { verifyWithVerdict, type AfterDamage, type RepairPreview, type VerdictReport } from '../report/verdict.js';
-import { compareMembers, type CompareReport } from '../report/compare.js';
+import type { AfterDamage, RepairPreview, VerdictReport } from '../report/verdict.js';
+import type { CompareReport } from '../report/compare.js';
 import { EXIT_OK, EXIT_PROBLEM, EXIT_TORN, EXIT_USAGE, UsageError, exitCodeFor, messageFor, runAction, worstExit } from './errors.js';
 import { toJSON } from '../util/json.js';
 import { addWriteOut } from './options.js';
@@ -66,14 +65,18 @@ Examples:
     )
     .action((dirs: string[], opts: VerifyOptions) =>
       runAction(async () => {
+        // The readers load once the flags are good: `walt verify --help` needs none of them.
+        const { resolveDataDir } = await import('../codec/data-dir.js');
         if (opts.compare) {
           if (dirs.length < 2) throw new UsageError('--compare needs two or more data dirs');
           if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; --compare reads each data dir\'s own');
+          const { compareMembers } = await import('../report/compare.js');
           const report = compareMembers(dirs.map((d) => resolveDataDir(d)));
           process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderCompare(report));
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
         if (dirs.length === 1) {
+          const { verifyWithVerdict } = await import('../report/verdict.js');
           const report = await verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
           process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderVerify(report));
           return exitFor(report);
@@ -88,6 +91,7 @@ const exitFor = (r: VerdictReport) => (r.verdict === 'healthy' ? EXIT_OK : r.ver
 
 /** Each data dir checked on its own, in turn; one that cannot be read is named and the rest still checked. */
 async function verifyEach(dirs: string[], json: boolean): Promise<number> {
+  const [{ resolveDataDir }, { verifyWithVerdict }] = await Promise.all([import('../codec/data-dir.js'), import('../report/verdict.js')]);
   const codes: number[] = [];
   const reports: unknown[] = [];
   for (const dir of dirs) {

@@ -74,9 +74,6 @@ export const confStateView = (cs: ConfState): ConfStateView => ({
   autoLeave: cs.autoLeave,
 });
 
-/** A joint configuration has outgoing voters (raft/tracker: Voters[1] is non-empty only while joint). */
-export const isJoint = (cs: ConfStateView): boolean => cs.votersOutgoing.length > 0;
-
 /** The file names used in reports: `.snap`, `.snap.broken`, `.snap.db`, and the backend `db`. */
 export type SnapListKind = 'snap' | 'snap.broken' | 'snap.db' | 'db';
 

@@ -66,6 +66,8 @@ class Level {
   /** byId's answer: positions, and the ids in that order. */
   private order = new Uint32Array(0);
   private sorted = new Float64Array(0);
+  /** byId's counts, then where each id's run starts: one slot a page. */
+  private starts = new Uint32Array(0);
   readonly buckets = new Map<number, string>();
 
   clear(): void {
@@ -87,19 +89,30 @@ class Level {
     this.from[this.length++] = from;
   }
 
-  /** The ids in ascending order, and the position of each in `positions`: valid until the next byId. */
-  byId(): { sorted: Float64Array; positions: Uint32Array } {
+  /**
+   * The ids in ascending order, and the position of each in `positions`: valid until the next byId.
+   * A counting sort over the ids (each below `pages`, the high-water mark): a comparator sort of a
+   * level of 65,000 leaves took 15 ms. An id met twice (a multiple reference) keeps both places.
+   */
+  byId(pages: number): { sorted: Float64Array; positions: Uint32Array } {
     const n = this.length;
     if (this.order.length < n) {
       this.order = new Uint32Array(this.ids.length);
       this.sorted = new Float64Array(this.ids.length);
     }
+    if (this.starts.length < pages + 1) this.starts = new Uint32Array(pages + 1);
     const ids = this.ids;
+    const starts = this.starts.subarray(0, pages + 1);
+    starts.fill(0);
+    for (let k = 0; k < n; k++) starts[ids[k] + 1]++;
+    for (let id = 0; id < pages; id++) starts[id + 1] += starts[id];
     const positions = this.order.subarray(0, n);
-    for (let k = 0; k < n; k++) positions[k] = k;
-    positions.sort((a, b) => ids[a] - ids[b]);
     const sorted = this.sorted.subarray(0, n);
-    for (let k = 0; k < n; k++) sorted[k] = ids[positions[k]];
+    for (let k = 0; k < n; k++) {
+      const at = starts[ids[k]]++;
+      positions[at] = k;
+      sorted[at] = ids[k];
+    }
     return { sorted, positions };
   }
 
@@ -226,7 +239,7 @@ export function checkBbolt(db: BboltFile): CheckResult {
       break;
     }
     below.clear();
-    const { sorted, positions } = level.byId();
+    const { sorted, positions } = level.byId(pages);
     const current = level;
     const next = below;
     db.eachPage(sorted, (k, p) => visit(current, positions[k], p, next));
