@@ -75,14 +75,15 @@ Examples:
           process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderCompare(report));
           return report.verdict === 'different-clusters' ? EXIT_USAGE : report.ok ? EXIT_OK : EXIT_PROBLEM;
         }
+        const { verifyWithVerdict } = await import('../report/verdict.js');
+        const verifyDir = (dir: string, walDir?: string) => verifyWithVerdict(resolveDataDir(dir, walDir));
         if (dirs.length === 1) {
-          const { verifyWithVerdict } = await import('../report/verdict.js');
-          const report = await verifyWithVerdict(resolveDataDir(dirs[0], opts.walDir));
+          const report = await verifyDir(dirs[0], opts.walDir);
           process.stdout.write(opts.writeOut === 'json' ? toJSON({ schema: SCHEMA.verify, ...report }, 2) + '\n' : renderVerify(report));
           return exitFor(report);
         }
         if (opts.walDir) throw new UsageError('--wal-dir names one WAL dir; with several data dirs each is read from its own');
-        return verifyEach(dirs, opts.writeOut === 'json');
+        return verifyEach(dirs, opts.writeOut === 'json', verifyDir);
       }),
     );
 }
@@ -90,13 +91,12 @@ Examples:
 const exitFor = (r: VerdictReport) => (r.verdict === 'healthy' ? EXIT_OK : r.verdict === 'torn-tail' ? EXIT_TORN : EXIT_PROBLEM);
 
 /** Each data dir checked on its own, in turn; one that cannot be read is named and the rest still checked. */
-async function verifyEach(dirs: string[], json: boolean): Promise<number> {
-  const [{ resolveDataDir }, { verifyWithVerdict }] = await Promise.all([import('../codec/data-dir.js'), import('../report/verdict.js')]);
+async function verifyEach(dirs: string[], json: boolean, verifyDir: (dir: string) => Promise<VerdictReport>): Promise<number> {
   const codes: number[] = [];
   const reports: unknown[] = [];
   for (const dir of dirs) {
     try {
-      const report = await verifyWithVerdict(resolveDataDir(dir));
+      const report = await verifyDir(dir);
       codes.push(exitFor(report));
       if (json) reports.push({ schema: SCHEMA.verify, dir, ...report });
       else process.stdout.write((codes.length > 1 ? '\n' : '') + renderVerify(report));
