@@ -8,7 +8,8 @@ import { addWriteOut, choiceOption, parseCount, parseIndex, secretPrefixOption, 
 import { createLineWriter } from './line-writer.js';
 import type { DumpOptions } from './dump-run.js';
 
-const OUTPUT = { formats: ['table', 'ndjson', 'etcd-dump-logs'], default: 'table', aliases: { json: 'ndjson' } } as const;
+// The formats runDump takes (DumpOptions.writeOut, in dump-run.ts): one outside them fails to compile.
+const OUTPUT = { formats: ['table', 'ndjson', 'etcd-dump-logs'] as const satisfies readonly DumpOptions['writeOut'][], default: 'table', aliases: { json: 'ndjson' } } as const;
 
 const VALUE_MODES = ['k8s', 'k8s-full', 'utf8', 'hex', 'none'] as const;
 
