@@ -7,11 +7,14 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/clientv3"
+	"go.etcd.io/etcd/etcdserver/api/v3rpc/rpctypes"
 )
 
 // load sends the workload to etcd with `clients` requests in flight. Lease
 // slots become the IDs etcd grants; a put whose lease is not granted yet, or
-// already revoked, goes without one.
+// already revoked, goes without one. A revoke can land between a put's
+// reading of its lease and the put (requests run concurrently): etcd then
+// refuses the put (lease not found) and it is sent again without the lease.
 func load(endpoint string, w *Workload, ops, clients int) (Summary, error) {
 	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, DialTimeout: 5 * time.Second})
 	if err != nil {
@@ -35,6 +38,9 @@ func load(endpoint string, w *Workload, ops, clients int) (Summary, error) {
 				opts = append(opts, clientv3.WithLease(id))
 			}
 			_, err = cli.Put(ctx, op.Key, string(op.Value), opts...)
+			if err == rpctypes.ErrLeaseNotFound {
+				_, err = cli.Put(ctx, op.Key, string(op.Value))
+			}
 		case OpK8sTxn: // as the API server updates an object, its mod revision as expected
 			_, err = cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(op.Key), "<", anyRevision)).
 				Then(clientv3.OpPut(op.Key, string(op.Value))).Else(clientv3.OpGet(op.Key)).Commit()
@@ -53,7 +59,11 @@ func load(endpoint string, w *Workload, ops, clients int) (Summary, error) {
 				mu.Unlock()
 			}
 		case OpRevoke:
-			if id := leaseOf(op.LeaseSlot); id != 0 {
+			mu.Lock()
+			id := leases[op.LeaseSlot]
+			delete(leases, op.LeaseSlot)
+			mu.Unlock()
+			if id != 0 {
 				_, err = cli.Revoke(ctx, id)
 			}
 		}
