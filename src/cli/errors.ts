@@ -48,11 +48,20 @@ export function worstExit(codes: number[]): number {
 
 /** Runs a command action, turning any failure into a message on stderr and an exit code. */
 export async function runAction(action: () => Promise<number> | number): Promise<void> {
+  process.exitCode = await exitOf(action);
+}
+
+/**
+ * The exit code of an action, a failure told on stderr. A module bundled apart
+ * (browse-run.js, with its own copy of these error classes) judges its own
+ * failures with it, where the bundle that loads it would not recognise them.
+ */
+export async function exitOf(action: () => Promise<number> | number): Promise<number> {
   try {
-    process.exitCode = await action();
+    return await action();
   } catch (e) {
     if (process.env.WALT_DEBUG) console.error(e);
     process.stderr.write(`walt: ${messageFor(e)}\n`);
-    process.exitCode = exitCodeFor(e);
+    return exitCodeFor(e);
   }
 }

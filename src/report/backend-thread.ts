@@ -37,7 +37,7 @@ export function inspectOffThread(db: string, minBytes = THREAD_MIN_BYTES): Backe
   if (size < minBytes) return undefined;
   // execArgv: none of the parent's flags, which can stop a file worker from loading. The paths hold from
   // dist/src/report and from the CLI's bundle alike, which sits as deep (scripts/bundle-cli.mjs).
-  const file = bundledOr(new URL('../bundle/backend-thread-worker.js', import.meta.url), new URL('../report/backend-thread-worker.js', import.meta.url));
+  const file = bundledOr(new URL('../bundle/backend-thread-worker.cjs', import.meta.url), new URL('../report/backend-thread-worker.js', import.meta.url));
   const worker = new Worker(file, { workerData: { db }, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   started++;
   const result = new Promise<InspectedBackend>((resolve, reject) => {

@@ -67,7 +67,7 @@ export function spawn(task: WorkerTask, onMessage: (m: WorkerMessage) => void, o
   // execArgv: none of the parent's flags, which can stop a file worker from loading.
   // The worker's own modules load from their bundle where the build made it: its first entries wait for them.
   // Both paths hold from dist/src/tui and from the CLI's bundle alike, which sits as deep.
-  const file = bundledOr(new URL('../bundle/tui-worker.js', import.meta.url), new URL('../tui/worker.js', import.meta.url));
+  const file = bundledOr(new URL('../bundle/tui-worker.cjs', import.meta.url), new URL('../tui/worker.js', import.meta.url));
   const w = new Worker(file, { workerData: task, execArgv: [] });
   w.on('message', onMessage);
   w.on('error', onFail);

@@ -32,7 +32,7 @@ test('npm pack → npm install -g into a fresh prefix → walt --version and a d
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout) as [{ filename: string; files: { path: string }[] }];
   const files = info.files.map((f) => f.path);
-  for (const want of ['bin/walt', 'dist/src/cli/main.js', 'dist/src/bundle/main.js', 'LICENSE', 'README.md', 'man/walt-dump.1', 'schema/dump.v1.json']) assert.ok(files.includes(want), `the tarball has ${want}`);
+  for (const want of ['bin/walt', 'dist/src/cli/main.js', 'dist/src/bundle/main.cjs', 'dist/src/bundle/browse-run.js', 'bin/package.json', 'LICENSE', 'README.md', 'man/walt-dump.1', 'schema/dump.v1.json']) assert.ok(files.includes(want), `the tarball has ${want}`);
   assert.deepEqual(files.filter((f) => /^(dist\/(test|bench)|test|src|fixtures)\//.test(f)), [], 'no tests, sources or fixtures in the tarball');
   assert.match(readFileSync(join(repoRoot, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
 
