@@ -53,12 +53,26 @@ await build({
   // import.meta.url is the bundle file's own URL, as in the modules it holds.
   define: { ...common.define, 'import.meta.url': '__walt_url' },
   banner: { js: "const __walt_url = require('node:url').pathToFileURL(__filename).href;" },
+  // No comments or indentation: a smaller file is read and compiled sooner.
+  minifyWhitespace: true,
   plugins: [
     {
       // ink and React reach main.cjs through browse-run.js only, which is loaded at run time by its URL.
       name: 'no-ink-in-main',
       setup(b) {
         b.onResolve({ filter: /^(ink|react)(\/|$)/ }, (a) => ({ errors: [{ text: `${a.path} imported by ${a.importer}: only browse-run.js may load ink and React` }] }));
+      },
+    },
+    {
+      // commander requires child_process as it loads, for subcommands that are programs of their own, which walt
+      // has none of; Node takes some 6 ms to load it. It is required when commander first uses it.
+      name: 'lazy-child-process-for-commander',
+      setup(b) {
+        b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (/[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+        b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+          contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+          loader: 'js',
+        }));
       },
     },
   ],

@@ -5,6 +5,8 @@ import { runAction } from './errors.js';
 import { choiceOption, parseIndex, secretPrefixOption, showSecretsOption } from './options.js';
 import type { BrowseOptions } from './browse-run.js';
 
+type BrowseRun = typeof import('./browse-run.js');
+
 const VALUE_MODES = ['k8s', 'k8s-full'] as const satisfies readonly BrowseOptions['decodeValues'][];
 
 export function browseCommand(): Command {
@@ -39,7 +41,7 @@ Examples:
   walt browse --decode-values k8s-full /var/lib/etcd
   NO_COLOR=1 walt browse --wal-dir /mnt/wal /var/lib/etcd`,
     )
-    .action((dir: string, opts: BrowseOptions) => runAction(async () => (await import(browseRun().href)).run(dir, opts)));
+    .action((dir: string, opts: BrowseOptions) => runAction(async () => ((await import(browseRun().href)) as BrowseRun).run(dir, opts)));
 }
 
 /**
@@ -48,4 +50,3 @@ Examples:
  * holds from dist/src/cli and from the bundle alike, which sits as deep.
  */
 const browseRun = (): URL => bundledOr(new URL('../bundle/browse-run.js', import.meta.url), new URL('./browse-run.js', import.meta.url));
-
