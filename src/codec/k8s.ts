@@ -44,6 +44,21 @@ export function mayBeK8s(buf: Uint8Array, start: number, end: number): boolean {
 export function decodeK8sValue(value: Uint8Array | undefined): K8sObject | undefined {
   // Byte by byte: most values are not Kubernetes objects, and this runs on every put a dump prints.
   if (!value || value.length === 0) return undefined;
+  if (value === lastValue) return lastObject;
+  lastObject = decodeValue(value);
+  lastValue = value;
+  return lastObject;
+}
+
+/**
+ * The value decodeK8sValue read last (the same view, not equal bytes) and what
+ * it held: a dump asks of each put whether it writes a Secret, then what
+ * object it names, and the object would be decoded twice.
+ */
+let lastValue: Uint8Array | undefined;
+let lastObject: K8sObject | undefined;
+
+function decodeValue(value: Uint8Array): K8sObject | undefined {
   if (value[0] === 0x7b) return jsonIdentity(jsonK8sObject(value));
   if (!hasK8sMagic(value, 0, value.length)) return undefined;
   const out: K8sObject = { apiVersion: '', kind: '' };
