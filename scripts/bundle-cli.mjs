@@ -5,10 +5,10 @@
 //
 // - main.cjs: every command but browse's screen, CommonJS in one file. Node 20
 //   loads CommonJS without its ES module loader (a job, a resolve and a link
-//   per file, a facade per builtin): `walt verify` took 0.88x the wall time of
-//   the ES module chunks it replaced, and `--help` 0.95x. A module's body runs
-//   when its command first imports it (esbuild wraps each lazily imported one),
-//   so a `--help` runs none of the modules that read data.
+//   per file, a facade per builtin), which starts every command sooner (the
+//   README's Dependencies has the figures). A module's body runs when its
+//   command first imports it (esbuild wraps each lazily imported one), so a
+//   `--help` runs none of the modules that read data.
 // - backend-thread-worker.cjs and tui-worker.cjs: each worker's modules in one
 //   CommonJS file (a worker shares nothing with the thread that starts it).
 // - browse-run.js: browse's action with ink and React, as an ES module (ink is
@@ -65,7 +65,7 @@ await build({
     },
     {
       // commander requires child_process as it loads, for subcommands that are programs of their own, which walt
-      // has none of; Node takes some 6 ms to load it. It is required when commander first uses it.
+      // has none of: it is required when commander first uses it, not at every start.
       name: 'lazy-child-process-for-commander',
       setup(b) {
         b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (/[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
